@@ -1,0 +1,177 @@
+"""The ``rsmine`` command: a thin argparse layer over the library.
+
+The options here are a contract (DESIGN.md): workflow rules and tests call them.
+Each subcommand's handler validates nothing itself beyond parsing; the library
+functions it calls raise :class:`rsmine.errors.InputError` before any work on
+bad input, which is printed as ``rsmine <command>: <message>`` with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rsmine import __version__
+from rsmine.errors import InputError
+
+
+def _temperature(text: str) -> float:
+    """A temperature: a float, or ``inf``."""
+    try:
+        return float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a number or 'inf', got {text!r}") from exc
+
+
+def _add_common_simulate(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=int, required=True, help="root seed (SeedSequence entropy)")
+    p.add_argument("--out", required=True, help="output sample store (Zarr directory)")
+
+
+def _add_ising(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ising", help="2-D Ising model (Wolff / checkerboard Metropolis)")
+    p.add_argument("--L", type=int, required=True, help="linear size of the L x L torus")
+    p.add_argument("--T", type=_temperature, required=True, help="temperature (0 and inf exact)")
+    p.add_argument("--J", type=float, default=1.0, help="coupling: +1 ferro, -1 antiferro")
+    p.add_argument("--samples", type=int, required=True, help="number of stored samples")
+    p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
+    _add_common_simulate(p)
+    p.set_defaults(handler=_run_ising)
+
+
+def _run_ising(args: argparse.Namespace) -> None:
+    from rsmine.models import ising
+
+    ising.simulate_store(
+        args.out,
+        L=args.L,
+        T=args.T,
+        J=args.J,
+        samples=args.samples,
+        chains=args.chains,
+        seed=args.seed,
+    )
+
+
+def _add_chipping(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("chipping", help="1-D chipping-aggregation chain")
+    p.add_argument("--L", type=int, required=True, help="number of sites of the ring")
+    p.add_argument("--w", type=float, required=True, help="aggregation rate (chipping rate 1)")
+    p.add_argument("--density", type=float, default=1.0, help="mass density rho")
+    p.add_argument("--samples", type=int, required=True, help="number of stored samples")
+    p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
+    _add_common_simulate(p)
+    p.set_defaults(handler=_run_chipping)
+
+
+def _run_chipping(args: argparse.Namespace) -> None:
+    from rsmine.models import chipping
+
+    chipping.simulate_store(
+        args.out,
+        L=args.L,
+        w=args.w,
+        density=args.density,
+        samples=args.samples,
+        chains=args.chains,
+        seed=args.seed,
+    )
+
+
+def _add_dimers(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("dimers", help="interacting dimers by directed loops (MPI-parallel)")
+    p.add_argument("--n", type=int, required=True, help="vertices per side (even)")
+    p.add_argument("--T", type=_temperature, required=True, help="temperature (inf accepted)")
+    p.add_argument("--chains", type=int, required=True, help="independent chains")
+    p.add_argument("--sweeps", type=int, required=True, help="stored samples per chain")
+    p.add_argument("--subsweeps", type=int, default=None, help="sub-sweeps per sweep")
+    p.add_argument("--thermalise", type=int, default=None, help="thermalisation sweeps")
+    p.add_argument("--tables", choices=("minimal-bounce", "heat-bath"), default="minimal-bounce")
+    p.add_argument("--resume", action="store_true", help="complete an interrupted store")
+    _add_common_simulate(p)
+    p.set_defaults(handler=_run_dimers)
+
+
+def _run_dimers(args: argparse.Namespace) -> None:
+    from rsmine.models.dimers import driver
+
+    driver.simulate_store(
+        args.out,
+        n=args.n,
+        T=args.T,
+        chains=args.chains,
+        sweeps=args.sweeps,
+        subsweeps=args.subsweeps,
+        thermalise=args.thermalise,
+        tables=args.tables,
+        seed=args.seed,
+        resume=args.resume,
+    )
+
+
+def _add_optimise(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("optimise", help="an ensemble of RSMI-NE optimisations")
+    p.add_argument("--samples", required=True, help="input sample store")
+    p.add_argument("--out", required=True, help="output runs store")
+    p.add_argument("--lv", type=int, required=True, help="side of the visible block V")
+    p.add_argument("--lb", type=int, required=True, help="buffer width")
+    p.add_argument("--le", type=int, required=True, help="environment shell thickness")
+    p.add_argument("--components", type=int, default=1, help="coarse-grained components")
+    p.add_argument("--runs", type=int, required=True, help="runs in this store")
+    p.add_argument("--first-run", type=int, default=0, help="index of the first run")
+    p.add_argument("--seed", type=int, required=True, help="ensemble seed; run k uses (seed, k)")
+    p.add_argument("--epochs", type=int, default=None, help="maximum epochs")
+    p.add_argument("--patience", type=int, default=None, help="early stopping (0: off)")
+    p.add_argument("--batch", type=int, default=None, help="minibatch size K")
+    p.add_argument("--lr", type=float, default=None, help="Adam learning rate")
+    p.add_argument("--bound", default=None, help="infonce | nwj | tuba | dv")
+    p.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
+    p.set_defaults(handler=_run_optimise)
+
+
+def _run_optimise(args: argparse.Namespace) -> None:
+    from rsmine import ensemble
+
+    ensemble.optimise_store(args)
+
+
+def _add_info(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("info", help="summarise a store")
+    p.add_argument("store", help="any rsmine store")
+    p.set_defaults(handler=_run_info)
+
+
+def _run_info(args: argparse.Namespace) -> None:
+    from rsmine import store
+
+    print(store.describe(args.store))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rsmine", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"rsmine {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    simulate = commands.add_parser("simulate", help="Monte Carlo samplers").add_subparsers(
+        dest="model", required=True
+    )
+    for add in (_add_ising, _add_chipping, _add_dimers):
+        add(simulate)
+    _add_optimise(commands)
+    _add_info(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    name = " ".join(filter(None, (args.command, getattr(args, "model", None))))
+    try:
+        args.handler(args)
+    except InputError as exc:
+        print(f"rsmine {name}: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,274 @@
+"""Zarr v3 store layouts (samples, runs, ensemble) and their validation.
+
+Every store is one directory whose root group carries the attrs ``kind``,
+``rsmine_version``, ``created``, ``params`` (the full parameter record),
+``seed`` (entropy and spawn keys) and ``complete``. A store is complete only
+when ``complete`` is true; readers refuse anything else.
+
+Two ways to write a store:
+
+- :func:`building` writes under a hidden temporary sibling name and renames it
+  into place, marked complete, only when the block exits without error; on
+  error the temporary directory is removed. Use it for single-process writers.
+- :func:`create` writes in place with ``complete`` false, for writers that fill
+  a store from several processes (MPI) or resume one; call
+  :func:`mark_complete` when every part is written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import zarr
+
+from rsmine import __version__
+from rsmine.errors import InputError
+
+KINDS = ("samples", "runs", "ensemble")
+LATTICES = ("chain", "square", "cubic", "dimer_grid")
+_LATTICE_BY_NDIM = {1: "chain", 2: "square", 3: "cubic"}
+
+
+def seed_record(entropy: int, spawn_key: Sequence[int] = ()) -> dict[str, Any]:
+    """The ``seed`` attr: the root entropy and the spawn key of the root sequence."""
+    return {"entropy": int(entropy), "spawn_key": [int(k) for k in spawn_key]}
+
+
+def _root_attrs(kind: str, params: Mapping[str, Any], seed: Mapping[str, Any]) -> dict:
+    if kind not in KINDS:
+        raise ValueError(f"store kind must be one of {KINDS}, got {kind!r}")
+    return {
+        "kind": kind,
+        "rsmine_version": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "params": dict(params),
+        "seed": dict(seed),
+        "complete": False,
+    }
+
+
+def create(
+    path: str | Path, kind: str, params: Mapping[str, Any], seed: Mapping[str, Any]
+) -> zarr.Group:
+    """Create an incomplete store at ``path`` (replacing whatever is there)."""
+    path = Path(path)
+    if path.exists():
+        shutil.rmtree(path)
+    group = zarr.open_group(store=str(path), mode="w", zarr_format=3)
+    group.attrs.update(_root_attrs(kind, params, seed))
+    return group
+
+
+def mark_complete(group: zarr.Group) -> None:
+    """Flag a fully written store as complete (the last write to it)."""
+    group.attrs["complete"] = True
+
+
+@contextmanager
+def building(
+    path: str | Path, kind: str, params: Mapping[str, Any], seed: Mapping[str, Any]
+) -> Iterator[zarr.Group]:
+    """Write a store under a temporary name; rename it into place complete on success.
+
+    On any exception the temporary directory is removed and ``path`` is left
+    untouched, so nothing half-written ever looks complete.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    group = create(tmp, kind, params, seed)
+    try:
+        yield group
+        mark_complete(group)
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_array(
+    group: zarr.Group,
+    name: str,
+    data: np.ndarray,
+    dims: Sequence[str],
+    chunks: tuple[int, ...] | None = None,
+    attrs: Mapping[str, Any] | None = None,
+) -> zarr.Array:
+    """Write ``data`` as array ``name`` with ``dimension_names`` = ``dims``."""
+    data = np.asarray(data)
+    if data.ndim != len(dims):
+        raise ValueError(f"array {name!r} has {data.ndim} axes but {len(dims)} dimension names")
+    array = group.create_array(
+        name,
+        shape=data.shape,
+        dtype=data.dtype,
+        chunks=chunks or "auto",
+        dimension_names=list(dims),
+        attributes=dict(attrs or {}),
+    )
+    if data.size:
+        array[...] = data
+    return array
+
+
+def empty_array(
+    group: zarr.Group,
+    name: str,
+    shape: tuple[int, ...],
+    dtype: Any,
+    dims: Sequence[str],
+    chunks: tuple[int, ...],
+) -> zarr.Array:
+    """Create an array to be filled chunk by chunk (possibly by several processes)."""
+    if len(shape) != len(dims):
+        raise ValueError(f"array {name!r} has {len(shape)} axes but {len(dims)} dimension names")
+    return group.create_array(
+        name, shape=shape, dtype=dtype, chunks=chunks, dimension_names=list(dims)
+    )
+
+
+def _open_group(path: Path, mode: str = "r") -> zarr.Group:
+    if not path.exists():
+        raise InputError(f"{path}: no such store")
+    if not (path / "zarr.json").is_file():
+        raise InputError(f"{path}: not a Zarr v3 store (no zarr.json at its root)")
+    try:
+        return zarr.open_group(store=str(path), mode=mode, zarr_format=3)
+    except Exception as exc:
+        raise InputError(f"{path}: cannot be opened as a Zarr v3 group ({exc})") from exc
+
+
+def open_store(path: str | Path, kind: str | None = None, *, complete: bool = True) -> zarr.Group:
+    """Open a store read-only, refusing an incomplete store or one of another kind.
+
+    With ``complete=False`` an incomplete store is accepted too (for resuming),
+    opened for appending.
+    """
+    path = Path(path)
+    group = _open_group(path, mode="r" if complete else "r+")
+    found = group.attrs.get("kind")
+    if kind is not None and found is not None and found != kind:
+        raise InputError(f"{path}: is a {found!r} store, expected a {kind!r} store")
+    if complete and group.attrs.get("complete") is not True:
+        raise InputError(
+            f"{path}: store is incomplete (root attr 'complete' is not true); "
+            "it was interrupted or is still being written"
+        )
+    return group
+
+
+@dataclass
+class SampleSet:
+    """A validated sample store, loaded into memory.
+
+    configs: (sample, *lattice) integer or float array.
+    lattice: one of ``LATTICES``; ``dimer_grid`` is the (2n, 2n) bond grid of DESIGN.md.
+    observables: per-sample arrays (sample,) present in the store.
+    """
+
+    path: Path
+    configs: np.ndarray
+    lattice: str
+    attrs: dict[str, Any] = field(default_factory=dict)
+    observables: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.configs.shape[0])
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The lattice shape of one configuration."""
+        return tuple(int(s) for s in self.configs.shape[1:])
+
+
+def _lattice_of(path: Path, attrs: Mapping[str, Any], configs: np.ndarray) -> str:
+    lattice = attrs.get("lattice") or attrs.get("params", {}).get("lattice")
+    ndim = configs.ndim - 1
+    if lattice is None:
+        if ndim not in _LATTICE_BY_NDIM:
+            raise InputError(
+                f"{path}: 'configs' has {configs.ndim} axes; expected (sample, L), "
+                "(sample, L, L) or (sample, L, L, L)"
+            )
+        return _LATTICE_BY_NDIM[ndim]
+    if lattice not in LATTICES:
+        raise InputError(f"{path}: attr 'lattice' is {lattice!r}, expected one of {LATTICES}")
+    expected_ndim = 2 if lattice == "dimer_grid" else LATTICES.index(lattice) + 1
+    if ndim != expected_ndim:
+        raise InputError(
+            f"{path}: attr 'lattice' is {lattice!r} but 'configs' has {ndim} lattice axes "
+            f"(expected {expected_ndim})"
+        )
+    if lattice == "dimer_grid" and (configs.shape[1] % 2 or configs.shape[1] != configs.shape[2]):
+        raise InputError(
+            f"{path}: a dimer bond grid must be square with an even side, got {configs.shape[1:]}"
+        )
+    return lattice
+
+
+def read_samples(path: str | Path, observables: Sequence[str] = ()) -> SampleSet:
+    """Load and validate a complete sample store.
+
+    Accepts any store that follows DESIGN.md: a complete Zarr v3 group with a
+    ``configs`` array of shape (sample, *lattice), numeric and finite.
+    """
+    path = Path(path)
+    group = open_store(path, "samples")
+    if "configs" not in group.array_keys():
+        raise InputError(f"{path}: no 'configs' array (expected configs with axes (sample, ...))")
+    configs = np.asarray(group["configs"][...])
+    if configs.ndim < 2:
+        raise InputError(
+            f"{path}: 'configs' has shape {configs.shape}; expected (sample, *lattice)"
+        )
+    if configs.shape[0] < 1:
+        raise InputError(f"{path}: 'configs' holds no samples")
+    if not (np.issubdtype(configs.dtype, np.integer) or np.issubdtype(configs.dtype, np.floating)):
+        raise InputError(
+            f"{path}: 'configs' has dtype {configs.dtype}; expected integers or floats"
+        )
+    if np.issubdtype(configs.dtype, np.floating) and not np.isfinite(configs).all():
+        raise InputError(f"{path}: 'configs' holds non-finite values (NaN or inf)")
+    attrs = dict(group.attrs)
+    lattice = _lattice_of(path, attrs, configs)
+    found = {}
+    for name in observables:
+        if name not in group.array_keys():
+            raise InputError(f"{path}: no per-sample array {name!r}")
+        found[name] = np.asarray(group[name][...])
+    return SampleSet(path, configs, lattice, attrs, found)
+
+
+def describe(path: str | Path) -> str:
+    """A human-readable summary of any rsmine store (``rsmine info``)."""
+    path = Path(path)
+    group = _open_group(path)
+    attrs = dict(group.attrs)
+    lines = [
+        f"{path}",
+        f"  kind: {attrs.get('kind', '?')}   complete: {attrs.get('complete', False)}   "
+        f"rsmine {attrs.get('rsmine_version', '?')}   created {attrs.get('created', '?')}",
+    ]
+    for name in sorted(group.array_keys()):
+        array = group[name]
+        dims = array.metadata.dimension_names or ()
+        axes = ", ".join(f"{d}={s}" for d, s in zip(dims, array.shape, strict=False)) or str(
+            array.shape
+        )
+        lines.append(f"  {name:<14} {array.dtype!s:<8} ({axes})")
+    for key in ("params", "seed"):
+        if key in attrs:
+            lines.append(f"  {key}: {attrs[key]}")
+    extra = sorted(set(attrs) - {"kind", "complete", "rsmine_version", "created", "params", "seed"})
+    lines.extend(f"  {key}: {attrs[key]}" for key in extra)
+    return "\n".join(lines)
