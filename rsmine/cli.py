@@ -127,13 +127,33 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, default=None, help="Adam learning rate")
     p.add_argument("--bound", default=None, help="infonce | nwj | tuba | dv")
     p.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
+    p.add_argument(
+        "--origins", type=int, default=1, help="V origins per configuration (translations)"
+    )
     p.set_defaults(handler=_run_optimise)
 
 
 def _run_optimise(args: argparse.Namespace) -> None:
     from rsmine import ensemble
 
-    ensemble.optimise_store(args)
+    ensemble.optimise_store(
+        args.samples,
+        args.out,
+        lv=args.lv,
+        lb=args.lb,
+        le=args.le,
+        components=args.components,
+        runs=args.runs,
+        first_run=args.first_run,
+        seed=args.seed,
+        epochs=args.epochs,
+        patience=args.patience,
+        batch=args.batch,
+        lr=args.lr,
+        bound=args.bound,
+        device=args.device,
+        origins=args.origins,
+    )
 
 
 def _add_info(sub: argparse._SubParsersAction) -> None:

@@ -52,6 +52,7 @@ class Partition:
         same window, for translation-invariant systems.
     seed: seeds the draw of the origins (unused when ``origins`` is 1).
     origin: the V origin when ``origins`` is 1.
+    where: names the configurations' source (a store path) in error messages.
 
     Attributes
     ----------
@@ -75,6 +76,7 @@ class Partition:
         origins: int = 1,
         seed: int = 0,
         origin: tuple[int, ...] | None = None,
+        where: str = "",
     ) -> None:
         self.lattice = lattice
         self.shape = tuple(int(s) for s in shape)
@@ -82,6 +84,7 @@ class Partition:
         self.origins = int(origins)
         self.seed = int(seed)
         self.origin = origin
+        self.where = where
         self._validate()
         ndim = len(self.shape)
         self.v_shape = (self.lv,) * ndim
@@ -124,7 +127,8 @@ class Partition:
                 )
         if self.window > min(self.shape):
             sides = "x".join(str(s) for s in self.shape)
-            raise InputError(f"{self.describe_window()} does not fit in the {sides} lattice")
+            of = f" of {self.where}" if self.where else ""
+            raise InputError(f"{self.describe_window()} does not fit in the {sides} lattice{of}")
         n_positions = self._n_positions()
         if not 1 <= self.origins <= n_positions:
             raise InputError(
