@@ -1,0 +1,126 @@
+"""The coarse-grainer h = τ(Λ·v): linear filters Λ and the embedding τ (paper Sec. II C, App. B 1).
+
+Λ holds ``components`` linear filters over the visible block V (``states`` filters per
+component for the q-state categorical embedding), batched over R replicas:
+``filters`` (R, C·S, n_visible) with S = 1 for the binary and continuous embeddings
+and S = q for the categorical one. Weights outside ``mask`` are fixed at zero.
+
+τ is one of
+- ``binary``: relaxed Bernoulli (two-state Gumbel-softmax) spin h = tanh((x + L) / 2τ_t) with
+  logistic noise L, x = Λ·v; exactly discrete h = sign(x + L) ~ Bernoulli(σ(x)) for evaluation;
+- ``categorical``: q-state Gumbel-softmax over the q logits of each component, one-hot exact;
+- ``continuous``: h = Λ·v, no discretisation (Sec. III D 1).
+The relaxation parameter follows Eq. (B9), τ_t = max(τ_min, τ_max·exp(-r·t)), t the step.
+"""
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from rsmine.errors import InputError
+
+EMBEDDINGS = ("binary", "categorical", "continuous")
+
+
+@dataclass(frozen=True)
+class Annealing:
+    """Exponential Gumbel-softmax annealing, Eq. (B9); defaults from Table I (2D Ising)."""
+
+    tau_max: float = 0.5
+    tau_min: float = 0.1
+    rate: float = 5e-3
+
+    def tau(self, step: int) -> float:
+        """τ_t = max(τ_min, τ_max·exp(-rate·t)) at optimisation step t (0-based)."""
+        return max(self.tau_min, self.tau_max * math.exp(-self.rate * step))
+
+
+def check_embedding(embedding: str, states: int) -> None:
+    """Raise InputError unless ``embedding`` is known and ``states`` fits it."""
+    if embedding not in EMBEDDINGS:
+        raise InputError(f"embedding {embedding!r} is not one of {', '.join(EMBEDDINGS)}")
+    if embedding == "categorical" and states < 2:
+        raise InputError(f"states must be >= 2 for the categorical embedding, got {states}")
+
+
+def filters_per_component(embedding: str, states: int) -> int:
+    """S: number of filters per component (q for categorical, else 1)."""
+    return states if embedding == "categorical" else 1
+
+
+def h_width(components: int, embedding: str, states: int) -> int:
+    """Width of h fed to the critic: C·q for categorical (one-hot), else C."""
+    return components * filters_per_component(embedding, states)
+
+
+def init_filters(
+    generator: torch.Generator, rows: int, n_visible: int, mask: torch.Tensor | None
+) -> torch.Tensor:
+    """Random Λ of one replica: (rows, n_visible) ~ U(±1/sqrt(n_free)), zero off ``mask``."""
+    n_free = int(mask.sum()) if mask is not None else n_visible
+    bound = 1.0 / math.sqrt(max(n_free, 1))
+    w = (torch.rand(rows, n_visible, generator=generator) * 2.0 - 1.0) * bound
+    return w if mask is None else w * mask
+
+
+def logits(filters: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+    """x = Λ·v for a minibatch shared by all replicas.
+
+    filters: (R, F, n_visible); v: (K, n_visible) shared, or (R, K, n_visible). Returns (R, K, F).
+    """
+    w = filters if mask is None else filters * mask
+    if v.dim() == 2:
+        r, f, n = w.shape
+        return (v @ w.reshape(r * f, n).T).reshape(v.shape[0], r, f).transpose(0, 1)
+    return torch.bmm(v, w.transpose(1, 2))
+
+
+def noise(
+    generator: torch.Generator, shape: tuple[int, ...], embedding: str, device: torch.device
+) -> torch.Tensor:
+    """Reparametrisation noise of the given shape from one replica's generator.
+
+    binary: logistic L = log u - log(1 - u); categorical: Gumbel g = -log(-log u);
+    continuous: zeros (no noise). Returns float32 ``shape``.
+    """
+    if embedding == "continuous":
+        return torch.zeros(shape, device=device)
+    u = torch.rand(shape, generator=generator).clamp_(1e-7, 1.0 - 1e-7).to(device)
+    if embedding == "binary":
+        return u.log() - (-u).log1p()
+    return -(-u.log()).log()
+
+
+def relaxed(
+    x: torch.Tensor, eps: torch.Tensor, tau: float, embedding: str, states: int = 2
+) -> torch.Tensor:
+    """Differentiable pseudo-discrete h at relaxation τ.
+
+    x, eps: (R, K, F) logits and matching noise. Returns (R, K, h_width): spins in (-1, 1),
+    flattened softmax vectors over each component's q states (categorical, F = C·q),
+    or x itself (continuous).
+    """
+    if embedding == "binary":
+        return torch.tanh((x + eps) * (0.5 / tau))
+    if embedding == "categorical":
+        return _by_component(x + eps, states).div(tau).softmax(-1).flatten(-2)
+    return x
+
+
+def discrete(x: torch.Tensor, eps: torch.Tensor, embedding: str, states: int = 2) -> torch.Tensor:
+    """Exactly discrete h (hard sign / Gumbel-max), for evaluation only.
+
+    x, eps: (R, K, F). Returns (R, K, h_width): spins ±1, one-hot vectors, or x (continuous).
+    """
+    if embedding == "binary":
+        return torch.where(x + eps >= 0, 1.0, -1.0)
+    if embedding == "categorical":
+        winner = _by_component(x + eps, states).argmax(-1)
+        return torch.nn.functional.one_hot(winner, states).to(x.dtype).flatten(-2)
+    return x
+
+
+def _by_component(y: torch.Tensor, states: int) -> torch.Tensor:
+    """(R, K, C·q) -> (R, K, C, q)."""
+    return y.unflatten(-1, (y.shape[-1] // states, states))

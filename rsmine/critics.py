@@ -1,0 +1,99 @@
+"""Separable critic f(h, e) = v(h)ᵀu(e) (paper Eq. 11), batched over R replicas.
+
+v and u are ReLU MLPs (default: two hidden layers of 32, embedding 8). Parameters live
+in a flat dict of tensors whose replica axis is given by :func:`replica_axis`:
+``"<net>.w<l>"`` (R, n_in, n_out) and ``"<net>.b<l>"`` (R, 1, n_out), except the first
+layer of u, ``"u.w0"`` (n_env, R, n_out) with ``"u.b0"`` (R, n_out): its input E is shared
+by every replica of a minibatch, so it runs as ONE matrix product (K, n_env) @ (n_env, R·n_out).
+"""
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import torch
+
+SHARED_FIRST_LAYER = "u.w0"
+
+
+@dataclass(frozen=True)
+class CriticShape:
+    """Hidden layer widths and embedding dimension of both v and u."""
+
+    hidden: tuple[int, ...] = (32, 32)
+    embed: int = 8
+
+    def widths(self, n_in: int) -> list[int]:
+        """Layer widths from input to embedding."""
+        return [n_in, *self.hidden, self.embed]
+
+
+def replica_axis(name: str) -> int:
+    """Axis of parameter ``name`` that indexes replicas."""
+    return 1 if name == SHARED_FIRST_LAYER else 0
+
+
+def _uniform(generator: torch.Generator, shape: tuple[int, ...], fan_in: int) -> torch.Tensor:
+    bound = 1.0 / math.sqrt(fan_in)
+    return (torch.rand(shape, generator=generator) * 2.0 - 1.0) * bound
+
+
+def init_net(
+    generator: torch.Generator, net: str, n_in: int, shape: CriticShape
+) -> dict[str, torch.Tensor]:
+    """One replica's MLP ``net`` ('v' or 'u'), U(±1/sqrt(fan_in)) like torch.nn.Linear.
+
+    Returns {"<net>.w<l>": (n_in_l, n_out_l), "<net>.b<l>": (n_out_l,)} without replica axis.
+    """
+    widths = shape.widths(n_in)
+    params = {}
+    for layer, (a, b) in enumerate(itertools.pairwise(widths)):
+        params[f"{net}.w{layer}"] = _uniform(generator, (a, b), a)
+        params[f"{net}.b{layer}"] = _uniform(generator, (b,), a)
+    return params
+
+
+def stack_replicas(per_replica: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    """Stack single-replica parameters into the batched layout of this module."""
+    out = {}
+    for name in per_replica[0]:
+        t = torch.stack([p[name] for p in per_replica], dim=replica_axis(name))
+        out[name] = t if name == SHARED_FIRST_LAYER or ".w" in name else t.unsqueeze(-2)
+    out["u.b0"] = out["u.b0"].squeeze(-2)
+    return out
+
+
+def n_layers(params: dict[str, torch.Tensor], net: str) -> int:
+    """Number of linear layers of ``net``."""
+    return sum(1 for name in params if name.startswith(f"{net}.w"))
+
+
+def _tail(params: dict[str, torch.Tensor], net: str, x: torch.Tensor, first: int) -> torch.Tensor:
+    """Layers ``first``.. of ``net`` on x (R, K, n): ReLU between layers, linear output."""
+    last = n_layers(params, net) - 1
+    for layer in range(first, last + 1):
+        x = torch.baddbmm(params[f"{net}.b{layer}"], x, params[f"{net}.w{layer}"])
+        if layer < last:
+            x = x.relu()
+    return x
+
+
+def embed_h(params: dict[str, torch.Tensor], h: torch.Tensor) -> torch.Tensor:
+    """v(h): h (R, K, n_h) -> (R, K, embed)."""
+    return _tail(params, "v", h, 0)
+
+
+def embed_e(params: dict[str, torch.Tensor], e: torch.Tensor) -> torch.Tensor:
+    """u(e) for environments shared by all replicas: e (K, n_env) -> (R, K, embed)."""
+    w0 = params[SHARED_FIRST_LAYER]
+    n_env, r, width = w0.shape
+    x = (e @ w0.reshape(n_env, r * width)).reshape(e.shape[0], r, width) + params["u.b0"]
+    x = x.transpose(0, 1)
+    if n_layers(params, "u") == 1:
+        return x
+    return _tail(params, "u", x.relu(), 1)
+
+
+def scores(vh: torch.Tensor, ue: torch.Tensor) -> torch.Tensor:
+    """Score matrices f(h_i, e_j) = v(h_i)·u(e_j): (..., K, D) x (..., K, D) -> (..., K, K)."""
+    return vh @ ue.transpose(-1, -2)
