@@ -1,0 +1,343 @@
+"""Chains of the interacting dimer model into one sample store, MPI-parallel and resumable.
+
+``simulate_store`` is what ``[mpiexec -n P] rsmine simulate dimers`` runs.
+Chain c draws all its randomness from ``SeedSequence(seed, spawn_key=(c,))``
+(the c-th child of ``SeedSequence(seed)``), so the store is bit-identical for
+any number of ranks P. Rank 0 creates the store, every rank writes its own
+chains into whole chunks (one chain's samples per chunk) and flags each chain
+done in ``chain_done``; after a barrier rank 0 records the autocorrelation
+times and marks the store complete. An exception on any rank prints the error
+and aborts the whole job (``MPI.Abort``, non-zero exit), leaving the store
+incomplete; ``resume=True`` then keeps the chains flagged done and computes the
+rest. mpi4py is imported only here, when a store is simulated.
+
+One chain: a random covering (:mod:`.coverings`), ``thermalise`` sweeps of
+``subsweeps`` covering sub-sweeps (worms until every vertex is visited, the
+paper's Alg. 2), which also calibrate W = the mean number of worms such a
+sub-sweep takes; then ``sweeps`` sweeps of ``subsweeps`` × W worms each, one
+stored sample after each sweep. The fixed worm count keeps the stored samples
+exactly Boltzmann-distributed (a stopping rule that depends on the
+configuration would not).
+
+Test hook: the environment variable ``RSMINE_DIMERS_FAIL_CHAIN=c`` (an integer)
+makes the rank that owns chain c raise before computing it. It exists only to
+test failure handling and ``--resume``; never set it otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import zarr
+
+from rsmine import store
+from rsmine.errors import InputError
+from rsmine.models.dimers import coverings, lattice, loops
+from rsmine.models.dimers.tables import KINDS, scattering_tables
+from rsmine.progress import progress, summary
+
+T_MIN = 0.1  # below it the scattering weights span more than e^20 and the worm is frozen
+FAIL_CHAIN_ENV = "RSMINE_DIMERS_FAIL_CHAIN"
+DEFAULT_THERMALISE = 50
+_TAU_WINDOW = 5.0  # Sokal's automatic window: sum the ACF up to t >= 5 tau
+_PER_SAMPLE = {  # name: dtype of the per-sample arrays (sample,)
+    "energy": np.int32,
+    "Dx": np.float64,
+    "Dy": np.float64,
+    "Wx": np.int16,
+    "Wy": np.int16,
+    "worm_length": np.float64,
+    "chain": np.int32,
+}
+
+
+@dataclass(frozen=True)
+class DimerRun:
+    """The resolved parameters of one simulation (the store's ``params`` attr)."""
+
+    n: int
+    T: float
+    chains: int
+    sweeps: int
+    subsweeps: int
+    thermalise: int
+    tables: str
+
+    def record(self) -> dict[str, Any]:
+        """JSON-able parameter record; T = inf is written as the string "inf"."""
+        return {
+            "model": "dimers",
+            **asdict(self),
+            "T": "inf" if math.isinf(self.T) else self.T,
+        }
+
+
+@dataclass
+class ChainResult:
+    """One chain's samples: grids (sweeps, 2n, 2n) int8, worm_length (sweeps,) mean steps
+    per worm of the sweep before each sample, worms (worms per sub-sweep, W)."""
+
+    grids: np.ndarray
+    worm_length: np.ndarray
+    worms: int
+
+
+def default_subsweeps(T: float) -> int:
+    """Sub-sweeps per sweep: ceil(2 / T), at least 1 (worms shrink at low T)."""
+    return 1 if math.isinf(T) else max(1, math.ceil(2.0 / T))
+
+
+def resolve_run(
+    n: int,
+    T: float,
+    chains: int,
+    sweeps: int,
+    subsweeps: int | None,
+    thermalise: int | None,
+    tables: str,
+) -> DimerRun:
+    """Validate the parameters (``InputError`` naming the option) and fill in defaults."""
+    if n < 2 or n % 2:
+        raise InputError(f"--n must be an even number of vertices per side >= 2, got {n}")
+    if math.isnan(T) or T < T_MIN:
+        raise InputError(f"--T must be >= {T_MIN} or inf, got {T}")
+    for name, value in (("--chains", chains), ("--sweeps", sweeps)):
+        if value < 1:
+            raise InputError(f"{name} must be >= 1, got {value}")
+    if subsweeps is not None and subsweeps < 1:
+        raise InputError(f"--subsweeps must be >= 1, got {subsweeps}")
+    if thermalise is not None and thermalise < 1:
+        raise InputError(
+            f"--thermalise must be >= 1 (it also calibrates worms per sub-sweep), got {thermalise}"
+        )
+    if tables not in KINDS:
+        raise InputError(f"--tables must be one of {KINDS}, got {tables!r}")
+    return DimerRun(
+        n=n,
+        T=float(T),
+        chains=chains,
+        sweeps=sweeps,
+        subsweeps=default_subsweeps(T) if subsweeps is None else subsweeps,
+        thermalise=DEFAULT_THERMALISE if thermalise is None else thermalise,
+        tables=tables,
+    )
+
+
+def chain_rng(seed: int, chain: int) -> np.random.Generator:
+    """The generator of chain ``chain``: PCG64 from SeedSequence(seed, spawn_key=(chain,))."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chain,)))
+
+
+def run_chain(run: DimerRun, cum: np.ndarray, rng: np.random.Generator) -> ChainResult:
+    """Simulate one chain; cum (81, 4, 4) are the cumulative scattering tables at run.T."""
+    n = run.n
+    nbr = lattice.neighbours(n)
+    visit = np.zeros(n * n, dtype=np.int64)
+    dirs = coverings.random_covering(n, rng)
+    calibration = run.thermalise * run.subsweeps
+    worms = sum(
+        loops.covering_subsweep(dirs, nbr, cum, rng, visit, stamp)[0]
+        for stamp in range(1, calibration + 1)
+    )
+    per_sub = max(1, round(worms / calibration))
+    grids = np.empty((run.sweeps, 2 * n, 2 * n), dtype=np.int8)
+    worm_length = np.empty(run.sweeps)
+    for sample in range(run.sweeps):
+        steps = loops.fixed_subsweeps(dirs, nbr, cum, rng, visit, per_sub * run.subsweeps)
+        grids[sample] = lattice.grid_from_dirs(dirs, n)
+        worm_length[sample] = steps / (per_sub * run.subsweeps)
+    return ChainResult(grids, worm_length, per_sub)
+
+
+def observables(result: ChainResult, chain: int) -> dict[str, np.ndarray]:
+    """Per-sample arrays (sweeps,) of one chain, keyed like the store's arrays."""
+    dx, dy = lattice.columnar(result.grids)
+    wx, wy = lattice.winding(result.grids)
+    values = {
+        "energy": lattice.energy(result.grids),
+        "Dx": dx,
+        "Dy": dy,
+        "Wx": wx,
+        "Wy": wy,
+        "worm_length": result.worm_length,
+        "chain": np.full(len(result.grids), chain),
+    }
+    return {name: values[name].astype(dtype) for name, dtype in _PER_SAMPLE.items()}
+
+
+def integrated_autocorrelation(x: np.ndarray) -> float | None:
+    """τ_int (in samples) of series x (chains, samples), ACF averaged over chains.
+
+    τ = 1/2 + Σ_{t=1}^{W} ρ(t) with Sokal's window W = the first t >= 5 τ(t);
+    τ = 1/2 for independent samples. None if x has no variance within chains.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    x = x - x.mean(axis=1, keepdims=True)
+    var = float((x * x).mean())
+    if var <= 1e-12 * max(1.0, float(np.abs(x).max()) ** 2):
+        return None
+    tau = 0.5
+    for t in range(1, x.shape[1]):
+        tau += float((x[:, :-t] * x[:, t:]).mean()) / var
+        if t >= _TAU_WINDOW * tau:
+            break
+    return tau
+
+
+def _injected_failure() -> int | None:
+    text = os.environ.get(FAIL_CHAIN_ENV)
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError as exc:
+        raise InputError(f"{FAIL_CHAIN_ENV} must be a chain index, got {text!r}") from exc
+
+
+def _check_resumable(out: Path, run: DimerRun, seed: int) -> None:
+    """Refuse to resume a store written with other parameters or another seed."""
+    group = store.open_store(out, "samples", complete=False)
+    attrs = dict(group.attrs)
+    wanted = {"params": run.record(), "seed": store.seed_record(seed)}
+    for key, value in wanted.items():
+        if attrs.get(key) != value:
+            raise InputError(
+                f"--resume: {out} was written with {key} {attrs.get(key)}, "
+                f"but this command asks for {value}"
+            )
+    if "chain_done" not in group.array_keys():
+        raise InputError(f"--resume: {out} has no 'chain_done' array; not a dimers store")
+
+
+def _create(out: Path, run: DimerRun, seed: int, tables_info: dict[str, Any]) -> None:
+    """Create the incomplete store with every array, chunked one chain per chunk."""
+    group = store.create(out, "samples", run.record(), store.seed_record(seed))
+    group.attrs.update(
+        {
+            "lattice": "dimer_grid",
+            "chain_seeds": "chain c: SeedSequence(seed['entropy'], spawn_key=(c,))",
+            "tables": tables_info,
+            "energy_units": "E = -(plaquettes with two parallel dimers); weight exp(-E/T)",
+        }
+    )
+    samples, side = run.chains * run.sweeps, 2 * run.n
+    store.empty_array(
+        group, "configs", (samples, side, side), np.int8, ("sample", "y", "x"),
+        (run.sweeps, side, side),
+    )  # fmt: skip
+    for name, dtype in _PER_SAMPLE.items():
+        store.empty_array(group, name, (samples,), dtype, ("sample",), (run.sweeps,))
+    store.empty_array(group, "worms_per_subsweep", (run.chains,), np.int64, ("chain",), (1,))
+    store.empty_array(group, "chain_done", (run.chains,), np.bool_, ("chain",), (1,))
+
+
+def _write_chain(group: zarr.Group, run: DimerRun, chain: int, result: ChainResult) -> None:
+    """Write one chain's whole chunks, then flag it done."""
+    rows = slice(chain * run.sweeps, (chain + 1) * run.sweeps)
+    group["configs"][rows] = result.grids
+    for name, values in observables(result, chain).items():
+        group[name][rows] = values
+    group["worms_per_subsweep"][chain] = result.worms
+    group["chain_done"][chain] = True
+
+
+def _finalise(group: zarr.Group, run: DimerRun) -> dict[str, Any]:
+    """Record autocorrelation times and worm statistics, then mark the store complete."""
+    shape = (run.chains, run.sweeps)
+    energy = np.asarray(group["energy"][...]).reshape(shape)
+    d2 = (np.asarray(group["Dx"][...]) ** 2 + np.asarray(group["Dy"][...]) ** 2).reshape(shape)
+    stats = {
+        "tau_int": {
+            "energy": integrated_autocorrelation(energy),
+            "D2": integrated_autocorrelation(d2),
+            "units": "stored samples (sweeps); 0.5 = independent",
+        },
+        "mean_worm_length": float(np.mean(group["worm_length"][...])),
+    }
+    group.attrs.update(stats)
+    store.mark_complete(group)
+    return stats
+
+
+def _simulate(comm: Any, out: Path, run: DimerRun, seed: int, resume: bool) -> None:
+    """The collective part: create, compute and write chains, finalise."""
+    rank, size = comm.Get_rank(), comm.Get_size()
+    started = time.perf_counter()
+    tables = scattering_tables(run.T, run.tables)
+    fail_chain = _injected_failure()
+    if rank == 0 and not (resume and out.exists()):
+        _create(out, run, seed, tables.info())
+    comm.Barrier()
+    group = store.open_store(out, "samples", complete=False)
+    done = np.asarray(group["chain_done"][...])
+    mine = [c for c in range(run.chains) if not done[c]][rank::size]
+    with progress(len(mine), f"dimers T={run.T} rank {rank}", "chain") as bar:
+        for chain in mine:
+            if chain == fail_chain:
+                raise RuntimeError(f"injected failure at chain {chain} ({FAIL_CHAIN_ENV})")
+            result = run_chain(run, tables.cum, chain_rng(seed, chain))
+            _write_chain(group, run, chain, result)
+            bar.update()
+    comm.Barrier()
+    if rank == 0:
+        stats = _finalise(group, run)
+        tau = stats["tau_int"]
+        summary(
+            "simulate dimers",
+            f"{run.chains} chains x {run.sweeps} samples of {run.n}x{run.n} dimers at "
+            f"T={run.T} -> {out}; tau_int energy {tau['energy']}, D2 {tau['D2']} samples; "
+            f"mean worm {stats['mean_worm_length']:.2f} steps; {size} rank(s), "
+            f"{time.perf_counter() - started:.1f} s",
+        )
+
+
+def simulate_store(
+    out: str | Path,
+    *,
+    n: int,
+    T: float,
+    chains: int,
+    sweeps: int,
+    subsweeps: int | None = None,
+    thermalise: int | None = None,
+    tables: str = "minimal-bounce",
+    seed: int,
+    resume: bool = False,
+) -> None:
+    """Simulate ``chains`` × ``sweeps`` dimer coverings of the n×n torus into store ``out``.
+
+    Store: root attrs ``lattice: "dimer_grid"``, ``params``, ``seed``, ``tables``,
+    ``tau_int``; ``configs`` (sample, y, x) int8 bond grids (2n, 2n), one chunk
+    per chain (sample = chain * sweeps + sweep); per-sample ``energy``, ``Dx``,
+    ``Dy``, ``Wx``, ``Wy``, ``worm_length``, ``chain``; per-chain
+    ``worms_per_subsweep`` and ``chain_done``. Runs on every rank of
+    MPI.COMM_WORLD (one rank without mpiexec). With ``resume`` an existing
+    incomplete store with the same parameters and seed is completed (a missing
+    one is started afresh).
+    """
+    out = Path(out)
+    run = resolve_run(n, T, chains, sweeps, subsweeps, thermalise, tables)
+    if seed < 0:
+        raise InputError(f"--seed must be >= 0, got {seed}")
+    _injected_failure()
+    if resume and out.exists():
+        _check_resumable(out, run, seed)
+    from mpi4py import MPI
+
+    comm = MPI.COMM_WORLD
+    try:
+        _simulate(comm, out, run, seed, resume)
+    except BaseException:
+        if comm.Get_size() == 1:
+            raise
+        traceback.print_exc()
+        sys.stderr.flush()
+        comm.Abort(1)
