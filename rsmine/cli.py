@@ -117,7 +117,9 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lv", type=int, required=True, help="side of the visible block V")
     p.add_argument("--lb", type=int, required=True, help="buffer width")
     p.add_argument("--le", type=int, required=True, help="environment shell thickness")
-    p.add_argument("--components", type=int, default=1, help="coarse-grained components")
+    p.add_argument(
+        "--components", type=int, default=None, help="coarse-grained components (1; dimers 2)"
+    )
     p.add_argument("--runs", type=int, required=True, help="runs in this store")
     p.add_argument("--first-run", type=int, default=0, help="index of the first run")
     p.add_argument("--seed", type=int, required=True, help="ensemble seed; run k uses (seed, k)")

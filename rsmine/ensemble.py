@@ -2,16 +2,32 @@
 
 :func:`optimise_store` is what ``rsmine optimise`` runs: it validates every
 input before any work, partitions the configurations into V / buffer / E
-(:class:`rsmine.regions.Partition`), trains the replicas ``first_run ..
-first_run + runs - 1`` as one batched ensemble (:func:`rsmine.train.train_ensemble`)
+(:class:`rsmine.regions.Partition`), trains runs ``first_run .. first_run +
+runs - 1`` as one replica-batched ensemble (:func:`rsmine.train.train_ensemble`)
 and writes the runs store of DESIGN.md under a temporary name, renamed into
 place complete only when everything is written.
+
+Runs store written here (R runs, C filter rows, V of shape ``v_shape``):
+
+- ``filters`` (run, component, v0[, v1, v2]) float32; C = components (times
+  q for the categorical embedding); weights outside ``mask`` are zero;
+- ``rsmi`` (run,) float32 nats on the test part, exactly discrete H, never
+  used for any decision; ``rsmi_val``, ``rsmi_train`` likewise on the
+  validation and training parts; NaN for failed runs;
+- ``best_epoch`` (run,) int32; ``history`` (run, epoch, part) float32 nats,
+  part = [train, val], NaN after a run stopped; ``tau`` (step,) float32 the
+  Gumbel-softmax relaxation of every optimisation step;
+- ``run_id`` (run,) int64; ``failed`` (run,) bool; ``failed_epoch`` (run,)
+  int32, -1 when not failed.
+
+Root attrs: ``params`` = {samples, n_samples, runs, first_run, region,
+coarse_grainer, critic, optimiser, split}, ``seed`` (entropy and how runs are
+seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,68 +38,42 @@ import numpy as np
 from rsmine import progress, store
 from rsmine.errors import InputError
 from rsmine.regions import Partition
+from rsmine.train import EnsembleResult, TrainConfig, resolve_device, train_ensemble
 
-BOUNDS = ("infonce", "nwj", "tuba", "dv")
-DEVICES = ("cpu", "cuda", "auto")
-
-# The paper's Tables I-II: 2-D Ising (used for every spin lattice) and the dimer grid.
-_TABLE_DEFAULTS = {
-    "spins": {"epochs": 30, "batch": 100, "lr": 5e-3},
-    "dimer_grid": {"epochs": 50, "batch": 400, "lr": 5e-3},
+# The paper's Tables I-II for the dimer grid; spin lattices use TrainConfig's
+# defaults (Tables I-II, 2-D Ising).
+_DIMER_DEFAULTS = {"components": 2, "epochs": 50, "batch": 400, "tau_max": 0.75}
+_ATTR_GROUPS = {
+    "coarse_grainer": ("embedding", "states", "tau_max", "tau_min", "anneal_rate"),
+    "critic": ("bound", "hidden", "embed"),
+    "split": ("split",),
 }
-DEFAULT_PATIENCE = 5
-DEFAULT_BOUND = "infonce"
+SEEDING = (
+    "run k: numpy SeedSequence(entropy, spawn_key=(k,)); train/val/test split, "
+    "minibatch order and origin picks: SeedSequence(entropy); V origins: default_rng(entropy)"
+)
 
 
 def table_defaults(lattice: str) -> dict[str, Any]:
-    """Maximum epochs, minibatch size K and learning rate of the paper's Table II for a lattice."""
-    return dict(_TABLE_DEFAULTS["dimer_grid" if lattice == "dimer_grid" else "spins"])
+    """Options that differ from TrainConfig's Ising defaults on ``lattice`` (paper Tables I-II).
+
+    Keys: components, and TrainConfig fields. Empty for spin lattices.
+    """
+    return dict(_DIMER_DEFAULTS) if lattice == "dimer_grid" else {}
 
 
-def _check_int(name: str, value: Any, minimum: int) -> int:
+def _check_int(option: str, value: Any, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise InputError(f"--{name} {value!r}: expected an integer >= {minimum}")
+        raise InputError(f"--{option} {value!r}: expected an integer >= {minimum}")
     return int(value)
 
 
-def _check_scalars(
-    runs: int,
-    first_run: int,
-    seed: int,
-    components: int,
-    origins: int,
-    bound: str,
-    device: str,
-) -> None:
-    """Validate the options that do not depend on the sample store."""
-    _check_int("runs", runs, 1)
-    _check_int("first-run", first_run, 0)
-    _check_int("seed", seed, 0)
-    _check_int("components", components, 1)
-    _check_int("origins", origins, 1)
-    if bound not in BOUNDS:
-        raise InputError(f"--bound {bound!r}: expected one of {', '.join(BOUNDS)}")
-    if device not in DEVICES:
-        raise InputError(f"--device {device!r}: expected one of {', '.join(DEVICES)}")
-    if device == "cuda":
-        import torch
-
-        if not torch.cuda.is_available():
-            raise InputError("--device cuda: no CUDA device is available (use cpu or auto)")
-
-
-def _check_optimiser(epochs: int, patience: int, batch: int, lr: float) -> None:
-    _check_int("epochs", epochs, 1)
-    _check_int("patience", patience, 0)
-    _check_int("batch", batch, 2)
-    if not isinstance(lr, int | float) or not math.isfinite(lr) or lr <= 0:
-        raise InputError(f"--lr {lr!r}: expected a finite learning rate > 0")
-
-
 def _check_output(out: Path, samples: Path) -> None:
-    """Refuse an output path that is the input or an existing non-runs directory."""
+    """Refuse an output path that is the input, or an existing directory that is no runs store."""
     if out.resolve() == samples.resolve():
         raise InputError(f"--out {out}: is the input sample store")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: exists and is not a directory; refusing to replace it")
     if not out.exists():
         return
     if not (out / "zarr.json").is_file():
@@ -96,52 +86,21 @@ def _check_output(out: Path, samples: Path) -> None:
         )
 
 
-def _train_config(
-    overrides: Mapping[str, Any],
-    *,
-    epochs: int,
-    patience: int,
-    batch: int,
-    lr: float,
-    bound: str,
-    device: str,
-):
-    """The TrainConfig, with ``overrides`` checked against its field names."""
-    from rsmine.train import TrainConfig
-
+def _train_config(options: Mapping[str, Any]) -> TrainConfig:
+    """TrainConfig from ``options`` (None values dropped), unknown names refused."""
     names = {f.name for f in dataclasses.fields(TrainConfig)}
-    fixed = {"epochs", "patience", "batch", "lr", "bound", "device"}
-    unknown = sorted(set(overrides) - names) + sorted(set(overrides) & fixed)
+    unknown = sorted(set(options) - names)
     if unknown:
         raise InputError(
-            f"train option(s) {unknown}: expected fields of rsmine.train.TrainConfig "
-            f"other than {sorted(fixed)}"
+            f"train option(s) {unknown}: expected fields of TrainConfig {sorted(names)}"
         )
+    given = {k: v for k, v in options.items() if v is not None}
     try:
-        return TrainConfig(
-            epochs=epochs,
-            patience=patience,
-            batch=batch,
-            lr=lr,
-            bound=bound,
-            device=device,
-            **overrides,
-        )
+        return TrainConfig(**given)
+    except InputError as exc:
+        raise InputError(f"training options: {exc}") from exc
     except (TypeError, ValueError) as exc:
-        raise InputError(f"train options: {exc}") from exc
-
-
-def _check_split(samples: store.SampleSet, split: tuple[float, float, float], batch: int) -> None:
-    """Every part of the train/val/test split over configurations must hold one minibatch."""
-    from rsmine.train import split_sizes
-
-    sizes = split_sizes(samples.n_samples, split)
-    for part, size in zip(("training", "validation", "test"), sizes, strict=True):
-        if size < batch:
-            raise InputError(
-                f"--batch {batch}: larger than the {part} part ({size} of the "
-                f"{samples.n_samples} configurations of {samples.path}, split {split})"
-            )
+        raise InputError(f"training options {given}: {exc}") from exc
 
 
 def optimise_store(
@@ -153,7 +112,7 @@ def optimise_store(
     le: int,
     runs: int,
     seed: int,
-    components: int = 1,
+    components: int | None = None,
     first_run: int = 0,
     epochs: int | None = None,
     patience: int | None = None,
@@ -168,73 +127,75 @@ def optimise_store(
 
     samples: a complete sample store (``configs`` (sample, *lattice)).
     out: the runs store to write (replaced if it is an existing runs store).
-    lv, lb, le: side of V, buffer width, environment shell thickness (sites).
-    Options left None take the paper's Table II values for the store's
-    lattice (:func:`table_defaults`), patience ``DEFAULT_PATIENCE`` and bound
-    ``DEFAULT_BOUND``. ``train_options`` sets further TrainConfig fields.
-    Run k is seeded from (seed, k) alone. Every input is validated before any
-    work; bad input raises :class:`InputError` and leaves nothing behind.
+    lv, lb, le: side of V, buffer width, environment shell thickness (sites;
+    grid units on the dimer grid). Options left None take the paper's values
+    for the store's lattice (:func:`table_defaults`, else TrainConfig's
+    defaults); ``train_options`` sets further TrainConfig fields. ``origins``
+    V origins per configuration (translation invariance). Run k is seeded
+    from (seed, k) alone. Every input is validated before any work; bad input
+    raises :class:`InputError` and leaves nothing behind.
     Returns the path of the complete runs store.
     """
     started = time.perf_counter()
     samples, out = Path(samples), Path(out)
-    bound = DEFAULT_BOUND if bound is None else bound
-    _check_scalars(runs, first_run, seed, components, origins, bound, device)
+    runs = _check_int("runs", runs, 1)
+    first_run = _check_int("first-run", first_run, 0)
+    seed = _check_int("seed", seed, 0)
     _check_output(out, samples)
     sample_set = store.read_samples(samples)
     defaults = table_defaults(sample_set.lattice)
-    epochs = defaults["epochs"] if epochs is None else epochs
-    batch = defaults["batch"] if batch is None else batch
-    lr = defaults["lr"] if lr is None else lr
-    patience = DEFAULT_PATIENCE if patience is None else patience
-    _check_optimiser(epochs, patience, batch, lr)
+    default_components = defaults.pop("components", 1)
+    components = default_components if components is None else components
+    components = _check_int("components", components, 1)
     partition = Partition(
         sample_set.lattice,
         sample_set.shape,
-        _check_int("lv", lv, 1),
-        _check_int("lb", lb, 0),
-        _check_int("le", le, 1),
-        origins=origins,
+        lv,
+        lb,
+        le,
+        origins=_check_int("origins", origins, 1),
         seed=seed,
         where=str(samples),
     )
-    config = _train_config(
-        dict(train_options or {}),
-        epochs=epochs,
-        patience=patience,
-        batch=batch,
-        lr=lr,
-        bound=bound,
-        device=device,
-    )
-    _check_split(sample_set, config.split, batch)
-    result = _train(sample_set, partition, config, components, runs, first_run, seed)
+    given = {"epochs": epochs, "patience": patience, "batch": batch, "lr": lr, "bound": bound}
+    config = _train_config({**defaults, **dict(train_options or {}), **given, "device": device})
+    v, e = partition.split(sample_set.configs)
+    try:  # train_ensemble validates its inputs (device, part sizes) before any work
+        result = train_ensemble(
+            v,
+            e,
+            components=components,
+            runs=runs,
+            first_run=first_run,
+            seed=seed,
+            config=config,
+            mask=partition.mask,
+        )
+    except InputError as exc:
+        raise InputError(f"{samples}: {exc}") from exc
     _write(out, sample_set, partition, config, result, components, first_run, seed)
     _report(out, result, time.perf_counter() - started)
     return out
 
 
-def _train(sample_set, partition, config, components, runs, first_run, seed):
-    from rsmine.train import train_ensemble
-
-    v, e = partition.split(sample_set.configs)
-    return train_ensemble(
-        v,
-        e,
-        components=components,
-        runs=runs,
-        first_run=first_run,
-        seed=seed,
-        config=config,
-        mask=partition.mask,
-    )
-
-
-def _params(sample_set, partition, config, components, first_run, runs) -> dict[str, Any]:
+def _params(
+    sample_set: store.SampleSet,
+    partition: Partition,
+    config: TrainConfig,
+    components: int,
+    first_run: int,
+    runs: int,
+) -> dict[str, Any]:
     """The full parameter record of a runs store (JSON-serialisable)."""
+    fields = _jsonable(dataclasses.asdict(config))
+    groups = {name: {k: fields.pop(k) for k in keys} for name, keys in _ATTR_GROUPS.items()}
+    groups["coarse_grainer"].update(components=components, n_free=int(partition.mask.sum()))
+    groups["optimiser"] = {**fields, "device_used": resolve_device(config.device).type}
     return {
         "samples": str(sample_set.path),
         "n_samples": sample_set.n_samples,
+        "runs": runs,
+        "first_run": first_run,
         "region": {
             "lattice": partition.lattice,
             "shape": list(partition.shape),
@@ -245,16 +206,13 @@ def _params(sample_set, partition, config, components, first_run, runs) -> dict[
             "origin_coords": partition.origin_coords.tolist(),
             "n_visible": partition.n_visible,
             "n_env": partition.n_env,
-            "n_free": int(partition.mask.sum()),
         },
-        "components": components,
-        "runs": runs,
-        "first_run": first_run,
-        "train": _jsonable(dataclasses.asdict(config)),
+        **groups,
     }
 
 
 def _jsonable(value: Any) -> Any:
+    """Tuples to lists and numpy scalars to Python scalars, recursively."""
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -264,47 +222,57 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _write(out, sample_set, partition, config, result, components, first_run, seed) -> None:
-    runs = len(result.rsmi)
+def _write(
+    out: Path,
+    sample_set: store.SampleSet,
+    partition: Partition,
+    config: TrainConfig,
+    result: EnsembleResult,
+    components: int,
+    first_run: int,
+    seed: int,
+) -> None:
+    """Write the runs store (layout in the module docstring) under a temporary name."""
+    runs, rows = result.filters.shape[:2]
     params = _params(sample_set, partition, config, components, first_run, runs)
-    with store.building(out, "runs", params, store.seed_record(seed)) as group:
+    seed_attr = {**store.seed_record(seed), "seeding": SEEDING}
+    with store.building(out, "runs", params, seed_attr) as group:
         group.attrs.update(
-            {
-                "lattice": partition.lattice,
-                "v_shape": list(partition.v_shape),
-                "samples": str(sample_set.path),
-                "units": "nats",
-            }
+            lattice=partition.lattice,
+            v_shape=list(partition.v_shape),
+            samples=str(sample_set.path),
         )
-        filters = np.asarray(result.filters, dtype=np.float32)
-        filters = filters.reshape(runs, components, *partition.v_shape)
+        filters = result.filters.astype(np.float32).reshape(runs, rows, *partition.v_shape)
         v_dims = [f"v{axis}" for axis in range(len(partition.v_shape))]
         store.write_array(group, "filters", filters, ["run", "component", *v_dims])
         for name in ("rsmi", "rsmi_val", "rsmi_train"):
-            values = np.asarray(getattr(result, name), dtype=np.float32)
+            values = getattr(result, name).astype(np.float32)
             store.write_array(group, name, values, ["run"], attrs={"units": "nats"})
-        store.write_array(group, "best_epoch", np.asarray(result.best_epoch), ["run"])
+        store.write_array(group, "best_epoch", result.best_epoch.astype(np.int32), ["run"])
         store.write_array(
             group,
             "history",
-            np.asarray(result.history, dtype=np.float32),
+            result.history.astype(np.float32),
             ["run", "epoch", "part"],
             attrs={"units": "nats", "part": ["train", "val"]},
         )
+        store.write_array(group, "tau", result.tau.astype(np.float32), ["step"])
         run_id = np.arange(first_run, first_run + runs, dtype=np.int64)
         store.write_array(group, "run_id", run_id, ["run"])
-        store.write_array(group, "failed", np.asarray(result.failed, dtype=bool), ["run"])
-        store.write_array(group, "failed_epoch", np.asarray(result.failed_epoch), ["run"])
+        store.write_array(group, "failed", result.failed.astype(bool), ["run"])
+        store.write_array(group, "failed_epoch", result.failed_epoch.astype(np.int32), ["run"])
 
 
-def _report(out: Path, result, seconds: float) -> None:
-    rsmi = np.asarray(result.rsmi, dtype=np.float64)
-    ok = ~np.asarray(result.failed, dtype=bool)
-    if ok.any():
-        values = f"RSMI mean {rsmi[ok].mean():.4f} max {rsmi[ok].max():.4f} nats (test part)"
-    else:
-        values = "no run finished"
+def _report(out: Path, result: EnsembleResult, seconds: float) -> None:
+    """The one summary line: runs, mean / max test RSMI of the finished runs, failures, time."""
+    ok = ~result.failed
+    rsmi = result.rsmi[ok].astype(np.float64)
+    values = (
+        f"test RSMI mean {rsmi.mean():.4f} max {rsmi.max():.4f} nats"
+        if rsmi.size
+        else "no run finished"
+    )
+    failed = int((~ok).sum())
     progress.summary(
-        "optimise",
-        f"{len(rsmi)} runs, {values}, {int((~ok).sum())} failed, {seconds:.1f} s -> {out}",
+        "optimise", f"{len(ok)} runs, {values}, {failed} failed, {seconds:.1f} s -> {out}"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -72,15 +73,15 @@ def _refused(capsys, tmp_path, argv, message: str) -> None:
         (("--components", "0"), "--components 0: expected an integer >= 1"),
         (("--origins", "0"), "--origins 0: expected an integer >= 1"),
         (("--origins", "1000"), "origins 1000: expected between 1 and 144"),
-        (("--bound", "jsd"), "--bound 'jsd': expected one of infonce, nwj, tuba, dv"),
-        (("--epochs", "0"), "--epochs 0: expected an integer >= 1"),
-        (("--patience", "-1"), "--patience -1: expected an integer >= 0"),
-        (("--batch", "1"), "--batch 1: expected an integer >= 2"),
-        (("--lr", "0"), "--lr 0.0: expected a finite learning rate > 0"),
-        (("--lr", "nan"), "--lr nan: expected a finite learning rate > 0"),
-        (("--lv", "0"), "--lv 0: expected an integer >= 1"),
-        (("--lb", "-1"), "--lb -1: expected an integer >= 0"),
-        (("--le", "0"), "--le 0: expected an integer >= 1"),
+        (("--bound", "jsd"), "bound 'jsd' is not one of infonce, nwj, tuba, dv"),
+        (("--epochs", "0"), "epochs must be positive, got 0"),
+        (("--patience", "-1"), "patience, lbfgs_steps and weight_decay must be >= 0"),
+        (("--batch", "1"), "batch must be >= 2"),
+        (("--lr", "0"), "lr must be positive, got 0.0"),
+        (("--lr", "nan"), "lr must be positive, got nan"),
+        (("--lv", "0"), "--lv 0, --lb 1, --le 2: expected lv >= 1"),
+        (("--lb", "-1"), "--lv 2, --lb -1, --le 2: expected lv >= 1, lb >= 0"),
+        (("--le", "0"), "--le 0: expected lv >= 1, lb >= 0, le >= 1"),
         (("--lb", "4", "--le", "3"), "= 16 does not fit in the 12x12 lattice of "),
     ],
 )
@@ -93,8 +94,14 @@ def test_unavailable_cuda_is_refused(capsys, tmp_path, samples):
 
     if torch.cuda.is_available():
         pytest.skip("a CUDA device is present")
-    argv = _args(samples, tmp_path / "runs.zarr", "--device", "cuda")
-    _refused(capsys, tmp_path, argv, "--device cuda: no CUDA device is available")
+    argv = _args(samples, tmp_path / "runs.zarr", "--device", "cuda", "--batch", "10")
+    _refused(capsys, tmp_path, argv, "device 'cuda' requested but torch sees no CUDA device")
+
+
+def test_batch_larger_than_a_part_is_refused(capsys, tmp_path, samples):
+    argv = _args(samples, tmp_path / "runs.zarr", "--batch", "21")
+    message = f"{samples}: 200 configurations split (0.7, 0.1, 0.2) leave a part of 20 < batch 21"
+    _refused(capsys, tmp_path, argv, message)
 
 
 @pytest.mark.parametrize(
@@ -164,3 +171,106 @@ def test_info_prints_every_kind(capsys, tmp_path, kind):
 def test_info_refuses_what_is_not_a_store(capsys, tmp_path):
     assert main(["info", str(tmp_path / "nothing.zarr")]) == 2
     assert "rsmine info: " in capsys.readouterr().err
+
+
+@pytest.fixture
+def one_thread():
+    """Tiny models train fastest on one intra-op thread (the CI machine is shared)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+_QUICK = ["--runs", "3", "--first-run", "2", "--epochs", "3", "--batch", "20", "--device", "cpu"]
+
+
+def _dims(group: zarr.Group, name: str) -> tuple[str, ...]:
+    return tuple(group[name].metadata.dimension_names)
+
+
+def test_round_trip_through_main(capsys, tmp_path, one_thread):
+    samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    out = tmp_path / "runs.zarr"
+    assert main(_args(samples, out, *_QUICK)) == 0
+    err = capsys.readouterr().err
+    assert "rsmine optimise: 3 runs, test RSMI mean" in err and "0 failed" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.zarr", "s.zarr"]
+    group = store.open_store(out, "runs")
+    assert group.attrs["complete"] is True and group.attrs["kind"] == "runs"
+    assert group.attrs["lattice"] == "square" and group.attrs["v_shape"] == [2, 2]
+    assert group.attrs["samples"] == str(samples)
+    assert group.attrs["seed"]["entropy"] == 5
+    params = group.attrs["params"]
+    assert params["region"]["lv"] == 2 and params["region"]["n_env"] == 8**2 - 4**2
+    assert params["optimiser"]["epochs"] == 3 and params["optimiser"]["batch"] == 20
+    assert params["coarse_grainer"]["components"] == 1 and params["critic"]["bound"] == "infonce"
+    assert params["split"]["split"] == [0.7, 0.1, 0.2]
+    assert group["filters"].shape == (3, 1, 2, 2) and group["filters"].dtype == np.float32
+    assert _dims(group, "filters") == ("run", "component", "v0", "v1")
+    assert _dims(group, "history") == ("run", "epoch", "part") and group["history"].shape == (
+        3,
+        3,
+        2,
+    )
+    assert group["history"].attrs["part"] == ["train", "val"]
+    for name in ("rsmi", "rsmi_val", "rsmi_train", "best_epoch", "failed", "failed_epoch"):
+        assert _dims(group, name) == ("run",) and group[name].shape == (3,)
+    assert group["rsmi"].dtype == np.float32 and group["rsmi"].attrs["units"] == "nats"
+    assert group["run_id"][...].tolist() == [2, 3, 4] and group["run_id"].dtype == np.int64
+    assert not group["failed"][...].any() and (group["failed_epoch"][...] == -1).all()
+    rsmi = group["rsmi"][...]
+    assert np.isfinite(rsmi).all() and (rsmi < np.log(20)).all()
+    assert main(["info", str(out)]) == 0
+    assert "filters" in capsys.readouterr().out
+
+
+def test_chunked_runs_match_one_batch(tmp_path, one_thread):
+    """Run 3 trained alone (a workflow chunk) equals run 3 inside the batch of runs 2-4."""
+    samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    assert main(_args(samples, tmp_path / "all.zarr", *_QUICK)) == 0
+    assert (
+        main(_args(samples, tmp_path / "one.zarr", *_QUICK, "--runs", "1", "--first-run", "3")) == 0
+    )
+    batch, alone = store.open_store(tmp_path / "all.zarr"), store.open_store(tmp_path / "one.zarr")
+    assert alone["run_id"][...].tolist() == [3]
+    np.testing.assert_allclose(alone["filters"][0], batch["filters"][1], rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(alone["rsmi"][0], batch["rsmi"][1], rtol=1e-4, atol=1e-5)
+    assert not np.allclose(batch["filters"][0], batch["filters"][1])
+
+
+def test_round_trip_through_console_script_on_a_dimer_grid(tmp_path):
+    """The installed ``rsmine`` on a (2n, 2n) bond grid: two components, masked 4x4 filters."""
+    rng = np.random.default_rng(1)
+    grid = np.zeros((300, 16, 16), np.int8)
+    grid[:, 0::2, 1::2] = rng.integers(0, 2, size=(300, 8, 8))
+    grid[:, 1::2, 0::2] = rng.integers(0, 2, size=(300, 8, 8))
+    samples = _sample_store(tmp_path / "d.zarr", grid, lattice="dimer_grid")
+    out = tmp_path / "runs.zarr"
+    argv = ["optimise", "--samples", str(samples), "--out", str(out), "--lv", "4", "--lb", "2"]
+    argv += ["--le", "2", "--runs", "2", "--seed", "3", "--epochs", "2", "--batch", "20"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([_rsmine(), *argv], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("rsmine optimise: 2 runs, test RSMI mean")
+    group = store.open_store(out, "runs")
+    filters = group["filters"][...]
+    assert filters.shape == (2, 2, 4, 4)  # two components by default on the dimer grid
+    rows, cols = np.indices((4, 4))
+    assert np.all(filters[..., (rows + cols) % 2 == 0] == 0)  # vertex and face weights
+    assert np.all(filters[..., (rows + cols) % 2 == 1] != 0)
+    assert group.attrs["params"]["coarse_grainer"]["n_free"] == 8
+    assert group.attrs["params"]["coarse_grainer"]["tau_max"] == 0.75
+    info = subprocess.run([_rsmine(), "info", str(out)], capture_output=True, text=True, env=env)
+    assert info.returncode == 0 and "kind: runs" in info.stdout and "v_shape: [4, 4]" in info.stdout
+
+
+def test_rerun_replaces_an_existing_runs_store(tmp_path, one_thread):
+    samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    out = tmp_path / "runs.zarr"
+    assert main(_args(samples, out, *_QUICK)) == 0
+    assert main(_args(samples, out, *_QUICK, "--runs", "1", "--first-run", "7")) == 0
+    assert store.open_store(out, "runs")["run_id"][...].tolist() == [7]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.zarr", "s.zarr"]
