@@ -40,7 +40,7 @@ from numba import njit
 
 from rsmine import store
 from rsmine.errors import InputError
-from rsmine.models import autocorr
+from rsmine.models import autocorr, splitmix
 from rsmine.progress import progress, summary
 
 TC = 2.0 / math.log1p(math.sqrt(2.0))
@@ -50,7 +50,7 @@ WOLFF_MAX_T = 1.5 * TC
 """Wolff clusters at T/|J| ≤ this, checkerboard Metropolis above."""
 
 BURN_STEPS = 200
-PILOT_STEPS = 4000
+PILOT_STEPS = 2000
 MAX_PILOT_STEPS = 64_000
 BLOCK = 256
 
@@ -73,66 +73,142 @@ class Simulation:
 # ----------------------------------------------------------------- kernels
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _grow(
+    spins: np.ndarray,
+    y: int,
+    x: int,
+    s0: np.int8,
+    word: np.uint64,
+    threshold: np.uint64,
+    stack: np.ndarray,
+    top: int,
+) -> int:
+    """Add site (y, x) to the cluster if it is aligned with s0 and word < threshold.
+
+    Branch-free: the site is always written at stack[top], and top advances only
+    when the site joins (then it is flipped). Returns the new top.
+    """
+    join = (spins[y, x] == s0) & (word < threshold)
+    stack[0, top] = y
+    stack[1, top] = x
+    spins[y, x] = spins[y, x] * np.int8(1 - 2 * join)
+    return top + join
+
+
 @njit(cache=True, nogil=True)
-def wolff_step(spins: np.ndarray, p_add: float, rng: np.random.Generator, stack: np.ndarray) -> int:
+def wolff_step(
+    spins: np.ndarray, threshold: np.uint64, state: np.ndarray, stack: np.ndarray
+) -> int:
     """Grow and flip one Wolff cluster of the ferromagnet in place; returns its size.
 
-    spins: (L, L) int8 ±1. p_add = 1 − e^(−2|J|/T). stack: (L²,) int32 work array.
+    spins: (L, L) int8 ±1. threshold: 64-bit threshold of p_add = 1 − e^(−2|J|/T)
+    (:func:`splitmix.threshold_u64`). state: SplitMix64 state (2,) uint64.
+    stack: (2, L² + 1) int32 work array of (y, x) cluster sites. Every bond out of
+    a cluster site consumes one random word, drawn or not, so the loop has no
+    data-dependent branches besides the stack itself.
     """
     size = spins.shape[0]
-    n = size * size
-    site = min(int(rng.random() * n), n - 1)
-    y0 = site // size
-    s0 = spins[y0, site - y0 * size]
-    spins[y0, site - y0 * size] = -s0
-    stack[0] = site
+    y0 = splitmix.below(state, size)
+    x0 = splitmix.below(state, size)
+    key = state[0]
+    counter = state[1]
+    s0 = spins[y0, x0]
+    spins[y0, x0] = -s0
+    stack[0, 0] = y0
+    stack[1, 0] = x0
     top = 1
     flipped = 1
+    gamma = splitmix.GAMMA
+    gamma2 = gamma + gamma
+    gamma3 = gamma2 + gamma
     while top > 0:
         top -= 1
-        k = stack[top]
-        y = k // size
-        x = k - y * size
-        for d in range(4):
-            if d == 0:
-                ny, nx = y, x + 1 if x + 1 < size else 0
-            elif d == 1:
-                ny, nx = y, x - 1 if x > 0 else size - 1
-            elif d == 2:
-                ny, nx = y + 1 if y + 1 < size else 0, x
-            else:
-                ny, nx = y - 1 if y > 0 else size - 1, x
-            if spins[ny, nx] == s0 and rng.random() < p_add:
-                spins[ny, nx] = -s0
-                stack[top] = ny * size + nx
-                top += 1
-                flipped += 1
+        y = stack[0, top]
+        x = stack[1, top]
+        before = top
+        base = key + counter * gamma
+        counter += np.uint64(4)
+        right = x + 1 if x + 1 < size else 0
+        left = x - 1 if x > 0 else size - 1
+        down = y + 1 if y + 1 < size else 0
+        up = y - 1 if y > 0 else size - 1
+        top = _grow(spins, y, right, s0, splitmix.mix(base), threshold, stack, top)
+        top = _grow(spins, y, left, s0, splitmix.mix(base + gamma), threshold, stack, top)
+        top = _grow(spins, down, x, s0, splitmix.mix(base + gamma2), threshold, stack, top)
+        top = _grow(spins, up, x, s0, splitmix.mix(base + gamma3), threshold, stack, top)
+        flipped += top - before
+    state[1] = counter
     return flipped
 
 
 @njit(cache=True, nogil=True)
-def metropolis_sweep(spins: np.ndarray, accept: np.ndarray, rng: np.random.Generator) -> int:
+def split(spins: np.ndarray, halves: np.ndarray) -> None:
+    """Checkerboard layout: spins (L, L) → halves (2, L, L/2), site (y, x) at [(x+y)&1, y, x>>1]."""
+    size = spins.shape[0]
+    for y in range(size):
+        for x in range(size):
+            halves[(x + y) & 1, y, x >> 1] = spins[y, x]
+
+
+@njit(cache=True, nogil=True)
+def merge(halves: np.ndarray, spins: np.ndarray) -> None:
+    """Inverse of :func:`split`: halves (2, L, L/2) → spins (L, L)."""
+    size = spins.shape[0]
+    for y in range(size):
+        for x in range(size):
+            spins[y, x] = halves[(x + y) & 1, y, x >> 1]
+
+
+@njit(cache=True, nogil=True)
+def metropolis_sweep(
+    halves: np.ndarray,
+    t2: np.uint64,
+    t4: np.uint64,
+    state: np.ndarray,
+    rbuf: np.ndarray,
+    pad: np.ndarray,
+) -> int:
     """One checkerboard Metropolis sweep of the ferromagnet in place; returns accepted flips.
 
-    spins: (L, L) int8 ±1. accept: (5,) float64, accept[s·h/2 + 2] = min(1, e^(−2|J| s h/T))
-    for the local field h = Σ neighbours ∈ {−4, …, 4}. Sites are visited one at a
-    time (sublattice x + y even, then odd), so any L is valid.
+    halves: (2, L, L/2) int8 ±1 in the :func:`split` layout (L even). A spin s with
+    local field h flips always if s·h ≤ 0, else if u < t2 (s·h = 2) or u < t4
+    (s·h = 4), u a uniform 32-bit word and t2, t4 the 32-bit thresholds of
+    e^(−4|J|/T) and e^(−8|J|/T). The inner loop over a row of one sublattice has no
+    branches and no dependencies, so it vectorises. Work arrays: rbuf (L²/2,)
+    uint32 random words, pad (L/2 + 2,) int8 a periodically padded row.
     """
-    size = spins.shape[0]
+    size = halves.shape[1]
+    half = halves.shape[2]
     accepted = 0
-    for parity in range(2):
+    for colour in range(2):
+        other = halves[1 - colour]
+        splitmix.fill_u32(state, rbuf)
         for y in range(size):
-            up = y - 1 if y > 0 else size - 1
-            down = y + 1 if y + 1 < size else 0
-            for x in range((y + parity) & 1, size, 2):
-                left = x - 1 if x > 0 else size - 1
-                right = x + 1 if x + 1 < size else 0
-                s = spins[y, x]
-                h = spins[up, x] + spins[down, x] + spins[y, left] + spins[y, right]
-                index = (s * h) // 2 + 2
-                if index <= 2 or rng.random() < accept[index]:
-                    spins[y, x] = -s
-                    accepted += 1
+            row = halves[colour, y]
+            up = other[y - 1 if y > 0 else size - 1]
+            down = other[y + 1 if y + 1 < size else 0]
+            for j in range(half):
+                pad[j + 1] = other[y, j]
+            pad[0] = other[y, half - 1]
+            pad[half + 1] = other[y, 0]
+            shift = (y + colour) & 1
+            words = rbuf[y * half : (y + 1) * half]
+            flips = 0
+            for j in range(half):
+                s = np.int32(row[j])
+                h = (
+                    np.int32(up[j])
+                    + np.int32(down[j])
+                    + np.int32(pad[j + shift])
+                    + np.int32(pad[j + shift + 1])
+                )
+                sh = s * h
+                u = words[j]
+                flip = np.int32((sh <= 0) | ((sh == 2) & (u < t2)) | ((sh == 4) & (u < t4)))
+                row[j] = np.int8(s - 2 * s * flip)
+                flips += flip
+            accepted += flips
     return accepted
 
 
@@ -153,7 +229,7 @@ def bond_sum(spins: np.ndarray) -> int:
 def _measure(
     spins: np.ndarray,
     stagger: np.ndarray,
-    rng: np.random.Generator,
+    state: np.ndarray,
     k: int,
     configs: np.ndarray,
     bonds: np.ndarray,
@@ -161,7 +237,7 @@ def _measure(
 ) -> None:
     """Global flip with probability 1/2, then record sample k (configs may have 0 rows)."""
     size = spins.shape[0]
-    sign = np.int8(-1) if rng.random() < 0.5 else np.int8(1)
+    sign = np.int8(-1) if splitmix.next_u64(state) >> np.uint64(63) else np.int8(1)
     total = 0
     for y in range(size):
         for x in range(size):
@@ -178,10 +254,10 @@ def _measure(
 @njit(cache=True, nogil=True)
 def wolff_chain(
     spins: np.ndarray,
-    p_add: float,
+    threshold: np.uint64,
     clusters: int,
     thin: int,
-    rng: np.random.Generator,
+    state: np.ndarray,
     stack: np.ndarray,
     stagger: np.ndarray,
     configs: np.ndarray,
@@ -191,23 +267,28 @@ def wolff_chain(
     """Record len(bonds) samples, each ``thin`` steps of ``clusters`` Wolff clusters apart.
 
     configs: (n, L, L) int8 or (0, L, L) to record observables only; bonds, mags: (n,)
-    int64 bond sums Σ s_i s_j and magnetisation sums Σ s_i (of the ferromagnet).
+    int64 bond sums Σ s_i s_j and magnetisation sums Σ s_i (of the ferromagnet);
+    stagger: (L, L) int8 gauge signs applied to the stored configs.
     Returns the number of spins flipped by clusters.
     """
     flipped = 0
     for k in range(bonds.shape[0]):
         for _ in range(thin * clusters):
-            flipped += wolff_step(spins, p_add, rng, stack)
-        _measure(spins, stagger, rng, k, configs, bonds, mags)
+            flipped += wolff_step(spins, threshold, state, stack)
+        _measure(spins, stagger, state, k, configs, bonds, mags)
     return flipped
 
 
 @njit(cache=True, nogil=True)
 def metropolis_chain(
     spins: np.ndarray,
-    accept: np.ndarray,
+    halves: np.ndarray,
+    t2: np.uint64,
+    t4: np.uint64,
     thin: int,
-    rng: np.random.Generator,
+    state: np.ndarray,
+    rbuf: np.ndarray,
+    pad: np.ndarray,
     stagger: np.ndarray,
     configs: np.ndarray,
     bonds: np.ndarray,
@@ -219,9 +300,11 @@ def metropolis_chain(
     """
     accepted = 0
     for k in range(bonds.shape[0]):
+        split(spins, halves)
         for _ in range(thin):
-            accepted += metropolis_sweep(spins, accept, rng)
-        _measure(spins, stagger, rng, k, configs, bonds, mags)
+            accepted += metropolis_sweep(halves, t2, t4, state, rbuf, pad)
+        merge(halves, spins)
+        _measure(spins, stagger, state, k, configs, bonds, mags)
     return accepted
 
 
@@ -232,11 +315,12 @@ class _Wolff:
     """Wolff updates at coupling K = |J|/T; one step flips about L² spins."""
 
     name = "wolff"
+    step = "clusters flipping L^2 spins on average"
 
-    def __init__(self, spins: np.ndarray, coupling: float, rng: np.random.Generator) -> None:
-        self.spins, self.rng = spins, rng
-        self.p_add = -math.expm1(-2.0 * coupling)
-        self.stack = np.empty(spins.size, dtype=np.int32)
+    def __init__(self, spins: np.ndarray, coupling: float, state: np.ndarray) -> None:
+        self.spins, self.state = spins, state
+        self.threshold = splitmix.threshold_u64(-math.expm1(-2.0 * coupling))
+        self.stack = np.empty((2, spins.size + 1), dtype=np.int32)
         self.clusters = 1
         self.flipped = 0
         self.n_clusters = 0
@@ -259,10 +343,10 @@ class _Wolff:
         stagger, configs = _defaults(self.spins, stagger, configs)
         self.flipped += wolff_chain(
             self.spins,
-            self.p_add,
+            self.threshold,
             self.clusters,
             thin,
-            self.rng,
+            self.state,
             self.stack,
             stagger,
             configs,
@@ -280,13 +364,19 @@ class _Wolff:
 
 
 class _Metropolis:
-    """Checkerboard Metropolis at coupling K = |J|/T; one step is one sweep."""
+    """Checkerboard Metropolis at coupling K = |J|/T (even L); one step is one sweep."""
 
     name = "metropolis"
+    step = "one checkerboard sweep"
 
-    def __init__(self, spins: np.ndarray, coupling: float, rng: np.random.Generator) -> None:
-        self.spins, self.rng = spins, rng
-        self.accept = np.minimum(1.0, np.exp(-4.0 * coupling * np.arange(-2, 3)))
+    def __init__(self, spins: np.ndarray, coupling: float, state: np.ndarray) -> None:
+        size = spins.shape[0]
+        self.spins, self.state = spins, state
+        self.t2 = splitmix.threshold_u32(math.exp(-4.0 * coupling))
+        self.t4 = splitmix.threshold_u32(math.exp(-8.0 * coupling))
+        self.halves = np.empty((2, size, size // 2), dtype=np.int8)
+        self.rbuf = np.empty(size * size // 2, dtype=np.uint32)
+        self.pad = np.empty(size // 2 + 2, dtype=np.int8)
         self.accepted = 0
         self.sweeps = 0
 
@@ -300,7 +390,18 @@ class _Metropolis:
         bonds, mags = np.empty(n, np.int64), np.empty(n, np.int64)
         stagger, configs = _defaults(self.spins, stagger, configs)
         self.accepted += metropolis_chain(
-            self.spins, self.accept, thin, self.rng, stagger, configs, bonds, mags
+            self.spins,
+            self.halves,
+            self.t2,
+            self.t4,
+            thin,
+            self.state,
+            self.rbuf,
+            self.pad,
+            stagger,
+            configs,
+            bonds,
+            mags,
         )
         self.sweeps += n * thin
         return bonds, mags
@@ -332,65 +433,99 @@ def _stagger(L: int, J: float) -> np.ndarray:
 
 def _exact_chain(
     L: int, coupling: float, n: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-    """Independent samples of the ferromagnet at T = 0 (coupling = inf) or T = ∞ (coupling 0)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """n independent samples of the ferromagnet at T = 0 (coupling inf) or T = ∞ (coupling 0).
+
+    Returns configs (n, L, L) int8, bond sums (n,) and magnetisation sums (n,) int64.
+    """
     if coupling == 0.0:
         spins = (2 * rng.integers(0, 2, size=(n, L, L), dtype=np.int8) - 1).astype(np.int8)
     else:
         signs = (2 * rng.integers(0, 2, size=n, dtype=np.int8) - 1).astype(np.int8)
         spins = np.broadcast_to(signs[:, None, None], (n, L, L)).copy()
     bonds = np.array([bond_sum(s) for s in spins], dtype=np.int64)
-    mags = spins.reshape(n, -1).sum(axis=1, dtype=np.int64)
-    stats = {
-        "algorithm": "exact",
-        "thin": 1,
-        "thermalisation": 0,
-        "tau_energy": 0.5,
-        "tau_abs_m": 0.5,
-    }
-    return spins, bonds, mags, stats
+    return spins, bonds, spins.reshape(n, -1).sum(axis=1, dtype=np.int64)
 
 
-def _mcmc_chain(
+class _Chain:
+    """One Markov chain of the ferromagnet: a random start, calibration and burn-in."""
+
+    def __init__(self, L: int, coupling: float, rng: np.random.Generator) -> None:
+        spins = (2 * rng.integers(0, 2, size=(L, L), dtype=np.int8) - 1).astype(np.int8)
+        metropolis = coupling * WOLFF_MAX_T < 1.0 and L % 2 == 0
+        sampler = _Metropolis if metropolis else _Wolff
+        self.sampler = sampler(spins, coupling, splitmix.new_state(rng))
+        self.sampler.run(BURN_STEPS, 1)
+
+    def pilot(self, steps: int) -> np.ndarray:
+        """Run ``steps`` unthinned steps; returns τ_int of (energy, |m|) in steps, (2,)."""
+        bonds, mags = self.sampler.run(steps, 1)
+        return autocorr.integrated_times(np.stack([bonds, np.abs(mags)]))
+
+    def sample(
+        self, n: int, thin: int, stagger: np.ndarray, tick: Callable[[int], None]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """n samples ``thin`` steps apart: configs (n, L, L) int8, bond and m sums (n,) int64."""
+        L = self.sampler.spins.shape[0]
+        configs = np.empty((n, L, L), dtype=np.int8)
+        bonds, mags = np.empty(n, np.int64), np.empty(n, np.int64)
+        for start in range(0, n, BLOCK):
+            stop = min(n, start + BLOCK)
+            bonds[start:stop], mags[start:stop] = self.sampler.run(
+                stop - start, thin, stagger, configs[start:stop]
+            )
+            tick(stop - start)
+        return configs, bonds, mags
+
+
+def _markov(
     L: int,
     coupling: float,
-    n: int,
-    rng: np.random.Generator,
+    counts: list[int],
+    rngs: list[np.random.Generator],
     stagger: np.ndarray,
+    pool: ThreadPoolExecutor,
     tick: Callable[[int], None],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-    """One Markov chain: calibrate, thermalise, measure τ_int, then record n thinned samples."""
-    spins = (2 * rng.integers(0, 2, size=(L, L), dtype=np.int8) - 1).astype(np.int8)
-    sampler = (_Wolff if coupling * WOLFF_MAX_T >= 1.0 else _Metropolis)(spins, coupling, rng)
-    sampler.run(BURN_STEPS, 1)
-    thermalisation, pilot = BURN_STEPS, PILOT_STEPS
+) -> tuple[list[tuple[np.ndarray, np.ndarray, np.ndarray]], dict[str, Any]]:
+    """Run one chain per count, in parallel; thinning from τ_int pooled over chains.
+
+    After the burn-in, every chain runs a pilot of equal length; the τ_int of the
+    energy and |m| are averaged over chains, and the pilot doubles until the
+    pooled series holds ≥ 1000 τ_int (relative error of τ_int ≲ 15 %). The
+    thinning is ⌈2 τ_int⌉ steps of the slower observable; pilots count as
+    thermalisation.
+    """
+    chains = list(pool.map(lambda rng: _Chain(L, coupling, rng), rngs))
+    thermalisation, steps = BURN_STEPS, PILOT_STEPS
     while True:
-        bonds, mags = sampler.run(pilot, 1)
-        taus = autocorr.integrated_times(np.stack([bonds, np.abs(mags)]))
-        thermalisation += pilot
-        if autocorr.reliable(pilot, taus.max()) or pilot >= MAX_PILOT_STEPS:
+        taus = np.mean(list(pool.map(_Chain.pilot, chains, [steps] * len(chains))), axis=0)
+        thermalisation += steps
+        if len(chains) * steps >= 1000 * taus.max() or steps >= MAX_PILOT_STEPS:
             break
-        pilot *= 2
-    thin = autocorr.thinning(taus.max())
-    configs = np.empty((n, L, L), dtype=np.int8)
-    bonds, mags = np.empty(n, np.int64), np.empty(n, np.int64)
-    for start in range(0, n, BLOCK):
-        stop = min(n, start + BLOCK)
-        bonds[start:stop], mags[start:stop] = sampler.run(
-            stop - start, thin, stagger, configs[start:stop]
-        )
-        tick(stop - start)
+        steps *= 2
+    thin = autocorr.thinning(float(taus.max()))
+    results = list(pool.map(lambda chain, n: chain.sample(n, thin, stagger, tick), chains, counts))
+    samplers = [chain.sampler for chain in chains]
     stats = {
-        "algorithm": sampler.name,
+        "algorithm": samplers[0].name,
+        "step": samplers[0].step,
         "thin": thin,
         "thermalisation": thermalisation,
-        "pilot_steps": pilot,
+        "pilot_steps": steps,
         "tau_energy": float(taus[0]),
         "tau_abs_m": float(taus[1]),
-        "tau_energy_samples": autocorr.integrated_time(bonds) if n > 1 else 0.5,
-        **sampler.stats(),
+        "tau_energy_samples": _pooled_tau([r[1] for r in results]),
+        "tau_abs_m_samples": _pooled_tau([np.abs(r[2]) for r in results]),
     }
-    return configs, bonds, mags, stats
+    for key in samplers[0].stats():
+        stats[key] = float(np.mean([sampler.stats()[key] for sampler in samplers]))
+    return results, stats
+
+
+def _pooled_tau(series: list[np.ndarray]) -> float:
+    """Mean τ_int of the recorded series of several chains (checks the thinning; ≈ 1/2)."""
+    taus = [autocorr.integrated_time(x) for x in series if x.size > 1]
+    return float(np.mean(taus)) if taus else 0.5
 
 
 def validate(L: Any, T: Any, J: Any, samples: Any, chains: Any, seed: Any) -> None:
@@ -422,65 +557,51 @@ def simulate(
     """Sample the 2-D Ising model on an L×L torus at temperature T.
 
     Returns ``samples`` configurations from ``chains`` independent chains (seeded
-    by ``SeedSequence(seed).spawn(chains)``; chain c holds samples
-    ⌊samples/chains⌋ (+1 for c < samples mod chains), stored chain after chain).
+    by ``SeedSequence(seed).spawn(chains)``; chain c holds
+    ⌊samples/chains⌋ (+1 for c < samples mod chains) samples, stored chain after
+    chain). Chains run in threads (the kernels release the GIL).
     """
     validate(L, T, J, samples, chains, seed)
     started = time.perf_counter()
     coupling = 0.0 if (J == 0 or math.isinf(T)) else (math.inf if T == 0 else abs(J) / T)
     stagger = _stagger(L, J)
-    counts = [samples // chains + (c < samples % chains) for c in range(chains)]
     children = np.random.SeedSequence(seed).spawn(chains)
+    active = [c for c in range(chains) if samples // chains + (c < samples % chains) > 0]
+    counts = [samples // chains + (c < samples % chains) for c in active]
+    rngs = [np.random.Generator(np.random.PCG64(children[c])) for c in active]
     bar = progress(samples, f"ising L={L} T={T:g}", "sample")
-
-    def one(c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, Any]]:
-        rng = np.random.Generator(np.random.PCG64(children[c]))
+    workers = min(len(active), os.cpu_count() or 1)
+    with bar, ThreadPoolExecutor(max_workers=workers) as pool:
         if coupling in (0.0, math.inf):
-            out = _exact_chain(L, coupling, counts[c], rng)
-            bar.update(counts[c])
-            return (out[0] * stagger, *out[1:])
-        return _mcmc_chain(L, coupling, counts[c], rng, stagger, bar.update)
-
-    active = [c for c in range(chains) if counts[c] > 0]
-    with bar, ThreadPoolExecutor(max_workers=min(len(active), os.cpu_count() or 1)) as pool:
-        results = list(pool.map(one, active))
+            results = [
+                _exact_chain(L, coupling, n, rng) for n, rng in zip(counts, rngs, strict=True)
+            ]
+            results = [(configs * stagger, bonds, mags) for configs, bonds, mags in results]
+            stats = {
+                "algorithm": "exact",
+                "step": "independent samples",
+                "thin": 1,
+                "thermalisation": 0,
+                "tau_energy": 0.5,
+                "tau_abs_m": 0.5,
+            }
+            bar.update(samples)
+        else:
+            results, stats = _markov(L, coupling, counts, rngs, stagger, pool, bar.update)
+    elapsed = time.perf_counter() - started
     n_sites = L * L
-    configs = np.concatenate([r[0] for r in results])
     observables = {
         "energy": -abs(J) * np.concatenate([r[1] for r in results]) / n_sites,
         "magnetisation": np.concatenate([r[2] for r in results]) / n_sites,
-        "chain": np.repeat(np.array(active, dtype=np.int16), [counts[c] for c in active]),
+        "chain": np.repeat(np.array(active, dtype=np.int16), counts),
     }
-    elapsed = time.perf_counter() - started
-    stats = _combine([r[3] for r in results], active, children, elapsed, samples)
-    return Simulation(configs, observables, stats)
-
-
-def _combine(
-    per_chain: list[dict[str, Any]],
-    active: list[int],
-    children: list,
-    elapsed: float,
-    samples: int,
-) -> dict[str, Any]:
-    """Sampler statistics: per-chain lists plus the worst τ_int and thinning."""
-    stats: dict[str, Any] = {
-        "algorithm": per_chain[0]["algorithm"],
+    stats |= {
         "chains_used": len(active),
         "chain_spawn_keys": [list(children[c].spawn_key) for c in active],
         "seconds": elapsed,
         "samples_per_second": samples / elapsed,
-        "tau_int_max": max(max(s["tau_energy"], s["tau_abs_m"]) for s in per_chain),
-        "step": {
-            "wolff": "clusters flipping L^2 spins on average",
-            "metropolis": "one sweep",
-            "exact": "independent samples",
-        }[per_chain[0]["algorithm"]],
     }
-    for key in per_chain[0]:
-        if key != "algorithm":
-            stats[f"per_chain_{key}"] = [s[key] for s in per_chain]
-    return stats
+    return Simulation(np.concatenate([r[0] for r in results]), observables, stats)
 
 
 def simulate_store(
@@ -520,19 +641,18 @@ def simulate_store(
         )
         for name, values in sim.observables.items():
             store.write_array(group, name, values, ("sample",))
-    detail = (
-        f"mean cluster size {np.mean(sim.stats['per_chain_mean_cluster_size']):.1f}"
-        if sim.stats["algorithm"] == "wolff"
-        else f"acceptance {np.mean(sim.stats['per_chain_acceptance']):.3f}"
-        if sim.stats["algorithm"] == "metropolis"
-        else "exact sampling"
-    )
+    stats = sim.stats
+    detail = {
+        "wolff": f"mean cluster size {stats.get('mean_cluster_size', 0):.1f}",
+        "metropolis": f"acceptance {stats.get('acceptance', 0):.3f}",
+        "exact": "exact sampling",
+    }[stats["algorithm"]]
     summary(
         "simulate ising",
-        f"{samples} samples of {L}x{L} at T={T:g} in "
-        f"{sim.stats['seconds']:.1f} s ({sim.stats['samples_per_second']:.0f} samples/s), "
-        f"{sim.stats['algorithm']}, tau_int {sim.stats['tau_int_max']:.2f} steps, "
-        f"thin {max(sim.stats['per_chain_thin'])}, {detail} -> {out}",
+        f"{samples} samples of {L}x{L} at T={T:g} in {stats['seconds']:.1f} s "
+        f"({stats['samples_per_second']:.0f} samples/s), {stats['algorithm']}, "
+        f"tau_int {max(stats['tau_energy'], stats['tau_abs_m']):.2f} steps, "
+        f"thin {stats['thin']}, {detail} -> {out}",
     )
 
 
