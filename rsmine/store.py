@@ -266,9 +266,27 @@ def describe(path: str | Path) -> str:
             array.shape
         )
         lines.append(f"  {name:<14} {array.dtype!s:<8} ({axes})")
-    for key in ("params", "seed"):
-        if key in attrs:
-            lines.append(f"  {key}: {attrs[key]}")
+    if attrs.get("kind") in ("runs", "ensemble") and {"rsmi", "failed"} <= set(group.array_keys()):
+        lines.append(_rsmi_line(np.asarray(group["rsmi"][...]), np.asarray(group["failed"][...])))
+    params = attrs.get("params")
+    if isinstance(params, Mapping):
+        lines.extend(f"  params.{key}: {value}" for key, value in params.items())
+    elif params is not None:
+        lines.append(f"  params: {params}")
+    if "seed" in attrs:
+        lines.append(f"  seed: {attrs['seed']}")
     extra = sorted(set(attrs) - {"kind", "complete", "rsmine_version", "created", "params", "seed"})
     lines.extend(f"  {key}: {attrs[key]}" for key in extra)
     return "\n".join(lines)
+
+
+def _rsmi_line(rsmi: np.ndarray, failed: np.ndarray) -> str:
+    """RSMI over the finished runs of a runs store: mean ± standard error, range (nats)."""
+    ok = rsmi[~failed.astype(bool)].astype(np.float64)
+    if ok.size == 0:
+        return f"  RSMI: no finished run ({int(failed.sum())} failed)"
+    sem = ok.std(ddof=1) / np.sqrt(ok.size) if ok.size > 1 else float("nan")
+    return (
+        f"  RSMI (test part, nats): mean {ok.mean():.4f} ± {sem:.4f} over {ok.size} runs, "
+        f"min {ok.min():.4f}, max {ok.max():.4f}; {int(failed.sum())} failed"
+    )

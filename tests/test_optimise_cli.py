@@ -165,7 +165,7 @@ def test_info_prints_every_kind(capsys, tmp_path, kind):
         store.write_array(group, "rsmi", np.arange(3, dtype=np.float32), ["run"])
     assert main(["info", str(path)]) == 0
     out = capsys.readouterr().out
-    assert f"kind: {kind}" in out and "rsmi" in out and "run=3" in out and "'lv': 2" in out
+    assert f"kind: {kind}" in out and "rsmi" in out and "run=3" in out and "params.lv: 2" in out
 
 
 def test_info_refuses_what_is_not_a_store(capsys, tmp_path):

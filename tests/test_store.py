@@ -159,4 +159,16 @@ def test_describe_summarises_every_kind(tmp_path, kind):
         group.attrs["lattice"] = "square"
     text = store.describe(path)
     assert f"kind: {kind}" in text and "complete: True" in text
-    assert "rsmi" in text and "run=5" in text and "'lv': 4" in text and "lattice: square" in text
+    assert (
+        "rsmi" in text and "run=5" in text and "params.lv: 4" in text and "lattice: square" in text
+    )
+
+
+def test_describe_summarises_the_rsmi_of_finished_runs(tmp_path):
+    path = tmp_path / "runs.zarr"
+    with store.building(path, "runs", {}, store.seed_record(3)) as group:
+        store.write_array(group, "rsmi", np.array([0.5, 0.7, np.nan], np.float32), ["run"])
+        store.write_array(group, "failed", np.array([False, False, True]), ["run"])
+    line = next(t for t in store.describe(path).splitlines() if "RSMI" in t)
+    assert "mean 0.6000 ± 0.1000 over 2 runs" in line and "max 0.7000" in line
+    assert line.endswith("1 failed")
