@@ -192,7 +192,10 @@ class SampleSet:
 
 
 def _lattice_of(path: Path, attrs: Mapping[str, Any], configs: np.ndarray) -> str:
-    lattice = attrs.get("lattice") or attrs.get("params", {}).get("lattice")
+    params = attrs.get("params")
+    lattice = attrs.get("lattice") or (
+        params.get("lattice") if isinstance(params, Mapping) else None
+    )
     ndim = configs.ndim - 1
     if lattice is None:
         if ndim not in _LATTICE_BY_NDIM:

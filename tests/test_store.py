@@ -76,6 +76,12 @@ def test_read_samples_infers_the_lattice_from_the_axes(tmp_path, shape, lattice)
     assert store.read_samples(path).lattice == lattice
 
 
+def test_read_samples_ignores_foreign_attrs(tmp_path):
+    configs = np.zeros((2, 4, 4), np.int8)
+    path = _plain_samples(tmp_path / "f.zarr", configs, complete=True, params="made by hand")
+    assert store.read_samples(path).lattice == "square"
+
+
 def test_read_samples_reads_a_dimer_grid_and_observables(tmp_path):
     path = _plain_samples(
         tmp_path / "d.zarr", np.zeros((3, 8, 8), np.int8), complete=True, lattice="dimer_grid"
