@@ -14,6 +14,8 @@ import zarr
 
 from rsmine import store
 from rsmine.cli import main
+from rsmine.ensemble import optimise_store
+from rsmine.errors import InputError
 
 
 def _rsmine() -> str:
@@ -274,3 +276,28 @@ def test_rerun_replaces_an_existing_runs_store(tmp_path, one_thread):
     assert main(_args(samples, out, *_QUICK, "--runs", "1", "--first-run", "7")) == 0
     assert store.open_store(out, "runs")["run_id"][...].tolist() == [7]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.zarr", "s.zarr"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"device": "tpu"}, "device must be cpu, cuda or auto, got 'tpu'"),
+        ({"runs": 2.5}, "--runs 2.5: expected an integer >= 1"),
+        ({"runs": True}, "--runs True: expected an integer >= 1"),
+        ({"train_options": {"bogus": 1}}, "train option(s) ['bogus']: expected fields"),
+        ({"train_options": {"split": (0.5, 0.5, 0.0)}}, "split must be three positive fractions"),
+        ({"train_options": {"embedding": "ternary"}}, "embedding 'ternary' is not one of"),
+    ],
+)
+def test_bad_library_arguments_are_refused(tmp_path, samples, kwargs, message):
+    args = {"lv": 2, "lb": 1, "le": 2, "runs": 2, "seed": 0, "batch": 10, **kwargs}
+    with pytest.raises(InputError) as info:
+        optimise_store(samples, tmp_path / "runs.zarr", **args)
+    assert message in str(info.value)
+    assert not (tmp_path / "runs.zarr").exists()
+
+
+def test_argparse_refuses_an_unknown_device(capsys, tmp_path, samples):
+    with pytest.raises(SystemExit) as info:
+        main(_args(samples, tmp_path / "runs.zarr", "--device", "tpu"))
+    assert info.value.code == 2 and "invalid choice: 'tpu'" in capsys.readouterr().err
