@@ -22,7 +22,8 @@ Runs store written here (R runs, C filter rows, V of shape ``v_shape``):
 
 Root attrs: ``params`` = {samples, n_samples, runs, first_run, region,
 coarse_grainer, critic, optimiser, split}, ``seed`` (entropy and how runs are
-seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path).
+seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path),
+``units`` ("nats").
 """
 
 from __future__ import annotations
@@ -241,6 +242,7 @@ def _write(
             lattice=partition.lattice,
             v_shape=list(partition.v_shape),
             samples=str(sample_set.path),
+            units="nats",
         )
         filters = result.filters.astype(np.float32).reshape(runs, rows, *partition.v_shape)
         v_dims = [f"v{axis}" for axis in range(len(partition.v_shape))]

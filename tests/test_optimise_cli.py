@@ -203,7 +203,7 @@ def test_round_trip_through_main(capsys, tmp_path, one_thread):
     group = store.open_store(out, "runs")
     assert group.attrs["complete"] is True and group.attrs["kind"] == "runs"
     assert group.attrs["lattice"] == "square" and group.attrs["v_shape"] == [2, 2]
-    assert group.attrs["samples"] == str(samples)
+    assert group.attrs["samples"] == str(samples) and group.attrs["units"] == "nats"
     assert group.attrs["seed"]["entropy"] == 5
     params = group.attrs["params"]
     assert params["region"]["lv"] == 2 and params["region"]["n_env"] == 8**2 - 4**2
