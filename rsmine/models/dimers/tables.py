@@ -18,8 +18,9 @@ equations (detailed balance) when a = w[:, None] * p is symmetric. Two kinds:
 - ``heat-bath``: p[in, out] = w_out / Σ w.
 
 Weights depend only on the multiset of N_b, so each of the 15 multisets is
-solved once (channels sorted by weight) and permuted to its 81 environments;
-the tables are therefore exactly symmetric under permutations of channels.
+solved once (channels sorted by weight) and permuted to its 81 environments,
+averaged over permutations of tied channels: the tables are symmetric under
+permutations of channels.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
-from itertools import product
+from itertools import permutations, product
 from typing import Any
 
 import numpy as np
@@ -158,7 +159,19 @@ def _closest_to_heat_bath(w: np.ndarray, bounce: np.ndarray) -> np.ndarray:
 def _minimal_bounce_sorted(w: tuple[float, ...]) -> np.ndarray:
     """Minimal-bounce scattering matrix (4, 4) for weights w sorted in decreasing order."""
     weights = np.array(w)
-    return _polish(_closest_to_heat_bath(weights, _least_bounce(weights)), weights)
+    p = _polish(_closest_to_heat_bath(weights, _least_bounce(weights)), weights)
+    return _symmetrise(p, weights)
+
+
+def _symmetrise(p: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Average p (4, 4) over the permutations of channels with equal weight.
+
+    Where weights tie the LP optimum is not unique; the average of the permuted
+    optima is still optimal, detailed-balanced and normalised, and treats tied
+    channels alike.
+    """
+    ties = [g for g in permutations(range(4)) if np.array_equal(w[list(g)], w)]
+    return np.mean([p[np.ix_(g, g)] for g in ties], axis=0)
 
 
 def _polish(x: np.ndarray, w: np.ndarray) -> np.ndarray:
