@@ -88,20 +88,19 @@ def _check_output(out: Path, samples: Path) -> None:
 
 
 def _train_config(options: Mapping[str, Any]) -> TrainConfig:
-    """TrainConfig from ``options`` (None values dropped), unknown names refused."""
+    """TrainConfig from ``options``, unknown names refused."""
     names = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = sorted(set(options) - names)
     if unknown:
         raise InputError(
             f"train option(s) {unknown}: expected fields of TrainConfig {sorted(names)}"
         )
-    given = {k: v for k, v in options.items() if v is not None}
     try:
-        return TrainConfig(**given)
+        return TrainConfig(**options)
     except InputError as exc:
         raise InputError(f"training options: {exc}") from exc
     except (TypeError, ValueError) as exc:
-        raise InputError(f"training options {given}: {exc}") from exc
+        raise InputError(f"training options {dict(options)}: {exc}") from exc
 
 
 def optimise_store(
@@ -159,6 +158,7 @@ def optimise_store(
         where=str(samples),
     )
     given = {"epochs": epochs, "patience": patience, "batch": batch, "lr": lr, "bound": bound}
+    given = {k: v for k, v in given.items() if v is not None}
     config = _train_config({**defaults, **dict(train_options or {}), **given, "device": device})
     v, e = partition.split(sample_set.configs)
     try:  # train_ensemble validates its inputs (device, part sizes) before any work

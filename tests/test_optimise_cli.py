@@ -269,6 +269,28 @@ def test_round_trip_through_console_script_on_a_dimer_grid(tmp_path):
     assert info.returncode == 0 and "kind: runs" in info.stdout and "v_shape: [4, 4]" in info.stdout
 
 
+def test_train_options_set_fields_and_explicit_options_win(tmp_path, one_thread):
+    samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    options = {"epochs": 9, "batch": 40, "weight_decay": 1e-3, "hidden": (8,)}
+    out = optimise_store(
+        samples,
+        tmp_path / "r.zarr",
+        lv=2,
+        lb=1,
+        le=2,
+        runs=1,
+        seed=0,
+        epochs=2,
+        origins=3,
+        device="cpu",
+        train_options=options,
+    )
+    params = store.open_store(out).attrs["params"]
+    assert params["optimiser"]["epochs"] == 2 and params["optimiser"]["batch"] == 40
+    assert params["optimiser"]["weight_decay"] == 1e-3 and params["critic"]["hidden"] == [8]
+    assert params["region"]["origins"] == 3 and len(params["region"]["origin_coords"]) == 3
+
+
 def test_rerun_replaces_an_existing_runs_store(tmp_path, one_thread):
     samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
     out = tmp_path / "runs.zarr"
