@@ -53,6 +53,8 @@ BURN_STEPS = 200
 PILOT_STEPS = 2000
 MAX_PILOT_STEPS = 64_000
 BLOCK = 256
+TIMING = ("seconds", "samples_per_second")
+"""Statistics kept out of the store's attrs, so that the same seed gives the same store."""
 
 
 @dataclass
@@ -628,7 +630,7 @@ def simulate_store(
         group.attrs.update(
             {
                 "lattice": "square",
-                "sampler": sim.stats,
+                "sampler": {k: v for k, v in sim.stats.items() if k not in TIMING},
                 "observables": {
                     "energy": "E/L^2 with E = -J sum_<ij> s_i s_j (units of T)",
                     "magnetisation": "(1/L^2) sum_i s_i; staggered (-1)^(x+y) for J < 0",
