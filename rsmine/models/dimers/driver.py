@@ -177,9 +177,12 @@ def integrated_autocorrelation(x: np.ndarray) -> float | None:
     """τ_int (in samples) of series x (chains, samples), ACF averaged over chains.
 
     τ = 1/2 + Σ_{t=1}^{W} ρ(t) with Sokal's window W = the first t >= 5 τ(t);
-    τ = 1/2 for independent samples. None if x has no variance within chains.
+    τ = 1/2 for independent samples. None with fewer than 8 samples per chain
+    or no variance within chains.
     """
     x = np.asarray(x, dtype=np.float64)
+    if x.shape[1] < 8:
+        return None
     x = x - x.mean(axis=1, keepdims=True)
     var = float((x * x).mean())
     if var <= 1e-12 * max(1.0, float(np.abs(x).max()) ** 2):
@@ -267,6 +270,10 @@ def _finalise(group: zarr.Group, run: DimerRun) -> dict[str, Any]:
     return stats
 
 
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
 def _simulate(comm: Any, out: Path, run: DimerRun, seed: int, resume: bool) -> None:
     """The collective part: create, compute and write chains, finalise."""
     rank, size = comm.Get_rank(), comm.Get_size()
@@ -293,8 +300,8 @@ def _simulate(comm: Any, out: Path, run: DimerRun, seed: int, resume: bool) -> N
         summary(
             "simulate dimers",
             f"{run.chains} chains x {run.sweeps} samples of {run.n}x{run.n} dimers at "
-            f"T={run.T} -> {out}; tau_int energy {tau['energy']}, D2 {tau['D2']} samples; "
-            f"mean worm {stats['mean_worm_length']:.2f} steps; {size} rank(s), "
+            f"T={run.T} -> {out}; tau_int energy {_fmt(tau['energy'])}, D2 {_fmt(tau['D2'])} "
+            f"samples; mean worm {stats['mean_worm_length']:.2f} steps; {size} rank(s), "
             f"{time.perf_counter() - started:.1f} s",
         )
 
