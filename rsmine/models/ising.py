@@ -26,12 +26,10 @@ of Wolff clusters that flips L² spins on average).
 from __future__ import annotations
 
 import math
-import numbers
 import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +39,7 @@ from numba import njit
 from rsmine import store
 from rsmine.errors import InputError
 from rsmine.models import autocorr, splitmix
+from rsmine.models.simulation import Chains, Simulation, json_number, require_int, require_real
 from rsmine.progress import progress, summary
 
 TC = 2.0 / math.log1p(math.sqrt(2.0))
@@ -55,21 +54,6 @@ MAX_PILOT_STEPS = 64_000
 BLOCK = 256
 TIMING = ("seconds", "samples_per_second")
 """Statistics kept out of the store's attrs, so that the same seed gives the same store."""
-
-
-@dataclass
-class Simulation:
-    """Samples of one simulation.
-
-    configs: (samples, L, L) int8 spins ±1, row index y, column index x.
-    observables: per-sample (samples,) float64 ``energy`` (E/L²),
-        ``magnetisation`` (staggered for J < 0), and int16 ``chain``.
-    stats: sampler statistics (algorithm, τ_int, thinning, thermalisation, …).
-    """
-
-    configs: np.ndarray
-    observables: dict[str, np.ndarray]
-    stats: dict[str, Any] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------- kernels
@@ -538,15 +522,9 @@ def validate(L: Any, T: Any, J: Any, samples: Any, chains: Any, seed: Any) -> No
         ("chains", chains, 1),
         ("seed", seed, 0),
     ):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-            raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
-    for name, value in (("T", T), ("J", J)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
-            raise InputError(f"{name} must be a number, got {value!r}")
-    if T < 0:
-        raise InputError(f"T must be >= 0 (0 and inf are sampled exactly), got {T!r}")
-    if not math.isfinite(J):
-        raise InputError(f"J must be finite (+1 ferromagnet, -1 antiferromagnet), got {J!r}")
+        require_int(name, value, low)
+    require_real("T", T, 0.0, allow_inf=True)
+    require_real("J", J, -math.inf)
     if J < 0 and L % 2:
         raise InputError(
             f"L must be even for the antiferromagnet (J = {J}) on a torus, got L = {L}"
@@ -556,27 +534,24 @@ def validate(L: Any, T: Any, J: Any, samples: Any, chains: Any, seed: Any) -> No
 def simulate(
     L: int, T: float, *, J: float = 1.0, samples: int, seed: int, chains: int = 4
 ) -> Simulation:
-    """Sample the 2-D Ising model on an L×L torus at temperature T.
+    """Sample the 2-D Ising model on an L×L torus at temperature T (0 and inf exact).
 
-    Returns ``samples`` configurations from ``chains`` independent chains (seeded
-    by ``SeedSequence(seed).spawn(chains)``; chain c holds
-    ⌊samples/chains⌋ (+1 for c < samples mod chains) samples, stored chain after
-    chain). Chains run in threads (the kernels release the GIL).
+    Returns ``samples`` configurations from ``chains`` independent chains, seeded
+    and sized as described in :mod:`rsmine.models.simulation`. Chains run in
+    threads (the kernels release the GIL).
     """
     validate(L, T, J, samples, chains, seed)
     started = time.perf_counter()
     coupling = 0.0 if (J == 0 or math.isinf(T)) else (math.inf if T == 0 else abs(J) / T)
     stagger = _stagger(L, J)
-    children = np.random.SeedSequence(seed).spawn(chains)
-    active = [c for c in range(chains) if samples // chains + (c < samples % chains) > 0]
-    counts = [samples // chains + (c < samples % chains) for c in active]
-    rngs = [np.random.Generator(np.random.PCG64(children[c])) for c in active]
+    runs = Chains.spawn(seed, chains, samples)
     bar = progress(samples, f"ising L={L} T={T:g}", "sample")
-    workers = min(len(active), os.cpu_count() or 1)
+    workers = min(len(runs.index), os.cpu_count() or 1)
     with bar, ThreadPoolExecutor(max_workers=workers) as pool:
         if coupling in (0.0, math.inf):
             results = [
-                _exact_chain(L, coupling, n, rng) for n, rng in zip(counts, rngs, strict=True)
+                _exact_chain(L, coupling, n, rng)
+                for n, rng in zip(runs.counts, runs.rngs, strict=True)
             ]
             results = [(configs * stagger, bonds, mags) for configs, bonds, mags in results]
             stats = {
@@ -589,17 +564,17 @@ def simulate(
             }
             bar.update(samples)
         else:
-            results, stats = _markov(L, coupling, counts, rngs, stagger, pool, bar.update)
+            results, stats = _markov(L, coupling, runs.counts, runs.rngs, stagger, pool, bar.update)
     elapsed = time.perf_counter() - started
     n_sites = L * L
     observables = {
         "energy": -abs(J) * np.concatenate([r[1] for r in results]) / n_sites,
         "magnetisation": np.concatenate([r[2] for r in results]) / n_sites,
-        "chain": np.repeat(np.array(active, dtype=np.int16), counts),
+        "chain": runs.labels(),
     }
     stats |= {
-        "chains_used": len(active),
-        "chain_spawn_keys": [list(children[c].spawn_key) for c in active],
+        "chains_used": len(runs.index),
+        "chain_spawn_keys": runs.spawn_keys,
         "seconds": elapsed,
         "samples_per_second": samples / elapsed,
     }
@@ -619,7 +594,7 @@ def simulate_store(
     params = {
         "model": "ising",
         "L": L,
-        "T": _json_number(T),
+        "T": json_number(T),
         "J": float(J),
         "samples": samples,
         "chains": chains,
@@ -656,8 +631,3 @@ def simulate_store(
         f"tau_int {max(stats['tau_energy'], stats['tau_abs_m']):.2f} steps, "
         f"thin {stats['thin']}, {detail} -> {out}",
     )
-
-
-def _json_number(value: float) -> float | str:
-    """A float for JSON attrs: ``inf`` as the string "inf"."""
-    return "inf" if math.isinf(value) else float(value)

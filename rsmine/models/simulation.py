@@ -1,0 +1,79 @@
+"""What every sampler returns, and how its independent chains are seeded and sized.
+
+A simulation of ``samples`` configurations runs ``chains`` independent Markov
+chains, chain c seeded by child c of ``SeedSequence(seed).spawn(chains)``
+and holding ⌊samples/chains⌋ (+1 for c < samples mod chains) samples; the
+samples are stored chain after chain.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rsmine.errors import InputError
+
+
+@dataclass
+class Simulation:
+    """Samples of one simulation.
+
+    configs: (samples, *lattice) integer configurations.
+    observables: per-sample (samples,) arrays, including int16 ``chain``.
+    stats: sampler statistics (algorithm, τ_int, thinning, thermalisation, timing, …).
+    """
+
+    configs: np.ndarray
+    observables: dict[str, np.ndarray]
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Chains:
+    """The non-empty chains of a simulation: indices, sample counts, generators, spawn keys."""
+
+    index: list[int]
+    counts: list[int]
+    rngs: list[np.random.Generator]
+    spawn_keys: list[list[int]]
+
+    @classmethod
+    def spawn(cls, seed: int, chains: int, samples: int) -> Chains:
+        children = np.random.SeedSequence(seed).spawn(chains)
+        counts = [samples // chains + (c < samples % chains) for c in range(chains)]
+        index = [c for c in range(chains) if counts[c] > 0]
+        return cls(
+            index,
+            [counts[c] for c in index],
+            [np.random.Generator(np.random.PCG64(children[c])) for c in index],
+            [list(children[c].spawn_key) for c in index],
+        )
+
+    def labels(self) -> np.ndarray:
+        """(samples,) int16 chain index of every stored sample."""
+        return np.repeat(np.array(self.index, dtype=np.int16), self.counts)
+
+
+def require_int(name: str, value: Any, low: int) -> None:
+    """Refuse anything but an integer ≥ low (bools included) with :class:`InputError`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
+
+
+def require_real(name: str, value: Any, low: float, *, allow_inf: bool = False) -> None:
+    """Refuse anything but a real number ≥ low (inf only if allowed) with :class:`InputError`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+        raise InputError(f"{name} must be a number, got {value!r}")
+    if value < low:
+        raise InputError(f"{name} must be >= {low}, got {value!r}")
+    if math.isinf(value) and not allow_inf:
+        raise InputError(f"{name} must be finite, got {value!r}")
+
+
+def json_number(value: float) -> float | str:
+    """A float for JSON attrs: ``inf`` as the string "inf"."""
+    return "inf" if math.isinf(value) else float(value)
