@@ -8,19 +8,21 @@ reduced Hamiltonian K[x] = βJ' Σ x_i x_j with weight e^(−K), so its J' = −
 The antiferromagnet on an even torus is sampled as the ferromagnet with |J| and
 mapped by the gauge transformation σ_i = (−1)^(x+y) s_i, which is exact: the
 energies coincide and the staggered magnetisation of σ is the magnetisation of
-s. Stored per-sample observables: ``energy`` E/L² (units of |J|... in units of
-J's scale, i.e. the same units as T) and ``magnetisation`` (1/L²) Σ s_i, the
-staggered one (1/L²) Σ (−1)^(x+y) σ_i for the antiferromagnet.
+s. Stored per-sample observables: ``energy`` E/L² (same units as J and T) and
+``magnetisation`` (1/L²) Σ σ_i, the staggered (1/L²) Σ (−1)^(x+y) σ_i for J < 0.
 
 Algorithm (chosen automatically from T/|J|): Wolff single-cluster updates for
-T ≤ 1.5 Tc (near and below the transition), checkerboard Metropolis above.
-T = 0 (the two ordered ground states, each with probability 1/2) and T = ∞
-(independent fair spins) are sampled exactly. Every stored sample is followed
-by a global spin flip with probability 1/2, an exact move in zero field, so
-ordered-phase samples cover both signs. Thermalisation and thinning come from
-the integrated autocorrelation times of the energy and |m| measured on a pilot
-run (thinning ⌈2 τ_int⌉ steps; one step = one Metropolis sweep, or the number
-of Wolff clusters that flips L² spins on average).
+T ≤ 1.5 Tc (near and below the transition) and for odd L, checkerboard
+Metropolis above. T = 0 (the two ordered ground states, each with probability
+1/2) and T = ∞ (independent fair spins) are sampled exactly. Every stored
+sample is followed by a global spin flip with probability 1/2, an exact move in
+zero field, so ordered-phase samples cover both signs. Thermalisation and
+thinning come from the integrated autocorrelation times of the energy and |m|
+measured on pilot runs pooled over chains (thinning ⌈2 τ_int⌉ steps; one step
+is one Metropolis sweep, or the number of Wolff clusters that flips L² spins
+on average). The kernels draw from SplitMix64 streams keyed by each chain's
+numpy Generator (:mod:`rsmine.models.splitmix`); acceptance probabilities are
+exact to 2⁻³² (Metropolis) and 2⁻⁶⁴ (Wolff).
 """
 
 from __future__ import annotations
