@@ -13,8 +13,8 @@ rest. mpi4py is imported only here, when a store is simulated.
 
 One chain: a random covering (:mod:`.coverings`), ``thermalise`` sweeps of
 ``subsweeps`` covering sub-sweeps (worms until every vertex is visited, the
-paper's Alg. 2), which also calibrate W = the mean number of worms such a
-sub-sweep takes; then ``sweeps`` sweeps of ``subsweeps`` × W worms each, one
+paper's Alg. 2), whose second half also calibrates W = the mean number of
+worms such a sub-sweep takes; then ``sweeps`` sweeps of ``subsweeps`` × W worms each, one
 stored sample after each sweep. The fixed worm count keeps the stored samples
 exactly Boltzmann-distributed (a stopping rule that depends on the
 configuration would not).
@@ -142,12 +142,12 @@ def run_chain(run: DimerRun, cum: np.ndarray, rng: np.random.Generator) -> Chain
     nbr = lattice.neighbours(n)
     visit = np.zeros(n * n, dtype=np.int64)
     dirs = coverings.random_covering(n, rng)
-    calibration = run.thermalise * run.subsweeps
-    worms = sum(
+    subsweeps = run.thermalise * run.subsweeps
+    worms = [
         loops.covering_subsweep(dirs, nbr, cum, rng, visit, stamp)[0]
-        for stamp in range(1, calibration + 1)
-    )
-    per_sub = max(1, round(worms / calibration))
+        for stamp in range(1, subsweeps + 1)
+    ]
+    per_sub = max(1, round(float(np.mean(worms[subsweeps // 2 :]))))
     grids = np.empty((run.sweeps, 2 * n, 2 * n), dtype=np.int8)
     worm_length = np.empty(run.sweeps)
     for sample in range(run.sweeps):
