@@ -1,0 +1,206 @@
+"""Ensembles: many runs stores merged into one store, and their RSMI summary.
+
+The ensemble store (kind ``ensemble``) has a long layout: one ``run`` axis
+across every parameter point and buffer width of a system, with per-run
+coordinates ``point`` (index into the root attr ``points``), ``control`` (the
+control value), ``lb`` and ``run_id``, beside the arrays of the runs stores
+(``filters``, ``rsmi``, ``rsmi_val``, ``rsmi_train``, ``best_epoch``,
+``history``, ``failed``). Mutual information is in nats throughout.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rsmine.errors import InputError
+from rsmine.progress import summary
+from rsmine.store import building, open_store, write_array
+
+PER_RUN = ("rsmi", "rsmi_val", "rsmi_train", "best_epoch", "run_id", "failed")
+INHERITED = ("lattice", "v_shape", "units")
+"""Root attrs of the first runs store copied to the ensemble store."""
+QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
+
+
+@dataclass(frozen=True)
+class RunsPart:
+    """One runs store and its place in an ensemble: point label, control value, lb."""
+
+    path: Path
+    point: str
+    control: float
+    lb: int
+
+
+@dataclass
+class _Runs:
+    """The arrays of one runs store; every array has the leading axis (run,)."""
+
+    arrays: dict[str, np.ndarray]
+    dims: dict[str, list[str]]
+    attrs: dict[str, Any]
+
+
+def _read_part(part: RunsPart) -> _Runs:
+    group = open_store(part.path, "runs")
+    names = (*PER_RUN, "filters", "history")
+    missing = [name for name in names if name not in group.array_keys()]
+    if missing:
+        raise InputError(
+            f"{part.path}: runs store lacks arrays {missing} (expected {list(names)}, "
+            "DESIGN.md 'Runs store')"
+        )
+    arrays = {name: np.asarray(group[name][...]) for name in names}
+    count = {name: a.shape[0] for name, a in arrays.items()}
+    if len(set(count.values())) != 1:
+        raise InputError(f"{part.path}: arrays disagree on the number of runs: {count}")
+    dims = {name: list(group[name].metadata.dimension_names or ()) for name in names}
+    return _Runs(arrays, dims, dict(group.attrs))
+
+
+def _check_complete(
+    parts: Sequence[RunsPart], loaded: Sequence[_Runs], runs: Mapping[tuple[str, int], int]
+) -> None:
+    """Refuse an ensemble whose (point, lb) cells do not hold runs 0..runs-1 exactly once."""
+    found: dict[tuple[str, int], list[int]] = {key: [] for key in runs}
+    for part, data in zip(parts, loaded, strict=True):
+        key = (part.point, part.lb)
+        if key not in found:
+            raise InputError(f"{part.path}: point {part.point!r}, lb {part.lb} is not expected")
+        found[key].extend(int(k) for k in data.arrays["run_id"])
+    for (point, lb), ids in found.items():
+        if sorted(ids) != list(range(runs[(point, lb)])):
+            missing = sorted(set(range(runs[(point, lb)])) - set(ids))
+            raise InputError(
+                f"ensemble is incomplete at point {point!r}, lb {lb}: expected run ids "
+                f"0..{runs[(point, lb)] - 1} once each, missing {missing[:10]}, "
+                f"{len(ids)} found"
+            )
+    shapes = {data.arrays["filters"].shape[1:] for data in loaded}
+    if len(shapes) != 1:
+        raise InputError(f"runs stores disagree on the filter shape (component, ...V): {shapes}")
+
+
+def _pad_history(histories: Sequence[np.ndarray]) -> np.ndarray:
+    """Stack (run, epoch, split) histories of different lengths, NaN-padded to the longest."""
+    epochs = max(h.shape[1] for h in histories)
+    out = []
+    for h in histories:
+        pad = np.full((h.shape[0], epochs - h.shape[1], *h.shape[2:]), np.nan, dtype=np.float32)
+        out.append(np.concatenate([h.astype(np.float32), pad], axis=1))
+    return np.concatenate(out, axis=0)
+
+
+def merge_runs(
+    parts: Sequence[RunsPart],
+    out: str | Path,
+    runs: Mapping[tuple[str, int], int],
+    params: Mapping[str, Any] | None = None,
+) -> Path:
+    """Merge runs stores into one ensemble store at ``out``.
+
+    parts: every runs store of the ensemble, with its point label, control value and lb.
+    runs: the number of runs expected per (point label, lb); each cell must hold
+        run ids 0..runs-1 exactly once, so a missing or duplicated chunk is refused.
+    params: recorded in the store's ``params`` attr (e.g. the system's configuration).
+    Returns the path of the written store.
+    """
+    if not parts:
+        raise InputError("merge_runs: no runs stores given")
+    loaded = [_read_part(part) for part in parts]
+    _check_complete(parts, loaded, runs)
+    labels = list(dict.fromkeys(part.point for part in parts))
+    sizes = [data.arrays["run_id"].shape[0] for data in loaded]
+
+    def coordinate(values: list[Any], dtype: Any) -> np.ndarray:
+        return np.concatenate(
+            [np.full(n, v, dtype=dtype) for v, n in zip(values, sizes, strict=True)]
+        )
+
+    record = {
+        "parts": [
+            {"path": str(p.path), "point": p.point, "control": p.control, "lb": p.lb} for p in parts
+        ],
+        "config": dict(params or {}),
+    }
+    seeds = {"runs_stores": [data.attrs.get("seed", {}) for data in loaded]}
+    out = Path(out)
+    with building(out, "ensemble", record, seeds) as group:
+        first = loaded[0]
+        group.attrs.update({key: first.attrs[key] for key in INHERITED if key in first.attrs})
+        group.attrs["points"] = labels
+        filters = np.concatenate([d.arrays["filters"] for d in loaded]).astype(np.float32)
+        write_array(group, "filters", filters, ["run", *first.dims["filters"][1:]])
+        for name in PER_RUN:
+            write_array(group, name, np.concatenate([d.arrays[name] for d in loaded]), ["run"])
+        history = _pad_history([d.arrays["history"] for d in loaded])
+        write_array(group, "history", history, ["run", *first.dims["history"][1:]])
+        write_array(
+            group, "point", coordinate([labels.index(p.point) for p in parts], np.int32), ["run"]
+        )
+        write_array(group, "control", coordinate([p.control for p in parts], np.float64), ["run"])
+        write_array(group, "lb", coordinate([p.lb for p in parts], np.int32), ["run"])
+    summary("merge", f"{sum(sizes)} runs from {len(parts)} stores -> {out}")
+    return out
+
+
+def read_ensemble(path: str | Path) -> pd.DataFrame:
+    """One row per run: point, control, lb, run_id, failed, rsmi, rsmi_val, rsmi_train (nats)."""
+    group = open_store(path, "ensemble")
+    labels = list(group.attrs["points"])
+    frame = pd.DataFrame(
+        {name: np.asarray(group[name][...]) for name in ("control", "lb", *PER_RUN)}
+    )
+    frame.insert(0, "point", [labels[i] for i in np.asarray(group["point"][...])])
+    return frame
+
+
+def _cell_summary(cell: pd.DataFrame) -> dict[str, float]:
+    ok = cell[~cell["failed"].astype(bool)]
+    rsmi = ok["rsmi"].to_numpy(dtype=np.float64)
+    stats = {"runs": len(ok), "failed": int(len(cell) - len(ok))}
+    if len(rsmi) == 0:
+        return stats | {k: math.nan for k in ("mean", "std", "max", *QUANTILES, "best_run")}
+    stats |= {
+        "mean": float(rsmi.mean()),
+        "std": float(rsmi.std(ddof=1)) if len(rsmi) > 1 else math.nan,
+        "max": float(rsmi.max()),
+        "best_run": int(ok["run_id"].to_numpy()[int(np.argmax(rsmi))]),
+    }
+    stats |= {name: float(np.quantile(rsmi, q)) for name, q in QUANTILES.items()}
+    return stats
+
+
+def summarise(path: str | Path) -> pd.DataFrame:
+    """Test-part RSMI (nats) per point and lb over the runs of an ensemble store.
+
+    Columns: point, control, lb, runs (successful), failed (excluded from the
+    statistics), mean, std (ddof 1), max, best_run (run id of the max), q05,
+    q25, median, q75, q95. Rows are ordered by lb, then control value.
+    """
+    frame = read_ensemble(path)
+    rows = [
+        {"point": point, "control": control, "lb": lb, **_cell_summary(cell)}
+        for (point, control, lb), cell in frame.groupby(["point", "control", "lb"], sort=False)
+    ]
+    columns = [
+        "point",
+        "control",
+        "lb",
+        "runs",
+        "failed",
+        "mean",
+        "std",
+        "max",
+        "best_run",
+        *QUANTILES,
+    ]
+    table = pd.DataFrame(rows, columns=columns)
+    return table.sort_values(["lb", "control"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,292 @@
+"""The Snakemake workflow: dry-run plans, lint, config checks, SLURM submission, a tiny DAG.
+
+Every test runs the real ``snakemake`` of the virtualenv in a subprocess, with
+a temporary working directory so the checkout stays clean.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rsmine import config as science
+from rsmine.errors import InputError
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SNAKEMAKE = BIN / "snakemake"
+SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def snakemake(
+    workdir: Path, *args: str, configfile: Path | None = None, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    """Run snakemake on the repository's workflow in ``workdir``; output captured as text."""
+    cmd = [str(SNAKEMAKE), "--snakefile", str(ROOT / "workflow" / "Snakefile")]
+    cmd += ["--directory", str(workdir)]
+    cmd += ["--configfile", str(configfile or ROOT / "config.yaml"), "--replace-workflow-config"]
+    environ = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
+    return subprocess.run(
+        [*cmd, *args], capture_output=True, text=True, env=environ, cwd=workdir, timeout=300
+    )
+
+
+def job_stats(output: str) -> dict[str, int]:
+    """The 'Job stats' table of a snakemake run or dry-run, as rule -> count."""
+    table = output[output.index("Job stats:") :].splitlines()[3:]
+    stats = {}
+    for line in table:
+        match = re.fullmatch(r"(\w+)\s+(\d+)", line.strip())
+        if not match:
+            break
+        stats[match[1]] = int(match[2])
+    return stats
+
+
+def planned_wildcards(output: str, rule: str) -> list[dict[str, str]]:
+    """Wildcards of every job of ``rule`` in a dry-run listing."""
+    jobs = []
+    for block in output.split("\nrule ")[1:]:
+        if block.startswith(f"{rule}:"):
+            line = re.search(r"wildcards: (.*)", block)[1]
+            jobs.append(dict(item.split("=", 1) for item in line.split(", ")))
+    return jobs
+
+
+def write_config(path: Path, config: dict) -> Path:
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def load(name: str) -> dict:
+    return yaml.safe_load((ROOT / name).read_text())
+
+
+# ------------------------------------------------------------------ dry-run and lint
+
+
+def test_dry_run_of_paper_config_plans_every_job(tmp_path):
+    result = snakemake(tmp_path, "-n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout + result.stderr
+    config = load("config.yaml")["systems"]
+    points = {name: len(s["points"]) for name, s in config.items()}
+    optimise = {
+        name: points[name]
+        * len(s["optimise"]["lb"])
+        * math.ceil(s["optimise"]["runs"] / s["optimise"]["runs_per_job"])
+        for name, s in config.items()
+    }
+    stats = job_stats(out)
+    assert stats.pop("total") == sum(stats.values())
+    assert stats == {
+        "simulate_chipping": points["chipping"],
+        "simulate_dimers": points["dimers"],
+        "simulate_ising": points["ising_ferro"] + points["ising_antiferro"],
+        "optimise": sum(optimise.values()),
+        "merge_runs": 4,
+        "summarise": 4,
+        "figure_rsmi_vs_buffer": 4,
+        "figure_rsmi_vs_control": 4,
+        "all": 1,
+    }
+    cells = Counter(
+        (job["system"], job["point"], job["lb"]) for job in planned_wildcards(out, "optimise")
+    )
+    dimer_cells = {key: n for key, n in cells.items() if key[0] == "dimers"}
+    # 500 runs in chunks of 100: five optimise jobs per temperature and buffer width
+    assert set(dimer_cells.values()) == {5}
+    assert len(dimer_cells) == points["dimers"] * 4
+    assert {n for key, n in cells.items() if key[0] != "dimers"} == {1}
+
+
+def test_lint_is_clean(tmp_path):
+    result = snakemake(tmp_path, "--lint")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Congratulations" in result.stdout + result.stderr
+
+
+# ------------------------------------------------------------------ config checks
+
+
+def schema_errors(config: dict) -> str:
+    """The message of validating ``config`` against the workflow's schema ('' if valid)."""
+    from snakemake.exceptions import WorkflowError
+    from snakemake.utils import validate
+
+    try:
+        validate(config, str(SCHEMA))
+    except WorkflowError as exc:
+        return str(exc)
+    return ""
+
+
+def test_paper_demo_and_tiny_configs_are_valid():
+    for name in ("config.yaml", "config/demo.yaml", "config/tiny.yaml"):
+        config = load(name)
+        assert schema_errors(config) == "", name
+        science.check(config)
+
+
+@pytest.mark.parametrize(
+    ("edit", "named"),
+    [
+        (lambda c: c.update(colour="blue"), "colour"),
+        (lambda c: c["systems"]["dimers"].update(points=[0.5, -0.2]), "points"),
+        (lambda c: c["systems"]["ising_ferro"]["optimise"].update(runs=0), "runs"),
+        (lambda c: c["systems"]["ising_ferro"]["optimise"].update(runs_per_job=-5), "runs_per_job"),
+        (lambda c: c["systems"]["chipping"]["optimise"].update(lr=0.1), "lr"),
+        (lambda c: c["systems"]["dimers"]["simulate"].update(n=7), "'n'"),
+    ],
+)
+def test_schema_rejects_bad_config_naming_the_key(edit, named):
+    config = load("config.yaml")
+    edit(config)
+    message = schema_errors(config)
+    assert message, "the schema accepted a bad configuration"
+    assert named in message
+
+
+def test_window_larger_than_lattice_is_refused_naming_the_keys():
+    config = load("config.yaml")
+    config["systems"]["ising_ferro"]["optimise"]["le"] = 25
+    assert schema_errors(config) == ""
+    with pytest.raises(InputError) as info:
+        science.check(config)
+    message = str(info.value)
+    assert "systems.ising_ferro.optimise" in message
+    assert "lb 6" in message and "le 25" in message and "= 66" in message
+    assert "systems.ising_ferro.simulate.L" in message
+    config["systems"]["ising_ferro"]["optimise"]["le"] = 22  # 4 + 16 + 44 = 64 fits exactly
+    science.check(config)
+
+
+def test_snakemake_reports_bad_configs_before_planning(tmp_path):
+    config = load("config/tiny.yaml")
+    config["systems"]["dimers"]["points"] = [-1.0]
+    result = snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "neg.yaml", config))
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "['dimers']['points'][0]" in out and "minimum" in out
+    config = load("config/tiny.yaml")
+    config["systems"]["dimers"]["optimise"]["le"] = 4
+    result = snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "win.yaml", config))
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "systems.dimers.optimise" in out and "systems.dimers.simulate.n" in out
+
+
+def test_source_systems_read_the_users_stores(tmp_path):
+    config = load("config/tiny.yaml")
+    stores = [tmp_path / "mine" / f"{v}.zarr" for v in (0.1, 0.2)]
+    config["systems"] = {
+        "mine": {
+            "control": "h",
+            "source": [
+                {"value": v, "store": str(p)} for v, p in zip((0.1, 0.2), stores, strict=True)
+            ],
+            "optimise": {"lv": 2, "lb": [1], "le": 1, "runs": 3, "runs_per_job": 2, "seed": 5},
+        }
+    }
+    for path in stores:
+        path.mkdir(parents=True)
+    result = snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "mine.yaml", config))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout + result.stderr
+    assert job_stats(out)["optimise"] == 4
+    assert "simulate_" not in out
+    assert str(stores[1]) in out
+
+
+# ------------------------------------------------------------------ SLURM profile
+
+FAKE_SBATCH = """#!{python}
+import json, os, sys
+with open(os.environ["FAKE_SLURM_LOG"], "a") as log:
+    log.write(json.dumps({{"id": os.getpid(), "argv": sys.argv[1:]}}) + "\\n")
+print(os.getpid())
+"""
+
+FAKE_SACCT = """#!{python}
+import json, os, sys
+ids = [json.loads(line)["id"] for line in open(os.environ["FAKE_SLURM_LOG"])]
+if "--format=JobIdRaw,State" in sys.argv:
+    print("\\n".join(f"{{i}}|FAILED" for i in ids))
+"""
+
+
+def fake_slurm(bin_dir: Path, account: str) -> None:
+    """sbatch records its argv; sacct says every job failed; the rest answer like a cluster."""
+    scripts = {
+        "sbatch": FAKE_SBATCH.format(python=sys.executable),
+        "sacct": FAKE_SACCT.format(python=sys.executable),
+        "sacctmgr": f"#!/bin/sh\necho {account}\n",
+        "sinfo": "#!/bin/sh\necho 'cpu* gpu'\n",
+        "scontrol": "#!/bin/sh\necho 'MaxArraySize = 1001'\n",
+        "squeue": "#!/bin/sh\n",
+        "scancel": "#!/bin/sh\n",
+    }
+    bin_dir.mkdir()
+    for name, text in scripts.items():
+        (bin_dir / name).write_text(text)
+        (bin_dir / name).chmod(0o755)
+
+
+def test_slurm_profile_requests_gpu_for_optimise_and_tasks_for_dimers(tmp_path):
+    profile = yaml.safe_load((ROOT / "profiles/slurm/config.yaml").read_text())
+    assert profile["executor"] == "slurm"
+    assert profile["software-deployment-method"] == "conda"
+    # no conda here: the copy of the profile drops the deployment method only
+    del profile["software-deployment-method"]
+    (tmp_path / "profile").mkdir()
+    (tmp_path / "profile" / "config.yaml").write_text(yaml.safe_dump(profile))
+    fake_slurm(tmp_path / "bin", profile["default-resources"]["slurm_account"])
+    samples = tmp_path / "results/tiny/samples/ising_ferro/TcT0.5.zarr"
+    samples.mkdir(parents=True)
+    targets = [
+        "results/tiny/runs/ising_ferro/TcT0.5/LB1/c0.zarr",
+        "results/tiny/samples/dimers/T0.5.zarr",
+    ]
+    log = tmp_path / "sbatch.jsonl"
+    env = {
+        "PATH": f"{tmp_path / 'bin'}{os.pathsep}{BIN}{os.pathsep}{os.environ['PATH']}",
+        "FAKE_SLURM_LOG": str(log),
+    }
+    result = snakemake(
+        tmp_path,
+        "--profile",
+        str(tmp_path / "profile"),
+        "--retries",
+        "0",
+        "--slurm-init-seconds-before-status-checks",
+        "1",
+        *targets,
+        configfile=ROOT / "config/tiny.yaml",
+        env=env,
+    )
+    calls = [json.loads(line)["argv"] for line in log.read_text().splitlines()]
+    assert len(calls) == 2, result.stdout + result.stderr
+    by_rule = {}
+    for argv in calls:
+        flags = " ".join(argv)
+        by_rule[re.search(r"--comment[ =]'?rule_(\w+?)_wildcards", flags)[1]] = flags
+    sets = profile["set-resources"]
+    assert "--gpus=1" in by_rule["optimise"]
+    assert f"-p {sets['optimise']['slurm_partition']}" in by_rule["optimise"]
+    assert f"--ntasks={sets['simulate_dimers']['tasks']}" in by_rule["simulate_dimers"]
+    assert f"-t {sets['simulate_dimers']['runtime']}" in by_rule["simulate_dimers"]
+    assert f"-A {profile['default-resources']['slurm_account']}" in by_rule["simulate_dimers"]
+    assert "--gpus" not in by_rule["simulate_dimers"]
+    assert result.returncode != 0  # the fake cluster fails every job
+    assert f"srun -n {sets['simulate_dimers']['tasks']} rsmine simulate dimers" in (
+        result.stdout + result.stderr
+    )

@@ -1,0 +1,52 @@
+"""Monte Carlo samples: one sample store per system and point (skipped for `source` systems)."""
+
+
+rule simulate_ising:
+    output:
+        directory(results("samples/{system}/{point}.zarr")),
+    wildcard_constraints:
+        system=systems_of("ising"),
+    log:
+        results("logs/simulate_ising/{system}/{point}.log"),
+    params:
+        args=ising_args,
+    conda:
+        "../../envs/rsmine.yaml"
+    shell:
+        "rsmine simulate ising {params.args} --out {output} 2> {log}"
+
+
+rule simulate_chipping:
+    output:
+        directory(results("samples/{system}/{point}.zarr")),
+    wildcard_constraints:
+        system=systems_of("chipping"),
+    log:
+        results("logs/simulate_chipping/{system}/{point}.log"),
+    params:
+        args=chipping_args,
+    conda:
+        "../../envs/rsmine.yaml"
+    shell:
+        "rsmine simulate chipping {params.args} --out {output} 2> {log}"
+
+
+rule simulate_dimers:
+    output:
+        directory(results("samples/{system}/{point}.zarr")),
+    wildcard_constraints:
+        system=systems_of("dimers"),
+    log:
+        results("logs/simulate_dimers/{system}/{point}.log"),
+    params:
+        args=dimers_args,
+    threads: 2
+    resources:
+        # the MPI launcher and its rank count: mpiexec locally, srun in the SLURM profile
+        mpi="mpiexec",
+        tasks=2,
+    conda:
+        "../../envs/rsmine.yaml"
+    shell:
+        "{resources.mpi} -n {resources.tasks} rsmine simulate dimers {params.args}"
+        " --out {output} 2> {log}"
