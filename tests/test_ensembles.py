@@ -1,0 +1,93 @@
+"""Merging runs stores into an ensemble store, its RSMI summary, and the figures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from rsmine import store
+from rsmine.analysis import ensembles, figures
+from rsmine.analysis.ensembles import RunsPart
+from rsmine.errors import InputError
+
+
+def write_runs(path, first: int, rsmi, failed, epochs: int = 3, seed: int = 0):
+    """A runs store of DESIGN.md with runs first..first+len(rsmi)-1 (2 components, V 2x2)."""
+    n = len(rsmi)
+    rng = np.random.default_rng(seed)
+    with store.building(path, "runs", {"first_run": first}, store.seed_record(seed)) as group:
+        group.attrs["lattice"] = "square"
+        store.write_array(
+            group,
+            "filters",
+            rng.normal(size=(n, 2, 2, 2)).astype(np.float32),
+            ["run", "component", "v0", "v1"],
+        )
+        for name in ("rsmi", "rsmi_val", "rsmi_train"):
+            store.write_array(group, name, np.asarray(rsmi, dtype=np.float32), ["run"])
+        store.write_array(group, "best_epoch", np.full(n, epochs - 1), ["run"])
+        store.write_array(
+            group, "history", np.zeros((n, epochs, 2), np.float32), ["run", "epoch", "part"]
+        )
+        store.write_array(group, "run_id", np.arange(first, first + n, dtype=np.int64), ["run"])
+        store.write_array(group, "failed", np.asarray(failed, dtype=bool), ["run"])
+    return path
+
+
+@pytest.fixture
+def parts(tmp_path):
+    """Point A at lb 2 in two chunks (one failed run), point B (T = inf) at lb 2 in one."""
+    return [
+        RunsPart(write_runs(tmp_path / "a0.zarr", 0, [0.5, 0.7], [False, False]), "A", 0.5, 2),
+        RunsPart(
+            write_runs(tmp_path / "a1.zarr", 2, [0.6, 9.0], [False, True], epochs=5), "A", 0.5, 2
+        ),
+        RunsPart(
+            write_runs(tmp_path / "b0.zarr", 0, [0.1, 0.2, 0.3, 0.4], [False] * 4), "B", math.inf, 2
+        ),
+    ]
+
+
+def test_merge_writes_long_layout_and_summary_excludes_failed(tmp_path, parts):
+    out = ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
+    group = store.open_store(out, "ensemble")
+    assert group["filters"].shape == (8, 2, 2, 2)
+    assert list(group["filters"].metadata.dimension_names) == ["run", "component", "v0", "v1"]
+    assert group["history"].shape == (8, 5, 2)
+    assert np.isnan(group["history"][0, 3:]).all() and not np.isnan(group["history"][2]).any()
+    assert list(group["run_id"][...]) == [0, 1, 2, 3, 0, 1, 2, 3]
+    assert list(group["point"][...]) == [0, 0, 0, 0, 1, 1, 1, 1]
+    assert group.attrs["points"] == ["A", "B"] and group.attrs["lattice"] == "square"
+
+    table = ensembles.summarise(out)
+    a = table[table["point"] == "A"].iloc[0]
+    assert (a["runs"], a["failed"]) == (3, 1)
+    assert a["mean"] == pytest.approx(0.6, abs=1e-6)
+    assert a["max"] == pytest.approx(0.7, abs=1e-6) and a["best_run"] == 1
+    assert a["std"] == pytest.approx(0.1, abs=1e-6)
+    b = table[table["point"] == "B"].iloc[0]
+    assert math.isinf(b["control"]) and b["median"] == pytest.approx(0.25, abs=1e-6)
+
+
+def test_merge_refuses_a_missing_chunk(tmp_path, parts):
+    with pytest.raises(InputError, match=r"point 'A', lb 2.*missing \[2, 3\]"):
+        ensembles.merge_runs(parts[::2], tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
+    assert not (tmp_path / "ens.zarr").exists()
+
+
+def test_merge_refuses_an_incomplete_runs_store(tmp_path, parts):
+    group = store.open_store(parts[1].path, complete=False)
+    group.attrs["complete"] = False
+    with pytest.raises(InputError, match="incomplete"):
+        ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
+
+
+def test_figures_draw_every_lb_and_point(tmp_path, parts):
+    out = ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
+    table = ensembles.summarise(out)
+    for name, function in figures.FIGURES.items():
+        fig = function(table, "T", "test", tmp_path / f"{name}.png")
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000
+        assert len(fig.axes[0].lines) >= 1
