@@ -81,14 +81,27 @@ def _run_chipping(args: argparse.Namespace) -> None:
 
 def _add_dimers(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("dimers", help="interacting dimers by directed loops (MPI-parallel)")
-    p.add_argument("--n", type=int, required=True, help="vertices per side (even)")
-    p.add_argument("--T", type=_temperature, required=True, help="temperature (inf accepted)")
+    p.add_argument("--n", type=int, required=True, help="vertices per side (even, >= 2)")
+    p.add_argument("--T", type=_temperature, required=True, help="temperature (>= 0.1, or inf)")
     p.add_argument("--chains", type=int, required=True, help="independent chains")
     p.add_argument("--sweeps", type=int, required=True, help="stored samples per chain")
-    p.add_argument("--subsweeps", type=int, default=None, help="sub-sweeps per sweep")
-    p.add_argument("--thermalise", type=int, default=None, help="thermalisation sweeps")
-    p.add_argument("--tables", choices=("minimal-bounce", "heat-bath"), default="minimal-bounce")
-    p.add_argument("--resume", action="store_true", help="complete an interrupted store")
+    p.add_argument(
+        "--subsweeps", type=int, default=None, help="sub-sweeps per sweep (default ceil(2/T))"
+    )
+    p.add_argument(
+        "--thermalise", type=int, default=None, help="thermalisation sweeps (default 50)"
+    )
+    p.add_argument(
+        "--tables",
+        choices=("minimal-bounce", "heat-bath"),
+        default="minimal-bounce",
+        help="directed-loop scattering tables",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="complete an interrupted store (chains already written are kept)",
+    )
     _add_common_simulate(p)
     p.set_defaults(handler=_run_dimers)
 
