@@ -6,3 +6,12 @@ coarse-grained block and its distant environment.
 """
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """Lazy exports, so that ``import rsmine`` does not import torch."""
+    if name == "estimate_mi":
+        from rsmine.estimate import estimate_mi
+
+        return estimate_mi
+    raise AttributeError(f"module 'rsmine' has no attribute {name!r}")

@@ -13,6 +13,10 @@ import torch
 
 from rsmine.errors import InputError
 
+# Probabilities below exp(LOG_TINY) ~ 2e-35 are rounded up to it in analytic gradients: float32
+# denormals would otherwise slow exp() down a hundredfold on CPUs.
+LOG_TINY = -80.0
+
 
 def _diagonal_mean(scores: torch.Tensor) -> torch.Tensor:
     """Mean critic value on the joint pairs: (..., K, K) -> (...,)."""
@@ -56,6 +60,45 @@ def dv(scores: torch.Tensor) -> torch.Tensor:
     scores: (..., K, K). Returns (...,) in nats (biased for finite K, like MINE).
     """
     return _diagonal_mean(scores) - _off_diagonal_logmeanexp(scores)
+
+
+def _off_diagonal_softmax(scores: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """log mean exp over the off-diagonal pairs (...,) and softmax over them (..., K, K).
+
+    The softmax is 0 on the diagonal and sums to 1 over the K(K-1) independent pairs.
+    """
+    k = scores.shape[-1]
+    joint = torch.eye(k, dtype=torch.bool, device=scores.device)
+    off = scores.masked_fill(joint, -math.inf)
+    lse = off.flatten(-2).logsumexp(-1)
+    return lse - math.log(k * (k - 1)), (off - lse[..., None, None]).clamp_(min=LOG_TINY).exp_()
+
+
+def value_and_grad(
+    name: str, scores: torch.Tensor, scale: float = 1.0
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Bound ``name`` and ``scale`` times its analytic gradient w.r.t. the scores (no autograd).
+
+    scores: (..., K, K). Returns values (...,) in nats and scale·d value / d scores
+    (..., K, K); scale = -1 gives the gradient of the loss -value.
+    """
+    k = scores.shape[-1]
+    if name == "infonce":
+        log_p = scores.log_softmax(-1)
+        values = log_p.diagonal(dim1=-2, dim2=-1).mean(-1) + math.log(k)
+        grad = log_p.clamp_(min=LOG_TINY).exp_().mul_(-scale / k)
+        grad.diagonal(dim1=-2, dim2=-1).add_(scale / k)
+        return values, grad
+    lme, p = _off_diagonal_softmax(scores)
+    if name == "dv":
+        values, weight = _diagonal_mean(scores) - lme, torch.ones_like(lme)
+    else:
+        log_baseline = 1.0 if name == "nwj" else 0.0
+        weight = (lme - log_baseline).exp()
+        values = _diagonal_mean(scores) - weight - log_baseline + 1.0
+    grad = p.mul_((-scale) * weight[..., None, None])
+    grad.diagonal(dim1=-2, dim2=-1).add_(scale / k)
+    return values, grad
 
 
 BOUNDS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {

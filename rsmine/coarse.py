@@ -108,6 +108,34 @@ def relaxed(
     return x
 
 
+def relaxed_backward(
+    h: torch.Tensor, d_h: torch.Tensor, tau: float, embedding: str, states: int = 2
+) -> torch.Tensor:
+    """Gradient w.r.t. the logits x from the gradient w.r.t. h = relaxed(x, eps, tau).
+
+    h, d_h: (R, K, h_width). Returns d_x (R, K, F).
+    """
+    if embedding == "binary":
+        return torch.ops.aten.tanh_backward(d_h, h).mul_(0.5 / tau)
+    if embedding == "categorical":
+        p, g = _by_component(h, states), _by_component(d_h, states)
+        return (p * (g - (g * p).sum(-1, keepdim=True)) / tau).flatten(-2)
+    return d_h
+
+
+def filters_backward(
+    d_x: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None, out: torch.Tensor
+) -> None:
+    """Gradient w.r.t. Λ of x = logits(Λ, v) for shared v (K, n_visible), written to ``out``.
+
+    d_x: (R, K, F); out: (R, F, n_visible) contiguous, zero off ``mask``.
+    """
+    r, k, f = d_x.shape
+    torch.mm(d_x.transpose(0, 1).reshape(k, r * f).T, v, out=out.view(r * f, v.shape[-1]))
+    if mask is not None:
+        out.mul_(mask)
+
+
 def discrete(x: torch.Tensor, eps: torch.Tensor, embedding: str, states: int = 2) -> torch.Tensor:
     """Exactly discrete h (hard sign / Gumbel-max), for evaluation only.
 

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from rsmine import coarse, critics
-from rsmine.bounds import get_bound
+from rsmine.bounds import get_bound, value_and_grad
 from rsmine.errors import InputError
 
 FILTERS = "filters"
@@ -179,7 +179,7 @@ def train_ensemble(
     shared = np.random.default_rng(np.random.SeedSequence(seed))
     parts = _split(v, e, config, shared, device)
     state = _Replicas.create(setup, parts, seed, first_run, runs, components, filters)
-    setup.trainable = [n for n in state.params if filters is None or n != FILTERS]
+    setup.trainable = state.trainable
     result = _empty_result(runs, rows, v.shape[2], config.epochs)
     _optimise(setup, parts, state, shared, result)
     return result
@@ -257,6 +257,21 @@ class _Replicas:
     smoothed: torch.Tensor
     noise_gens: list[torch.Generator]
     eval_noise: dict[str, torch.Tensor]  # part -> (R, O, n, F)
+    trainable: list[str]
+    grads: dict[str, torch.Tensor] = field(default_factory=dict)
+    step: torch.Tensor = field(default_factory=lambda: torch.zeros(()))
+
+    def __post_init__(self) -> None:
+        self.grads = {n: torch.zeros_like(self.params[n]) for n in self.trainable}
+        self.step = torch.zeros((), device=self.best_val.device)
+
+    @property
+    def critic_names(self) -> list[str]:
+        return [n for n in self.trainable if n != FILTERS]
+
+    @property
+    def filter_names(self) -> list[str]:
+        return [n for n in self.trainable if n == FILTERS]
 
     @classmethod
     def create(cls, setup, parts, seed, first_run, runs, components, filters) -> "_Replicas":
@@ -287,6 +302,7 @@ class _Replicas:
             smoothed=torch.full((runs,), math.nan, device=setup.device),
             noise_gens=gens,
             eval_noise={p: torch.stack([ev[p] for ev in evals]).to(setup.device) for p in parts.v},
+            trainable=[n for n in params if filters is None or n != FILTERS],
         )
 
     def keep(self, sel: np.ndarray) -> None:
@@ -301,6 +317,7 @@ class _Replicas:
         self.best_epoch = self.best_epoch[sel]
         self.noise_gens = [g for g, s in zip(self.noise_gens, sel, strict=True) if s]
         self.eval_noise = {p: t[idx] for p, t in self.eval_noise.items()}
+        self.grads = {n: torch.zeros_like(self.params[n]) for n in self.trainable}
 
 
 def _axis(name: str) -> int:
@@ -378,30 +395,57 @@ def _evaluate(setup, params, parts: _Parts, part: str, eps: torch.Tensor) -> tor
     return total / count
 
 
-def _adam_step(setup, state: _Replicas, grads: list[torch.Tensor], step: int) -> None:
-    """One Adam update of the trainable parameters (decoupled weight decay on the critic)."""
+def _gradients(setup, state: "_Replicas", v, e, eps, tau: float) -> torch.Tensor:
+    """Forward and hand-written backward of one training step (no autograd).
+
+    v (K, n_visible), e (K, n_env) shared by all replicas; eps (R, K, F); tau: relaxation.
+    Writes d(-bound)/d(parameter) into ``state.grads``; returns the bound (R,) in nats.
+    """
     c = setup.config
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
-    names = setup.trainable
-    params = [state.params[n] for n in names]
-    m = [state.moments[n][0] for n in names]
-    s = [state.moments[n][1] for n in names]
-    if c.weight_decay > 0:
-        decayed = [state.params[n] for n in names if n != FILTERS]
-        torch._foreach_mul_(decayed, 1.0 - c.lr * c.weight_decay)
-    torch._foreach_lerp_(m, grads, 1.0 - beta1)
-    torch._foreach_mul_(s, beta2)
-    torch._foreach_addcmul_(s, grads, grads, value=1.0 - beta2)
-    bc1 = 1.0 - beta1**step
-    bc2 = 1.0 - beta2**step
-    denom = torch._foreach_sqrt(s)
-    torch._foreach_div_(denom, math.sqrt(bc2))
-    torch._foreach_add_(denom, eps)
-    torch._foreach_addcdiv_(params, m, denom, value=-c.lr / bc1)
+    p, g = state.params, state.grads
+    x = coarse.logits(p[FILTERS], v, setup.mask)
+    h = coarse.relaxed(x, eps, tau, c.embedding, c.states)
+    cache_v: list[torch.Tensor] = []
+    cache_u: list[torch.Tensor] = []
+    vh = critics.embed_h(p, h, cache_v)
+    ue = critics.embed_e(p, e, cache_u)
+    values, d_s = value_and_grad(c.bound, critics.scores(vh, ue), scale=-1.0)
+    d_h = critics.backward_h(p, cache_v, torch.bmm(d_s, ue), g)
+    critics.backward_e(p, cache_u, e, torch.bmm(d_s.transpose(1, 2), vh), g)
+    if FILTERS in setup.trainable:
+        d_x = coarse.relaxed_backward(h, d_h, tau, c.embedding, c.states)
+        coarse.filters_backward(d_x, v, setup.mask, g[FILTERS])
+    return values
 
 
-def _train_epoch(setup, parts, state: _Replicas, shared, step: int, taus: list[float]):
-    """One epoch of Algorithm 1 on shared reshuffled minibatches; returns (R,) mean bound, step."""
+def _adam_step(setup, state: "_Replicas") -> None:
+    """One fused Adam update of (Λ, Θ); decoupled weight decay on the critic only."""
+    c = setup.config
+    for names, decay in ((state.critic_names, c.weight_decay), (state.filter_names, 0.0)):
+        if names:
+            torch._fused_adamw_(
+                [state.params[n] for n in names],
+                [state.grads[n] for n in names],
+                [state.moments[n][0] for n in names],
+                [state.moments[n][1] for n in names],
+                [],
+                [state.step] * len(names),
+                lr=c.lr,
+                beta1=0.9,
+                beta2=0.999,
+                weight_decay=decay,
+                eps=1e-8,
+                amsgrad=False,
+                maximize=False,
+            )
+
+
+@torch.no_grad()
+def _train_epoch(setup, parts, state: "_Replicas", shared, taus: list[float]) -> torch.Tensor:
+    """One epoch of Algorithm 1 on shared reshuffled minibatches; returns (R,) mean bound.
+
+    τ follows Eq. (B9) in the global step count len(taus) and changes at every step.
+    """
     c = setup.config
     k = c.batch
     n, origins = parts.v["train"].shape[:2]
@@ -410,43 +454,26 @@ def _train_epoch(setup, parts, state: _Replicas, shared, step: int, taus: list[f
     pick = torch.as_tensor(shared.integers(origins, size=steps * k), device=setup.device)
     v_all = parts.v["train"][order, pick]
     e_all = parts.e["train"][order, pick]
+    cpu = torch.device("cpu")
     eps_all = torch.stack(
-        [
-            coarse.noise(g, (steps, k, setup.rows), c.embedding, torch.device("cpu"))
-            for g in state.noise_gens
-        ]
+        [coarse.noise(g, (steps, k, setup.rows), c.embedding, cpu) for g in state.noise_gens], 1
     ).to(setup.device)
-    tensors = [state.params[name] for name in setup.trainable]
     total = torch.zeros(len(state.ids), device=setup.device)
     for s in range(steps):
-        tau = c.annealing.tau(step)
+        tau = c.annealing.tau(len(taus))
         taus.append(tau)
-        for t in tensors:
-            t.requires_grad_(True)
-        values = _bound_values(
-            setup,
-            state.params,
-            v_all[s * k : (s + 1) * k],
-            e_all[s * k : (s + 1) * k],
-            eps_all[:, s],
-            tau,
-        )
-        grads = torch.autograd.grad(-values.sum(), tensors)
-        with torch.no_grad():
-            for t in tensors:
-                t.requires_grad_(False)
-            step += 1
-            _adam_step(setup, state, list(grads), step)
-            total += values.detach()
-    return total / steps, step
+        window = slice(s * k, (s + 1) * k)
+        total += _gradients(setup, state, v_all[window], e_all[window], eps_all[s], tau)
+        state.step += 1
+        _adam_step(setup, state)
+    return total / steps
 
 
 def _optimise(setup, parts, state: _Replicas, shared, result: EnsembleResult) -> None:
     c = setup.config
-    step = 0
     taus: list[float] = []
     for epoch in range(c.epochs):
-        train_est, step = _train_epoch(setup, parts, state, shared, step, taus)
+        train_est = _train_epoch(setup, parts, state, shared, taus)
         val = _evaluate(setup, state.params, parts, "val", state.eval_noise["val"])
         result.history[state.ids, epoch, 0] = train_est.cpu().numpy()
         result.history[state.ids, epoch, 1] = val.cpu().numpy()

@@ -1,0 +1,216 @@
+"""Training engine: honest held-out RSMI, annealing, replica batching, failures, options."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from rsmine import bounds, coarse, critics, train
+from rsmine.errors import InputError
+from rsmine.regions import Partition
+from rsmine.train import TrainConfig, train_ensemble
+
+LOG2 = math.log(2)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Small problems: one thread avoids oversubscription when the machine is shared."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def one_bit_lattice(n: int, seed: int, p: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """32x32 configurations s·η: a random global sign s times independent η = ±1 (P(+1) = p).
+
+    V (4x4) and E share exactly the bit s: with p = 0.95 the majority of V's 16 sites misses s
+    with probability < 1e-7, and E (640 sites) fixes s. Returns v (n, 1, 16), e (n, 1, 640).
+    """
+    rng = np.random.default_rng(seed)
+    s = rng.choice(np.array([-1, 1], np.int8), size=(n, 1, 1))
+    eta = np.where(rng.random((n, 32, 32)) < p, 1, -1).astype(np.int8)
+    return Partition("square", (32, 32), lv=4, lb=2, le=4).split(s * eta)
+
+
+def independent_lattice(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Independent uniform ±1 sites: I(V:E) = 0. Returns v (n, 1, 16), e (n, 1, 640)."""
+    rng = np.random.default_rng(seed)
+    return Partition("square", (32, 32), lv=4, lb=2, le=4).split(
+        rng.choice(np.array([-1, 1], np.int8), size=(n, 32, 32))
+    )
+
+
+def test_one_bit_lattice_gives_log2_with_uniform_sign_filter():
+    v, e = one_bit_lattice(10000, seed=0)
+    result = train_ensemble(v, e, components=1, runs=2, seed=1, config=TrainConfig(epochs=20))
+    assert not result.failed.any()
+    # InfoNCE with K = 100 and a perfect critic sits at log 2 - 1/(2K); test part: 2000 configs
+    assert (np.abs(result.rsmi - LOG2) < 0.03).all(), result.rsmi
+    signs = np.sign(result.filters[:, 0])
+    assert (np.abs(signs.sum(1)) == 16).all(), result.filters  # uniform sign in every run
+    # the fixed-filter mode measures I_Λ of a given filter: uniform sign vs staggered (I = 0)
+    uniform = np.full((1, 16), 10.0, np.float32)
+    staggered = uniform * np.where(np.indices((4, 4)).sum(0) % 2, 1, -1).reshape(1, 16)
+    cfg = TrainConfig(epochs=8)
+    good = train_ensemble(v, e, components=1, runs=1, seed=2, config=cfg, filters=uniform)
+    bad = train_ensemble(v, e, components=1, runs=1, seed=2, config=cfg, filters=staggered)
+    assert abs(good.rsmi[0] - LOG2) < 0.03
+    assert np.array_equal(good.filters[0], uniform)
+    assert abs(bad.rsmi[0]) < 0.03  # the test has power: a blind filter gives nothing
+
+
+def test_result_layout_and_honest_bookkeeping():
+    v, e = one_bit_lattice(2000, seed=3)
+    cfg = TrainConfig(epochs=6, patience=2)
+    r = train_ensemble(v, e, components=2, runs=3, seed=4, config=cfg)
+    assert r.filters.shape == (3, 2, 16) and r.filters.dtype == np.float32
+    for a in (r.rsmi, r.rsmi_val, r.rsmi_train):
+        assert a.shape == (3,) and a.dtype == np.float32 and np.isfinite(a).all()
+    assert r.history.shape == (3, 6, 2) and r.best_epoch.dtype == np.int32
+    assert not r.failed.any() and (r.failed_epoch == -1).all()
+    # the kept parameters are those of the best validation epoch
+    assert np.allclose(r.rsmi_val, r.history[np.arange(3), r.best_epoch, 1])
+    assert (r.rsmi <= math.log(cfg.batch)).all()
+
+
+def test_annealing_schedule_is_observed_at_every_step():
+    v, e = one_bit_lattice(2000, seed=5)
+    cfg = TrainConfig(epochs=4, patience=0, tau_max=2.0, tau_min=0.1, anneal_rate=0.1)
+    r = train_ensemble(v, e, components=1, runs=1, seed=6, config=cfg)
+    steps_per_epoch = 1400 // 100
+    assert r.tau.shape == (4 * steps_per_epoch,)
+    expected = [cfg.annealing.tau(t) for t in range(len(r.tau))]
+    np.testing.assert_allclose(r.tau, expected, rtol=1e-6)
+    floor = math.ceil(math.log(20) / 0.1)  # 2 e^{-0.1 t} reaches 0.1 at step 30 of 56
+    assert (np.diff(r.tau[:floor]) < 0).all()  # changes at every step, not read once
+    assert r.tau[0] == 2.0 and r.tau[-1] == pytest.approx(0.1)
+    # and the optimisation feels it: with τ stuck at 2 (the published code's fault) the critic
+    # learns on soft h and does much worse on the exactly discrete validation H
+    frozen = TrainConfig(epochs=4, patience=0, tau_max=2.0, tau_min=0.1, anneal_rate=0.0)
+    r0 = train_ensemble(v, e, components=1, runs=1, seed=6, config=frozen)
+    assert (r0.tau == 2.0).all()
+    assert r.history[0, -1, 1] > r0.history[0, -1, 1] + 0.05
+
+
+def test_replica_alone_equals_replica_in_batch():
+    """Replica k is seeded from (seed, k) alone: alone, or 4th of 8 at another offset."""
+    v, e = one_bit_lattice(2000, seed=7, p=0.8)
+    cfg = TrainConfig(epochs=8, patience=2)
+    alone = train_ensemble(v, e, components=1, runs=1, first_run=3, seed=8, config=cfg)
+    batch = train_ensemble(v, e, components=1, runs=8, first_run=0, seed=8, config=cfg)
+    # float32 GEMMs of different widths round differently; 8 epochs amplify 1e-7 to < 1e-3
+    np.testing.assert_allclose(alone.filters[0], batch.filters[3], atol=1e-3)
+    np.testing.assert_allclose(alone.rsmi[0], batch.rsmi[3], atol=1e-3)
+    assert alone.best_epoch[0] == batch.best_epoch[3]
+    np.testing.assert_allclose(alone.history[0], batch.history[3], atol=1e-3)
+    assert np.abs(batch.filters[4] - batch.filters[3]).max() > 0.05  # replicas do differ
+
+
+def test_early_stopping_freezes_a_replica():
+    v, e = independent_lattice(2000, seed=9)
+    cfg = TrainConfig(epochs=30, patience=2)
+    r = train_ensemble(v, e, components=1, runs=3, seed=10, config=cfg)
+    for k in range(3):
+        ran = np.isfinite(r.history[k, :, 1]).sum()
+        assert ran == r.best_epoch[k] + 3 or ran == 30  # stopped `patience` epochs after its best
+        assert np.isnan(r.history[k, ran:]).all()
+    assert (np.isfinite(r.history[:, :, 1]).sum(1) < 30).any()
+    assert np.abs(r.rsmi).max() < 0.02  # nothing to find, and nothing is found
+
+
+def test_failed_replica_is_marked_and_others_unaffected():
+    v, e = one_bit_lattice(2000, seed=11)
+    cfg = TrainConfig(epochs=3, embedding="continuous")
+    fine = np.ones((1, 1, 16), np.float32)
+    blowup = np.full((1, 1, 16), 1e37, np.float32)  # h ~ 1e38: scores overflow
+    both = train_ensemble(
+        v, e, components=1, runs=2, seed=12, config=cfg, filters=np.concatenate([blowup, fine])
+    )
+    assert both.failed.tolist() == [True, False]
+    assert both.failed_epoch.tolist() == [0, -1]
+    assert np.isnan(both.rsmi[0]) and np.isfinite(both.rsmi[1])
+    alone = train_ensemble(
+        v, e, components=1, runs=1, first_run=1, seed=12, config=cfg, filters=fine
+    )
+    np.testing.assert_allclose(alone.rsmi[0], both.rsmi[1], atol=1e-4)
+
+
+def test_halting_and_lbfgs_refinement():
+    v, e = one_bit_lattice(2000, seed=13, p=0.7)
+    halted = train_ensemble(
+        v, e, components=1, runs=2, seed=14, config=TrainConfig(epochs=10, halt_delta=10.0)
+    )
+    assert (np.isfinite(halted.history[:, :, 1]).sum(1) == 2).all()  # Eq. (B10) met at epoch 1
+    plain = train_ensemble(v, e, components=1, runs=2, seed=14, config=TrainConfig(epochs=4))
+    refined = train_ensemble(
+        v, e, components=1, runs=2, seed=14, config=TrainConfig(epochs=4, lbfgs_steps=10)
+    )
+    assert (refined.rsmi_val >= plain.rsmi_val).all()  # kept only if validation holds
+
+
+@pytest.mark.parametrize("bound", ["infonce", "nwj", "tuba", "dv"])
+@pytest.mark.parametrize(("embedding", "states"), [("binary", 2), ("categorical", 3)])
+def test_hand_written_step_gradient_matches_autograd(bound, embedding, states):
+    rows = 2 * coarse.filters_per_component(embedding, states)
+    cfg = TrainConfig(bound=bound, embedding=embedding, states=states)
+    setup = train._Setup(cfg, torch.device("cpu"), torch.tensor([1.0] * 15 + [0.0]), rows, None, [])
+    gen = torch.Generator().manual_seed(15)
+    per = []
+    for _ in range(3):
+        p = critics.init_net(gen, "v", coarse.h_width(2, embedding, states), cfg.critic)
+        p.update(critics.init_net(gen, "u", 40, cfg.critic))
+        per.append(p)
+    params = critics.stack_replicas(per)
+    params[train.FILTERS] = torch.randn(3, rows, 16, generator=gen)
+    state = train._Replicas(
+        ids=np.arange(3),
+        params=params,
+        moments={},
+        best={},
+        best_val=torch.zeros(3),
+        best_epoch=np.zeros(3, np.int32),
+        smoothed=torch.zeros(3),
+        noise_gens=[],
+        eval_noise={},
+        trainable=list(params),
+    )
+    setup.trainable = state.trainable
+    v = torch.randn(10, 16, generator=gen)
+    e = torch.randn(10, 40, generator=gen)
+    eps = coarse.noise(gen, (3, 10, rows), embedding, torch.device("cpu"))
+    values = train._gradients(setup, state, v, e, eps, 0.4)
+    leaves = {k: t.clone().requires_grad_(True) for k, t in params.items()}
+    x = coarse.logits(leaves[train.FILTERS], v, setup.mask)
+    h = coarse.relaxed(x, eps, 0.4, embedding, states)
+    s = critics.scores(critics.embed_h(leaves, h), critics.embed_e(leaves, e))
+    expected = bounds.BOUNDS[bound](s)
+    torch.testing.assert_close(values, expected.detach())
+    grads = torch.autograd.grad(-expected.sum(), list(leaves.values()))
+    for name, g in zip(leaves, grads, strict=True):
+        torch.testing.assert_close(state.grads[name], g, atol=1e-5, rtol=1e-4, msg=name)
+
+
+def test_bad_input_refused_before_work():
+    v, e = one_bit_lattice(1500, seed=16)
+    cfg = TrainConfig(epochs=1)
+    with pytest.raises(InputError, match="v must be an array"):
+        train_ensemble(v[:, 0], e, components=1, runs=1, seed=0, config=cfg)
+    bad = e.copy()
+    bad[3, 0, 5] = np.nan
+    with pytest.raises(InputError, match="e contains non-finite"):
+        train_ensemble(v, bad, components=1, runs=1, seed=0, config=cfg)
+    with pytest.raises(InputError, match="< batch 100"):
+        train_ensemble(v[:400], e[:400], components=1, runs=1, seed=0, config=cfg)
+    with pytest.raises(InputError, match="filters must be"):
+        train_ensemble(v, e, components=1, runs=1, seed=0, config=cfg, filters=np.ones(16))
+    with pytest.raises(InputError, match="split must be"):
+        TrainConfig(split=(0.5, 0.5, 0.5))
+    with pytest.raises(InputError, match="bound 'x'"):
+        TrainConfig(bound="x")
+    if not torch.cuda.is_available():
+        with pytest.raises(InputError, match="no CUDA device"):
+            train_ensemble(v, e, components=1, runs=1, seed=0, config=TrainConfig(device="cuda"))
+    assert train.resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
