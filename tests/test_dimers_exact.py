@@ -82,5 +82,5 @@ def test_winding_sectors_at_infinite_temperature(tmp_path, exact):
     sampled = _sample(tmp_path / "d.zarr", 4, float("inf"), seed=5)
     fractions = _chain_fractions(sampled["Wx"] * 10 + sampled["Wy"], bins)
     assert hotelling_pvalue(fractions, expected) > 1e-3
-    # power: a sampler stuck in its starting sectors, or uniform over sectors, fails
+    # power: a uniform spread over the seven sector bins is rejected
     assert hotelling_pvalue(fractions, np.full(len(bins), 1 / len(bins))) < 1e-6

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rsmine.models.dimers import driver
+from rsmine.models.dimers import driver, lattice
 from rsmine.store import read_samples
 
 N = 32
@@ -15,6 +15,7 @@ def _observables(path, T: float, chains: int, sweeps: int, thermalise: int) -> d
         path, n=N, T=T, chains=chains, sweeps=sweeps, thermalise=thermalise, seed=2024
     )
     samples = read_samples(path, observables=("energy", "Dx", "Dy"))
+    assert lattice.is_valid(samples.configs).all()
     return {k: v.reshape(chains, sweeps) for k, v in samples.observables.items()}
 
 

@@ -47,6 +47,7 @@ from rsmine.progress import progress, summary
 T_MIN = 0.1  # below it the scattering weights span more than e^20 and the worm is frozen
 FAIL_CHAIN_ENV = "RSMINE_DIMERS_FAIL_CHAIN"
 DEFAULT_THERMALISE = 50
+_ABORT_GRACE_S = 1.0
 _TAU_WINDOW = 5.0  # Sokal's automatic window: sum the ACF up to t >= 5 tau
 _PER_SAMPLE = {  # name: dtype of the per-sample arrays (sample,)
     "energy": np.int32,
@@ -82,8 +83,12 @@ class DimerRun:
 
 @dataclass
 class ChainResult:
-    """One chain's samples: grids (sweeps, 2n, 2n) int8, worm_length (sweeps,) mean steps
-    per worm of the sweep before each sample, worms (worms per sub-sweep, W)."""
+    """One chain's output.
+
+    grids: (sweeps, 2n, 2n) int8 bond grids, one per sweep; worm_length:
+    (sweeps,) mean steps per worm in the sweep before each sample; worms: W,
+    the calibrated number of worms per sub-sweep.
+    """
 
     grids: np.ndarray
     worm_length: np.ndarray
@@ -232,10 +237,9 @@ def _create(out: Path, run: DimerRun, seed: int, tables_info: dict[str, Any]) ->
         }
     )
     samples, side = run.chains * run.sweeps, 2 * run.n
-    store.empty_array(
-        group, "configs", (samples, side, side), np.int8, ("sample", "y", "x"),
-        (run.sweeps, side, side),
-    )  # fmt: skip
+    configs = (samples, side, side)
+    chunk = (run.sweeps, side, side)
+    store.empty_array(group, "configs", configs, np.int8, ("sample", "y", "x"), chunk)
     for name, dtype in _PER_SAMPLE.items():
         store.empty_array(group, name, (samples,), dtype, ("sample",), (run.sweeps,))
     store.empty_array(group, "worms_per_subsweep", (run.chains,), np.int64, ("chain",), (1,))
@@ -342,9 +346,16 @@ def simulate_store(
     comm = MPI.COMM_WORLD
     try:
         _simulate(comm, out, run, seed, resume)
-    except BaseException:
+    except BaseException as exc:
         if comm.Get_size() == 1:
             raise
-        traceback.print_exc()
-        sys.stderr.flush()
-        comm.Abort(1)
+        _abort(comm, exc)
+
+
+def _abort(comm: Any, exc: BaseException) -> None:
+    """Report ``exc`` in one write, give mpiexec a moment to forward it, abort every rank."""
+    report = "".join(traceback.format_exception(exc))
+    sys.stderr.write(f"rsmine simulate dimers: rank {comm.Get_rank()} failed:\n{report}")
+    sys.stderr.flush()
+    time.sleep(_ABORT_GRACE_S)  # MPI_Abort kills the I/O forwarding with it
+    comm.Abort(1)
