@@ -14,10 +14,10 @@ rest. mpi4py is imported only here, when a store is simulated.
 One chain: a random covering (:mod:`.coverings`), ``thermalise`` sweeps of
 ``subsweeps`` covering sub-sweeps (worms until every vertex is visited, the
 paper's Alg. 2), whose second half also calibrates W = the mean number of
-worms such a sub-sweep takes; then ``sweeps`` sweeps of ``subsweeps`` × W worms each, one
-stored sample after each sweep. The fixed worm count keeps the stored samples
-exactly Boltzmann-distributed (a stopping rule that depends on the
-configuration would not).
+worms such a sub-sweep takes; then ``sweeps`` sweeps of ``subsweeps`` × W
+worms each, one stored sample after each sweep. The fixed worm count keeps the
+stored samples exactly Boltzmann-distributed (a stopping rule that depends on
+the configuration would not).
 
 Test hook: the environment variable ``RSMINE_DIMERS_FAIL_CHAIN=c`` (an integer)
 makes the rank that owns chain c raise before computing it. It exists only to
