@@ -1,0 +1,306 @@
+"""1-D chipping–aggregation chain (paper Sec. IV, Eqs. 23–24), random sequential updates.
+
+A periodic chain of L sites holds integer masses m_i ≥ 0 with total ρL. Each
+site, at rate 1, chips: if m_i > 0 one unit moves to a random neighbour
+(Eq. 23); at rate w it aggregates: all of m_i moves onto a random neighbour
+(Eq. 24). One update picks a uniformly random site and performs chipping with
+probability 1/(1+w), aggregation with probability w/(1+w); a sweep is L updates
+(physical time 1/(1+w)).
+
+Convention: Majumdar, Krishnamurthy & Barma (PRL 81, 3691) call the chipping
+rate w and aggregate at rate 1, so w_MKB = 1/w here. Their mean-field critical
+density ρ_c = √(w_MKB + 1) − 1 puts the transition at ρ = 1 at w_MKB = 3, i.e.
+w = 1/3 here, with a condensate (one site holding a finite fraction of the mass)
+for w above it. At w = 0 the chain is a zero-range process with a uniform
+steady state on configurations of fixed total mass, whose single-site marginal
+tends to p(m) = (1−z) z^m, z = ρ/(1+ρ), as L → ∞.
+
+The chain starts from ρL units dropped on uniformly random sites; the steady
+state is declared when the largest-mass fraction and the occupied fraction show
+no drift (the means of the two halves of a window agree within 4σ, σ from
+their τ_int) and the window's second half holds ≥ 50 τ_int; the window doubles
+until then (at most 2²¹ sweeps; ``steady`` in the attrs says whether it passed).
+Every chain then runs to ≥ 20 τ_int, and the thinning is ⌈2 τ_int⌉ sweeps, with
+τ_int the largest over chains (one chain's window can be too short to see the
+slow mode of the condensate). Random words come from
+SplitMix64 streams keyed by each chain's Generator (site choice exact to
+L·2⁻⁵³, move choice to 2⁻³²).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numba import njit, uint64
+
+from rsmine import store
+from rsmine.errors import InputError
+from rsmine.models import autocorr, splitmix
+from rsmine.models.simulation import Chains, Simulation, require_int, require_real
+from rsmine.progress import progress, summary
+
+FIRST_WINDOW = 256
+"""Sweeps of the first steady-state test window (doubles until the test passes)."""
+
+MAX_WINDOW = 1 << 21
+RELIABLE = 50.0
+SETTLE = 20.0
+"""Every chain thermalises for at least this many of the largest τ_int found by any chain."""
+"""A window's second half must hold this many τ_int to trust τ_int and the drift test."""
+BLOCK = 256
+TIMING = ("seconds", "samples_per_second", "updates_per_second")
+"""Statistics kept out of the store's attrs, so that the same seed gives the same store."""
+
+
+# ----------------------------------------------------------------- kernels
+
+
+@njit(cache=True, nogil=True)
+def sweeps(masses: np.ndarray, n: int, aggregate: np.uint64, state: np.ndarray) -> int:
+    """n sweeps (n·L random sequential updates) in place; returns the aggregation count.
+
+    masses: (L,) int32. aggregate: 32-bit threshold of w/(1+w)
+    (:func:`splitmix.threshold_u32`). state: SplitMix64 state (2,) uint64. Branch
+    free: the moved mass is m_i (aggregation) or min(m_i, 1) (chipping).
+    """
+    size = masses.shape[0]
+    key = state[0]
+    counter = state[1]
+    gamma = splitmix.GAMMA
+    scale = size / 9007199254740992.0
+    aggregations = 0
+    for _ in range(n * size):
+        word = splitmix.mix(key + counter * gamma)
+        choice = splitmix.mix(key + (counter + uint64(1)) * gamma)
+        counter += uint64(2)
+        site = min(int(float(word >> uint64(11)) * scale), size - 1)
+        target = site + 2 * np.int64(choice >> uint64(63)) - 1
+        target += size * (target < 0) - size * (target >= size)
+        merge = np.int64((choice & uint64(0xFFFFFFFF)) < aggregate)
+        mass = np.int64(masses[site])
+        occupied = np.int64(mass > 0)
+        moved = occupied + merge * (mass - occupied)
+        masses[site] = mass - moved
+        masses[target] += moved
+        aggregations += merge
+    state[1] = counter
+    return aggregations
+
+
+@njit(cache=True, nogil=True)
+def record(
+    masses: np.ndarray,
+    thin: int,
+    aggregate: np.uint64,
+    state: np.ndarray,
+    configs: np.ndarray,
+    largest: np.ndarray,
+    occupied: np.ndarray,
+) -> int:
+    """Record len(largest) samples ``thin`` sweeps apart; returns the aggregation count.
+
+    configs: (n, L) int32 or (0, L) to record observables only; largest, occupied:
+    (n,) int64 largest mass and number of occupied sites.
+    """
+    aggregations = 0
+    for k in range(largest.shape[0]):
+        aggregations += sweeps(masses, thin, aggregate, state)
+        largest[k] = masses.max()
+        occupied[k] = np.count_nonzero(masses)
+        if configs.shape[0] > 0:
+            configs[k] = masses
+    return aggregations
+
+
+# ----------------------------------------------------------------- drivers
+
+
+class _Chain:
+    """One chain: ρL units on random sites, run to the steady state."""
+
+    def __init__(self, L: int, mass: int, w: float, rng: np.random.Generator) -> None:
+        self.masses = np.bincount(rng.integers(0, L, size=mass), minlength=L).astype(np.int32)
+        self.aggregate = splitmix.threshold_u32(w / (1.0 + w))
+        self.state = splitmix.new_state(rng)
+        self.mass = mass
+        self.updates = 0
+        self.aggregations = 0
+
+    def run(self, n: int, thin: int, configs: np.ndarray | None = None) -> np.ndarray:
+        """n samples ``thin`` sweeps apart; returns (2, n) largest and occupied fractions."""
+        L = self.masses.size
+        if configs is None:
+            configs = np.empty((0, L), dtype=np.int32)
+        largest, occupied = np.empty(n, np.int64), np.empty(n, np.int64)
+        self.aggregations += record(
+            self.masses, thin, self.aggregate, self.state, configs, largest, occupied
+        )
+        self.updates += n * thin * L
+        return np.stack([largest / max(self.mass, 1), occupied / L])
+
+    def thermalise(self) -> tuple[int, np.ndarray, bool]:
+        """Run windows until steady; returns (sweeps run, τ_int (2,) of the last half, steady)."""
+        total, window = 0, FIRST_WINDOW
+        while True:
+            series = self.run(window, 1)
+            total += window
+            half = series[:, window // 2 :]
+            taus = autocorr.integrated_times(half)
+            steady = _no_drift(series, taus) and autocorr.reliable(
+                window // 2, taus.max(), RELIABLE
+            )
+            if steady or window >= MAX_WINDOW:
+                return total, taus, steady
+            window *= 2
+
+    def sample(self, n: int, thin: int, tick: Callable[[int], None]) -> tuple[np.ndarray, ...]:
+        """n samples: configs (n, L) int32 and observables (2, n)."""
+        configs = np.empty((n, self.masses.size), dtype=np.int32)
+        observables = np.empty((2, n))
+        for start in range(0, n, BLOCK):
+            stop = min(n, start + BLOCK)
+            observables[:, start:stop] = self.run(stop - start, thin, configs[start:stop])
+            tick(stop - start)
+        return configs, observables
+
+
+def _no_drift(series: np.ndarray, taus: np.ndarray) -> bool:
+    """Whether the two halves of each row of ``series`` (k, n) have means within 4σ."""
+    n = series.shape[1] // 2
+    first, second = series[:, :n], series[:, n : 2 * n]
+    variance = (first.var(axis=1) + second.var(axis=1)) * 2 * taus / n
+    drift = np.abs(first.mean(axis=1) - second.mean(axis=1))
+    return bool(np.all(drift <= 4 * np.sqrt(variance) + 1e-12))
+
+
+def validate(L: Any, w: Any, density: Any, samples: Any, chains: Any, seed: Any) -> None:
+    """Refuse bad parameters with :class:`InputError` before any work."""
+    for name, value, low in (
+        ("L", L, 2),
+        ("samples", samples, 1),
+        ("chains", chains, 1),
+        ("seed", seed, 0),
+    ):
+        require_int(name, value, low)
+    require_real("w", w, 0.0)
+    require_real("density", density, 0.0)
+    mass = density * L
+    if abs(mass - round(mass)) > 1e-9 * max(1.0, mass):
+        raise InputError(
+            f"density * L must be an integer total mass, got density {density} * L {L} = {mass}"
+        )
+    if round(mass) >= 2**31:
+        raise InputError(f"total mass density * L = {round(mass)} does not fit in int32")
+
+
+def simulate(
+    L: int, w: float, *, density: float = 1.0, samples: int, seed: int, chains: int = 4
+) -> Simulation:
+    """Sample the steady state of the chipping–aggregation chain.
+
+    Returns configs (samples, L) int32 masses and observables ``largest_mass``
+    (max_i m_i / ρL), ``occupied`` (fraction of sites with m_i > 0) and ``chain``,
+    from ``chains`` independent chains (see :mod:`rsmine.models.simulation`).
+    """
+    validate(L, w, density, samples, chains, seed)
+    started = time.perf_counter()
+    mass = round(density * L)
+    runs = Chains.spawn(seed, chains, samples)
+    bar = progress(samples, f"chipping L={L} w={w:g}", "sample")
+    with bar, ThreadPoolExecutor(max_workers=min(len(runs.index), os.cpu_count() or 1)) as pool:
+        walkers = list(pool.map(lambda rng: _Chain(L, mass, w, rng), runs.rngs))
+        burn = list(pool.map(_Chain.thermalise, walkers))
+        taus = np.max([b[1] for b in burn], axis=0)
+        settle = math.ceil(SETTLE * taus.max())
+        extra = [max(0, settle - b[0]) for b in burn]
+        list(pool.map(lambda walker, n: walker.run(n, 1), walkers, extra))
+        thin = autocorr.thinning(float(taus.max()))
+        results = list(
+            pool.map(lambda walker, n: walker.sample(n, thin, bar.update), walkers, runs.counts)
+        )
+    elapsed = time.perf_counter() - started
+    observables = np.concatenate([r[1] for r in results], axis=1)
+    updates = sum(walker.updates for walker in walkers)
+    stats = {
+        "algorithm": "random sequential updates",
+        "step": "one sweep = L updates = time 1/(1+w)",
+        "thin": thin,
+        "thermalisation": [b[0] + n for b, n in zip(burn, extra, strict=True)],
+        "steady": all(b[2] for b in burn),
+        "tau_largest": float(taus[0]),
+        "tau_occupied": float(taus[1]),
+        "tau_largest_samples": _pooled_tau([r[1][0] for r in results]),
+        "aggregation_fraction": sum(walker.aggregations for walker in walkers) / max(updates, 1),
+        "chains_used": len(runs.index),
+        "chain_spawn_keys": runs.spawn_keys,
+        "seconds": elapsed,
+        "samples_per_second": samples / elapsed,
+        "updates_per_second": updates / elapsed,
+    }
+    return Simulation(
+        np.concatenate([r[0] for r in results]),
+        {"largest_mass": observables[0], "occupied": observables[1], "chain": runs.labels()},
+        stats,
+    )
+
+
+def _pooled_tau(series: list[np.ndarray]) -> float:
+    """Mean τ_int of the recorded series of several chains (checks the thinning; ≈ 1/2)."""
+    taus = [autocorr.integrated_time(x) for x in series if x.size > 1]
+    return float(np.mean(taus)) if taus else 0.5
+
+
+def simulate_store(
+    out: str | Path, *, L: int, w: float, density: float, samples: int, chains: int, seed: int
+) -> None:
+    """Run :func:`simulate` and write a complete sample store at ``out``.
+
+    Store: ``configs`` (sample, x) int32; ``largest_mass``, ``occupied`` (sample,)
+    float64; ``chain`` (sample,) int16; root attrs ``lattice: "chain"``, ``params``,
+    ``seed``, ``sampler`` (statistics). Logs one summary line.
+    """
+    validate(L, w, density, samples, chains, seed)
+    params = {
+        "model": "chipping",
+        "L": L,
+        "w": float(w),
+        "density": float(density),
+        "samples": samples,
+        "chains": chains,
+        "seed": seed,
+    }
+    sim = simulate(L, w, density=density, samples=samples, seed=seed, chains=chains)
+    with store.building(out, "samples", params, store.seed_record(seed)) as group:
+        group.attrs.update(
+            {
+                "lattice": "chain",
+                "sampler": {k: v for k, v in sim.stats.items() if k not in TIMING},
+                "observables": {
+                    "largest_mass": "max_i m_i / (density L)",
+                    "occupied": "fraction of sites with m_i > 0",
+                    "chain": "index of the Markov chain that produced the sample",
+                },
+            }
+        )
+        store.write_array(
+            group, "configs", sim.configs, ("sample", "x"), chunks=(min(samples, 4096), L)
+        )
+        for name, values in sim.observables.items():
+            store.write_array(group, name, values, ("sample",))
+    stats = sim.stats
+    steady = "" if stats["steady"] else " (steady state NOT confirmed)"
+    summary(
+        "simulate chipping",
+        f"{samples} samples of L={L} at w={w:g} density={density:g} in {stats['seconds']:.1f} s "
+        f"({stats['samples_per_second']:.0f} samples/s, {stats['updates_per_second']:.2e} "
+        f"updates/s), tau_int {max(stats['tau_largest'], stats['tau_occupied']):.2f} sweeps, "
+        f"thin {stats['thin']}, aggregation fraction {stats['aggregation_fraction']:.3f}"
+        f"{steady} -> {out}",
+    )
