@@ -119,13 +119,26 @@ class EnsembleResult:
 
 @dataclass
 class _Parts:
-    """Training, validation and test parts on the device: v (n, O, n_visible), e (n, O, n_env)."""
+    """All configurations on the device, v (N, O, n_visible) and e (N, O, n_env), with the
+    sorted configuration indices (device) of the "train", "val" and "test" parts."""
 
-    v: dict[str, torch.Tensor]
-    e: dict[str, torch.Tensor]
+    v: torch.Tensor
+    e: torch.Tensor
+    rows: dict[str, torch.Tensor]
+
+    @property
+    def origins(self) -> int:
+        return self.v.shape[1]
 
     def size(self, part: str) -> int:
-        return self.v[part].shape[0]
+        return self.rows[part].shape[0]
+
+    def take(
+        self, part: str, members: torch.Tensor | slice, origin: torch.Tensor | int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """v (m, n_visible), e (m, n_env) of the ``members`` of ``part`` at ``origin``(s)."""
+        rows = self.rows[part][members]
+        return self.v[rows, origin], self.e[rows, origin]
 
 
 @dataclass
@@ -226,16 +239,18 @@ def _part_sizes(n: int, split: tuple[float, float, float]) -> tuple[int, int, in
 
 
 def _split(v, e, config: TrainConfig, rng: np.random.Generator, device) -> _Parts:
-    """Seeded split of the configurations (axis 0) into train / val / test."""
+    """Seeded split of the configurations (axis 0) into train / val / test (no data copy on
+    the CPU when v and e are contiguous float32)."""
     order = rng.permutation(v.shape[0])
     n_train, n_val, _ = _part_sizes(v.shape[0], config.split)
     cuts = {"train": order[:n_train], "val": order[n_train : n_train + n_val]}
     cuts["test"] = order[n_train + n_val :]
 
-    def put(a: np.ndarray, idx: np.ndarray) -> torch.Tensor:
-        return torch.as_tensor(np.ascontiguousarray(a[np.sort(idx)], np.float32), device=device)
+    def put(a: np.ndarray) -> torch.Tensor:
+        return torch.as_tensor(np.ascontiguousarray(a, np.float32), device=device)
 
-    return _Parts({p: put(v, i) for p, i in cuts.items()}, {p: put(e, i) for p, i in cuts.items()})
+    rows = {p: torch.as_tensor(np.sort(i), device=device) for p, i in cuts.items()}
+    return _Parts(put(v), put(e), rows)
 
 
 def _streams(seed: int, k: int) -> list[torch.Generator]:
@@ -280,13 +295,12 @@ class _Replicas:
         own, per, gens, evals = [], [], [], []
         for i in range(runs):
             init, train_noise, eval_noise = _streams(seed, first_run + i)
-            n_visible = parts.v["train"].shape[2]
-            own.append(coarse.init_filters(init, setup.rows, n_visible, setup.mask_cpu))
+            own.append(coarse.init_filters(init, setup.rows, parts.v.shape[2], setup.mask_cpu))
             p = critics.init_net(init, "v", n_h, c.critic)
-            p.update(critics.init_net(init, "u", parts.e["train"].shape[2], c.critic))
+            p.update(critics.init_net(init, "u", parts.e.shape[2], c.critic))
             per.append(p)
             gens.append(train_noise)
-            evals.append({part: _eval_noise(eval_noise, parts, part, setup) for part in parts.v})
+            evals.append({part: _eval_noise(eval_noise, parts, part, setup) for part in parts.rows})
         params = critics.stack_replicas(per)
         params[FILTERS] = _initial_filters(own, filters, setup)
         params = {k: t.to(setup.device) for k, t in params.items()}
@@ -301,7 +315,9 @@ class _Replicas:
             best_epoch=np.zeros(runs, np.int32),
             smoothed=torch.full((runs,), math.nan, device=setup.device),
             noise_gens=gens,
-            eval_noise={p: torch.stack([ev[p] for ev in evals]).to(setup.device) for p in parts.v},
+            eval_noise={
+                p: torch.stack([ev[p] for ev in evals]).to(setup.device) for p in parts.rows
+            },
             trainable=[n for n in params if filters is None or n != FILTERS],
         )
 
@@ -325,8 +341,8 @@ def _axis(name: str) -> int:
 
 
 def _eval_noise(gen: torch.Generator, parts: _Parts, part: str, setup: _Setup) -> torch.Tensor:
-    n, origins = parts.v[part].shape[:2]
-    return coarse.noise(gen, (origins, n, setup.rows), setup.config.embedding, torch.device("cpu"))
+    shape = (parts.origins, parts.size(part), setup.rows)
+    return coarse.noise(gen, shape, setup.config.embedding, torch.device("cpu"))
 
 
 def _initial_filters(own: list[torch.Tensor], filters, setup) -> torch.Tensor:
@@ -381,16 +397,15 @@ def _evaluate(setup, params, parts: _Parts, part: str, eps: torch.Tensor) -> tor
     eps: (R, O, n, F) fixed evaluation noise. Returns (R,) nats.
     """
     k = setup.config.batch
-    v, e = parts.v[part], parts.e[part]
-    n_used = (v.shape[0] // k) * k
+    n_used = (parts.size(part) // k) * k
     chunk = max(k, (EVAL_CHUNK // k) * k)
     total, count = 0.0, 0
-    for o in range(v.shape[1]):
+    for o in range(parts.origins):
         for a in range(0, n_used, chunk):
             b = min(a + chunk, n_used)
-            vb = v[a:b, o].reshape(-1, k, v.shape[2])
-            eb = e[a:b, o].reshape(-1, k, e.shape[2])
-            total = total + _bound_values(setup, params, vb, eb, eps[:, o, a:b], None).sum(-1)
+            v, e = parts.take(part, slice(a, b), o)
+            batches = (v.reshape(-1, k, v.shape[1]), e.reshape(-1, k, e.shape[1]))
+            total = total + _bound_values(setup, params, *batches, eps[:, o, a:b], None).sum(-1)
             count += (b - a) // k
     return total / count
 
@@ -418,26 +433,36 @@ def _gradients(setup, state: "_Replicas", v, e, eps, tau: float) -> torch.Tensor
     return values
 
 
-def _adam_step(setup, state: "_Replicas") -> None:
-    """One fused Adam update of (Λ, Θ); decoupled weight decay on the critic only."""
-    c = setup.config
-    for names, decay in ((state.critic_names, c.weight_decay), (state.filter_names, 0.0)):
+def _adam_groups(setup, state: "_Replicas") -> list[tuple[list[list[torch.Tensor]], float]]:
+    """Tensor lists (params, grads, first and second moments) and weight decay for the critic
+    and for Λ; valid until the replica batch changes."""
+    groups = []
+    for names, decay in ((state.critic_names, setup.config.weight_decay), (state.filter_names, 0)):
         if names:
-            torch._fused_adamw_(
-                [state.params[n] for n in names],
-                [state.grads[n] for n in names],
-                [state.moments[n][0] for n in names],
-                [state.moments[n][1] for n in names],
-                [],
-                [state.step] * len(names),
-                lr=c.lr,
-                beta1=0.9,
-                beta2=0.999,
-                weight_decay=decay,
-                eps=1e-8,
-                amsgrad=False,
-                maximize=False,
-            )
+            lists = [[state.params[n] for n in names], [state.grads[n] for n in names]]
+            lists += [[state.moments[n][i] for n in names] for i in (0, 1)]
+            groups.append((lists, decay))
+    return groups
+
+
+def _adam_step(setup, groups, step: torch.Tensor) -> None:
+    """One fused Adam update of (Λ, Θ); decoupled weight decay on the critic only."""
+    for (params, grads, first, second), decay in groups:
+        torch._fused_adamw_(
+            params,
+            grads,
+            first,
+            second,
+            [],
+            [step] * len(params),
+            lr=setup.config.lr,
+            beta1=0.9,
+            beta2=0.999,
+            weight_decay=decay,
+            eps=1e-8,
+            amsgrad=False,
+            maximize=False,
+        )
 
 
 @torch.no_grad()
@@ -448,24 +473,25 @@ def _train_epoch(setup, parts, state: "_Replicas", shared, taus: list[float]) ->
     """
     c = setup.config
     k = c.batch
-    n, origins = parts.v["train"].shape[:2]
+    n = parts.size("train")
     steps = n // k
     order = torch.as_tensor(shared.permutation(n)[: steps * k], device=setup.device)
-    pick = torch.as_tensor(shared.integers(origins, size=steps * k), device=setup.device)
-    v_all = parts.v["train"][order, pick]
-    e_all = parts.e["train"][order, pick]
+    pick = torch.as_tensor(shared.integers(parts.origins, size=steps * k), device=setup.device)
+    v_all, e_all = parts.take("train", order, pick)
     cpu = torch.device("cpu")
     eps_all = torch.stack(
         [coarse.noise(g, (steps, k, setup.rows), c.embedding, cpu) for g in state.noise_gens], 1
     ).to(setup.device)
     total = torch.zeros(len(state.ids), device=setup.device)
+    groups = _adam_groups(setup, state)
+    annealing = c.annealing
     for s in range(steps):
-        tau = c.annealing.tau(len(taus))
+        tau = annealing.tau(len(taus))
         taus.append(tau)
         window = slice(s * k, (s + 1) * k)
         total += _gradients(setup, state, v_all[window], e_all[window], eps_all[s], tau)
         state.step += 1
-        _adam_step(setup, state)
+        _adam_step(setup, groups, state.step)
     return total / steps
 
 
@@ -562,18 +588,18 @@ def _lbfgs_filters(setup, parts, one, eps) -> torch.Tensor:
     """Refine one replica's Λ (1, F, n_visible) by L-BFGS on the training part at τ_min."""
     c = setup.config
     k = c.batch
-    v, e = parts.v["train"], parts.e["train"]
-    n_used = (v.shape[0] // k) * k
+    n_used = (parts.size("train") // k) * k
+    data = [parts.take("train", slice(0, n_used), o) for o in range(parts.origins)]
     with torch.no_grad():
-        ue = torch.stack([critics.embed_e(one, e[:n_used, o]) for o in range(v.shape[1])])
+        ue = [critics.embed_e(one, e) for _, e in data]
     filt = one[FILTERS].clone().requires_grad_(True)
     opt = torch.optim.LBFGS([filt], max_iter=c.lbfgs_steps, line_search_fn="strong_wolfe")
 
     def closure() -> torch.Tensor:
         opt.zero_grad()
         loss = 0.0
-        for o in range(v.shape[1]):
-            x = coarse.logits(filt, v[:n_used, o], setup.mask)
+        for o, (v, _) in enumerate(data):
+            x = coarse.logits(filt, v, setup.mask)
             h = coarse.relaxed(x, eps[:, o, :n_used], c.tau_min, c.embedding, c.states)
             vh = critics.embed_h(one, h).reshape(1, -1, k, c.embed)
             s = critics.scores(vh, ue[o].reshape(1, -1, k, c.embed))
