@@ -100,20 +100,33 @@ def record(
     thin: int,
     aggregate: np.uint64,
     state: np.ndarray,
+    wave: np.ndarray,
     configs: np.ndarray,
-    largest: np.ndarray,
-    occupied: np.ndarray,
+    observables: np.ndarray,
 ) -> int:
-    """Record len(largest) samples ``thin`` sweeps apart; returns the aggregation count.
+    """Record samples ``thin`` sweeps apart; returns the aggregation count.
 
-    configs: (n, L) int32 or (0, L) to record observables only; largest, occupied:
-    (n,) int64 largest mass and number of occupied sites.
+    wave: (2, L) cos and sin of 2πx/L. configs: (n, L) int32 or (0, L) to record
+    observables only. observables: (3, n) float64, filled with the largest mass,
+    the number of occupied sites and |Σ_x m_x e^(2πix/L)|² (the slowest density mode).
     """
     aggregations = 0
-    for k in range(largest.shape[0]):
+    size = masses.shape[0]
+    for k in range(observables.shape[1]):
         aggregations += sweeps(masses, thin, aggregate, state)
-        largest[k] = masses.max()
-        occupied[k] = np.count_nonzero(masses)
+        largest = 0
+        occupied = 0
+        re = 0.0
+        im = 0.0
+        for x in range(size):
+            m = masses[x]
+            largest = max(largest, m)
+            occupied += m > 0
+            re += m * wave[0, x]
+            im += m * wave[1, x]
+        observables[0, k] = largest
+        observables[1, k] = occupied
+        observables[2, k] = re * re + im * im
         if configs.shape[0] > 0:
             configs[k] = masses
     return aggregations
@@ -130,20 +143,23 @@ class _Chain:
         self.aggregate = splitmix.threshold_u32(w / (1.0 + w))
         self.state = splitmix.new_state(rng)
         self.mass = mass
+        phase = 2 * np.pi * np.arange(L) / L
+        self.wave = np.stack([np.cos(phase), np.sin(phase)])
         self.updates = 0
         self.aggregations = 0
 
     def run(self, n: int, thin: int, configs: np.ndarray | None = None) -> np.ndarray:
-        """n samples ``thin`` sweeps apart; returns (2, n) largest and occupied fractions."""
+        """n samples ``thin`` sweeps apart; returns observables (3, n): largest-mass and
+        occupied fractions and the slow-mode power |Σ m_x e^(2πix/L)|² / (ρL)."""
         L = self.masses.size
         if configs is None:
             configs = np.empty((0, L), dtype=np.int32)
-        largest, occupied = np.empty(n, np.int64), np.empty(n, np.int64)
+        observables = np.empty((3, n))
         self.aggregations += record(
-            self.masses, thin, self.aggregate, self.state, configs, largest, occupied
+            self.masses, thin, self.aggregate, self.state, self.wave, configs, observables
         )
         self.updates += n * thin * L
-        return np.stack([largest / max(self.mass, 1), occupied / L])
+        return observables / np.array([[max(self.mass, 1)], [L], [max(self.mass, 1)]])
 
     def thermalise(self) -> tuple[int, np.ndarray, bool]:
         """Run windows until steady; returns (sweeps run, τ_int (2,) of the last half, steady)."""
@@ -161,9 +177,9 @@ class _Chain:
             window *= 2
 
     def sample(self, n: int, thin: int, tick: Callable[[int], None]) -> tuple[np.ndarray, ...]:
-        """n samples: configs (n, L) int32 and observables (2, n)."""
+        """n samples: configs (n, L) int32 and observables (3, n)."""
         configs = np.empty((n, self.masses.size), dtype=np.int32)
-        observables = np.empty((2, n))
+        observables = np.empty((3, n))
         for start in range(0, n, BLOCK):
             stop = min(n, start + BLOCK)
             observables[:, start:stop] = self.run(stop - start, thin, configs[start:stop])
@@ -236,7 +252,9 @@ def simulate(
         "steady": all(b[2] for b in burn),
         "tau_largest": float(taus[0]),
         "tau_occupied": float(taus[1]),
-        "tau_largest_samples": _pooled_tau([r[1][0] for r in results]),
+        "tau_slow_mode": float(taus[2]),
+        "tau_int_max": float(taus.max()),
+        "tau_samples": [_pooled_tau([r[1][i] for r in results]) for i in range(3)],
         "aggregation_fraction": sum(walker.aggregations for walker in walkers) / max(updates, 1),
         "chains_used": len(runs.index),
         "chain_spawn_keys": runs.spawn_keys,
@@ -246,7 +264,12 @@ def simulate(
     }
     return Simulation(
         np.concatenate([r[0] for r in results]),
-        {"largest_mass": observables[0], "occupied": observables[1], "chain": runs.labels()},
+        {
+            "largest_mass": observables[0],
+            "occupied": observables[1],
+            "slow_mode": observables[2],
+            "chain": runs.labels(),
+        },
         stats,
     )
 
@@ -285,6 +308,7 @@ def simulate_store(
                 "observables": {
                     "largest_mass": "max_i m_i / (density L)",
                     "occupied": "fraction of sites with m_i > 0",
+                    "slow_mode": "|sum_x m_x exp(2 pi i x / L)|^2 / (density L)",
                     "chain": "index of the Markov chain that produced the sample",
                 },
             }
@@ -300,7 +324,7 @@ def simulate_store(
         "simulate chipping",
         f"{samples} samples of L={L} at w={w:g} density={density:g} in {stats['seconds']:.1f} s "
         f"({stats['samples_per_second']:.0f} samples/s, {stats['updates_per_second']:.2e} "
-        f"updates/s), tau_int {max(stats['tau_largest'], stats['tau_occupied']):.2f} sweeps, "
+        f"updates/s), tau_int {stats['tau_int_max']:.1f} sweeps, "
         f"thin {stats['thin']}, aggregation fraction {stats['aggregation_fraction']:.3f}"
         f"{steady} -> {out}",
     )
