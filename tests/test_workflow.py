@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from rsmine import config as science
+from rsmine import store
 from rsmine.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -290,3 +291,78 @@ def test_slurm_profile_requests_gpu_for_optimise_and_tasks_for_dimers(tmp_path):
     assert f"srun -n {sets['simulate_dimers']['tasks']} rsmine simulate dimers" in (
         result.stdout + result.stderr
     )
+
+
+# ------------------------------------------------------------------ the whole DAG, tiny
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    """The tiny configuration run end to end with the local profile (real commands, mpiexec)."""
+    workdir = tmp_path_factory.mktemp("tiny")
+    result = snakemake(
+        workdir, "--profile", str(ROOT / "profiles/local"), configfile=ROOT / "config/tiny.yaml"
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return workdir, result
+
+
+@pytest.mark.slow
+@pytest.mark.mpi
+def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
+    workdir, result = tiny_run
+    stats = job_stats(result.stdout + result.stderr)
+    assert stats["simulate_dimers"] == 2 and stats["optimise"] == 8 and stats["merge_runs"] == 3
+    results = workdir / "results/tiny"
+    for system in ("ising_ferro", "chipping", "dimers"):
+        for figure in ("rsmi_vs_control", "rsmi_vs_buffer"):
+            assert (results / f"figures/{system}_{figure}.png").stat().st_size > 1000
+        table = (results / f"tables/{system}_rsmi.csv").read_text().splitlines()
+        assert len(table) == 1 + 2  # header, two points at one lb
+        group = store.open_store(results / f"ensembles/{system}.zarr", "ensemble")
+        assert sorted(group["run_id"][...]) == [0, 0, 1, 1]
+    dimers = store.read_samples(results / "samples/dimers/T0.5.zarr")
+    assert dimers.lattice == "dimer_grid" and dimers.shape == (8, 8)
+
+
+@pytest.mark.slow
+def test_forcerun_merge_reruns_only_merge_and_what_depends_on_it(tiny_run):
+    workdir, _ = tiny_run
+    results = workdir / "results/tiny"
+    untouched = sorted(results.glob("runs/*/*/*/*.zarr")) + sorted(results.glob("samples/*/*.zarr"))
+    untouched += [results / "ensembles/dimers.zarr", results / "tables/dimers_rsmi.csv"]
+    before = {path: path.stat().st_mtime_ns for path in untouched}
+    targets = [
+        f"results/tiny/figures/chipping_{f}.png" for f in ("rsmi_vs_control", "rsmi_vs_buffer")
+    ]
+    result = snakemake(
+        workdir,
+        *targets,
+        "--profile",
+        str(ROOT / "profiles/local"),
+        "--forcerun",
+        "merge_runs",
+        configfile=ROOT / "config/tiny.yaml",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    stats = job_stats(result.stdout + result.stderr)
+    assert stats.pop("total") == 4
+    assert stats == {
+        "merge_runs": 1,
+        "summarise": 1,
+        "figure_rsmi_vs_control": 1,
+        "figure_rsmi_vs_buffer": 1,
+    }
+    assert {path: path.stat().st_mtime_ns for path in untouched} == before
+    merged = store.open_store(results / "ensembles/chipping.zarr", "ensemble")
+    assert merged.attrs["complete"] is True
+
+
+@pytest.mark.slow
+def test_report_builds_with_every_figure(tiny_run):
+    workdir, _ = tiny_run
+    result = snakemake(workdir, "--report", "report.html", configfile=ROOT / "config/tiny.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    html = (workdir / "report.html").read_text()
+    for system in ("ising_ferro", "chipping", "dimers"):
+        assert f"{system}_rsmi_vs_control.png" in html and f"{system}_rsmi_vs_buffer.png" in html

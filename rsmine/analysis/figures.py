@@ -23,7 +23,7 @@ BITS = 1.0 / math.log(2.0)
 
 
 def _positions(values: np.ndarray) -> tuple[np.ndarray, bool, float | None]:
-    """x positions for control values: inf placed one step beyond the largest finite value.
+    """x positions for control values: inf placed a gap beyond the largest finite value.
 
     Returns (positions, log scale?, position of inf or None).
     """
@@ -31,9 +31,21 @@ def _positions(values: np.ndarray) -> tuple[np.ndarray, bool, float | None]:
     log = bool(finite.size and finite.min() > 0 and finite.max() / finite.min() > 20)
     if not np.isinf(values).any():
         return values.astype(float), log, None
-    top = finite.max() if finite.size else 1.0
-    at_inf = top * 2.0 if log else top + max(top - (finite.min() if finite.size else 0), 1) * 0.15
+    top = float(finite.max()) if finite.size else 1.0
+    span = top - float(finite.min()) if finite.size else 0.0
+    at_inf = top * 3.0 if log else top + max(span * 0.25, abs(top) * 0.5, 0.5)
     return np.where(np.isinf(values), at_inf, values).astype(float), log, at_inf
+
+
+def _label_infinity(ax, at_inf: float) -> None:
+    """Replace the x ticks beyond the finite values by one tick labelled ∞ at ``at_inf``."""
+    low, high = ax.get_xlim()
+    gap = at_inf / 2.0 if ax.get_xscale() == "log" else at_inf - 0.5 * (at_inf - low) / 2
+    ticks = [t for t in ax.get_xticks() if low <= t <= gap]
+    ax.set_xticks([*ticks, at_inf], [f"{t:g}" for t in ticks] + ["∞"])
+    ax.minorticks_off()
+    ax.set_xlim(low, high)
+    ax.axvline(at_inf, color="0.85", lw=0.5, zorder=0)
 
 
 def _save(fig: Figure, path: str | Path | None) -> Figure:
@@ -66,8 +78,7 @@ def rsmi_vs_control(
     if log:
         ax.set_xscale("log")
     if at_inf is not None:
-        ax.axvline(at_inf, color="0.8", lw=0.5)
-        ax.annotate("∞", (at_inf, 0), xycoords=("data", "axes fraction"), ha="center", va="bottom")
+        _label_infinity(ax, at_inf)
     ax.set_xlabel(control)
     ax.set_ylabel("RSMI $I_\\Lambda(H:E)$ [bits]")
     ax.set_title(title)
