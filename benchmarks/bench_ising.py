@@ -70,9 +70,11 @@ def samples_at_tc(L: int, samples: int, chains: int) -> None:
     stats = sim.stats
     print(
         f"simulate {L}x{L} T=Tc: {samples} decorrelated samples in {wall:.1f} s wall "
-        f"({samples / wall:.0f} samples/s), {chains} chains, thin {stats['per_chain_thin']}, "
-        f"tau_int max {stats['tau_int_max']:.2f} steps, mean cluster "
-        f"{np.mean(stats['per_chain_mean_cluster_size']):.0f}"
+        f"({samples / wall:.0f} samples/s), {chains} chains, thin {stats['thin']} steps of "
+        f"{stats['clusters_per_step']:.0f} clusters, tau_int energy {stats['tau_energy']:.2f} "
+        f"|m| {stats['tau_abs_m']:.2f} steps (recorded samples: "
+        f"{stats['tau_energy_samples']:.2f}, {stats['tau_abs_m_samples']:.2f}), "
+        f"mean cluster {stats['mean_cluster_size']:.0f}"
     )
 
 
