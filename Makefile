@@ -3,7 +3,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo dag test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,8 +15,22 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+SNAKEMAKE := PATH="$(abspath $(BIN)):$$PATH" $(BIN)/snakemake
+DEMO      := --configfile config/demo.yaml --replace-workflow-config
+DEMO_OUT  := demo-out
+
 demo: $(STAMP)
-	$(BIN)/python -m rsmine.demo
+	$(SNAKEMAKE) --profile profiles/local $(DEMO)
+	$(SNAKEMAKE) $(DEMO) --report $(DEMO_OUT)/report.html
+	@echo
+	@echo "figures: $(abspath $(DEMO_OUT))/figures/"
+	@ls $(DEMO_OUT)/figures | sed 's/^/  /'
+	@echo "tables:  $(abspath $(DEMO_OUT))/tables/"
+	@echo "report:  $(abspath $(DEMO_OUT))/report.html"
+
+dag: $(STAMP)
+	mkdir -p docs
+	$(SNAKEMAKE) $(DEMO) --rulegraph | dot -Tpng -Gdpi=110 -o docs/rulegraph.png
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -26,4 +40,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) results .snakemake
+	rm -rf $(VENV) results .snakemake demo-out
