@@ -36,7 +36,8 @@ def samples(L: int, w: float, n: int, chains: int) -> None:
     print(
         f"simulate L={L} w={w:g}: {n} samples in {wall:.1f} s ({n / wall:.1f} samples/s), "
         f"{chains} chains, thin {stats['thin']} sweeps, tau_int largest "
-        f"{stats['tau_largest']:.1f} occupied {stats['tau_occupied']:.1f} sweeps, "
+        f"{stats['tau_largest']:.1f} occupied {stats['tau_occupied']:.1f} slow mode "
+        f"{stats['tau_slow_mode']:.1f} sweeps, "
         f"thermalisation {stats['thermalisation']} sweeps, steady {stats['steady']}"
     )
 

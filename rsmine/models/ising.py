@@ -309,15 +309,12 @@ class _Wolff:
         self.spins, self.state = spins, state
         self.threshold = splitmix.threshold_u64(-math.expm1(-2.0 * coupling))
         self.stack = np.empty((2, spins.size + 1), dtype=np.int32)
-        self.clusters = 1
-        self.flipped = 0
-        self.n_clusters = 0
-        warm = max(100, 4 * spins.size)
-        for _ in range(2):
-            before = (self.flipped, self.n_clusters)
-            self.run(warm // self.clusters + 1, 1)
-            mean = (self.flipped - before[0]) / (self.n_clusters - before[1])
-            self.clusters = max(1, round(spins.size / mean))
+        for _ in range(2):  # warm up, then measure the mean cluster size
+            clusters = flipped = 0
+            while flipped < 4 * spins.size or clusters < 100:
+                flipped += wolff_step(spins, self.threshold, state, self.stack)
+                clusters += 1
+        self.clusters = max(1, round(spins.size * clusters / flipped))
         self.flipped = self.n_clusters = 0
 
     def run(
