@@ -162,7 +162,7 @@ class _Chain:
         return observables / np.array([[max(self.mass, 1)], [L], [max(self.mass, 1)]])
 
     def thermalise(self) -> tuple[int, np.ndarray, bool]:
-        """Run windows until steady; returns (sweeps run, τ_int (2,) of the last half, steady)."""
+        """Run windows until steady; returns (sweeps run, τ_int (3,) of the last half, steady)."""
         total, window = 0, FIRST_WINDOW
         while True:
             series = self.run(window, 1)
