@@ -14,17 +14,19 @@ import numpy as np
 
 
 def autocorrelation(x: np.ndarray) -> np.ndarray:
-    """Normalised autocorrelation function ρ(t) of a series.
+    """Normalised autocorrelation function ρ(t) of one series or of several chains.
 
-    x: (n,) real series. Returns (n,) with ρ(0) = 1 (all zeros for a constant series).
-    Computed by FFT with zero padding (no periodic wrap-around).
+    x: (n,) series, or (chains, n) independent chains of one process (each
+    centred on its own mean, the ACF pooled over chains). Returns (n,) with
+    ρ(0) = 1 (all zeros for a constant series). Computed by FFT with zero
+    padding (no periodic wrap-around).
     """
-    x = np.asarray(x, dtype=np.float64)
-    n = x.size
-    d = x - x.mean()
+    x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+    n = x.shape[-1]
+    d = x - x.mean(axis=-1, keepdims=True)
     size = 1 << (2 * n - 1).bit_length()
-    f = np.fft.rfft(d, size)
-    acf = np.fft.irfft(f * np.conj(f), size)[:n]
+    f = np.fft.rfft(d, size, axis=-1)
+    acf = np.fft.irfft(f * np.conj(f), size, axis=-1)[:, :n].sum(axis=0)
     if acf[0] <= 0.0:
         return np.zeros(n)
     return acf / acf[0]
@@ -33,7 +35,8 @@ def autocorrelation(x: np.ndarray) -> np.ndarray:
 def integrated_time(x: np.ndarray, window: float = 6.0) -> float:
     """Integrated autocorrelation time τ_int of a series, in units of its spacing.
 
-    x: (n,) real series, n ≥ 2. Uses Sokal's automatic window: the sum over ρ(t)
+    x: (n,) real series or (chains, n) chains of one process (pooled ACF), n ≥ 2.
+    Uses Sokal's automatic window: the sum over ρ(t)
     stops at the first M with M ≥ window · τ_int(M). A constant series gives 1/2.
     The estimate is reliable when n ≳ 100 τ_int (see :func:`reliable`).
     """

@@ -40,6 +40,7 @@ import zarr
 
 from rsmine import store
 from rsmine.errors import InputError
+from rsmine.models import autocorr
 from rsmine.models.dimers import coverings, lattice, loops
 from rsmine.models.dimers.tables import KINDS, scattering_tables
 from rsmine.progress import progress, summary
@@ -179,25 +180,19 @@ def observables(result: ChainResult, chain: int) -> dict[str, np.ndarray]:
 
 
 def integrated_autocorrelation(x: np.ndarray) -> float | None:
-    """τ_int (in samples) of series x (chains, samples), ACF averaged over chains.
+    """τ_int (in samples) of series x (chains, samples), ACF pooled over chains.
 
-    τ = 1/2 + Σ_{t=1}^{W} ρ(t) with Sokal's window W = the first t >= 5 τ(t);
+    Sokal's window W = the first t >= 5 τ(t) (see :mod:`rsmine.models.autocorr`);
     τ = 1/2 for independent samples. None with fewer than 8 samples per chain
     or no variance within chains.
     """
     x = np.asarray(x, dtype=np.float64)
     if x.shape[1] < 8:
         return None
-    x = x - x.mean(axis=1, keepdims=True)
-    var = float((x * x).mean())
-    if var <= 1e-12 * max(1.0, float(np.abs(x).max()) ** 2):
+    spread = x - x.mean(axis=1, keepdims=True)
+    if float((spread * spread).mean()) <= 1e-12 * max(1.0, float(np.abs(x).max()) ** 2):
         return None
-    tau = 0.5
-    for t in range(1, x.shape[1]):
-        tau += float((x[:, :-t] * x[:, t:]).mean()) / var
-        if t >= _TAU_WINDOW * tau:
-            break
-    return tau
+    return autocorr.integrated_time(x, window=_TAU_WINDOW)
 
 
 def _injected_failure() -> int | None:
