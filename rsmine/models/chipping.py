@@ -40,7 +40,6 @@ from typing import Any
 import numpy as np
 from numba import njit, uint64
 
-from rsmine import store
 from rsmine.errors import InputError
 from rsmine.models import autocorr, splitmix
 from rsmine.models.simulation import Chains, Simulation, require_int, require_real
@@ -300,24 +299,19 @@ def simulate_store(
         "seed": seed,
     }
     sim = simulate(L, w, density=density, samples=samples, seed=seed, chains=chains)
-    with store.building(out, "samples", params, store.seed_record(seed)) as group:
-        group.attrs.update(
-            {
-                "lattice": "chain",
-                "sampler": {k: v for k, v in sim.stats.items() if k not in TIMING},
-                "observables": {
-                    "largest_mass": "max_i m_i / (density L)",
-                    "occupied": "fraction of sites with m_i > 0",
-                    "slow_mode": "|sum_x m_x exp(2 pi i x / L)|^2 / (density L)",
-                    "chain": "index of the Markov chain that produced the sample",
-                },
-            }
-        )
-        store.write_array(
-            group, "configs", sim.configs, ("sample", "x"), chunks=(min(samples, 4096), L)
-        )
-        for name, values in sim.observables.items():
-            store.write_array(group, name, values, ("sample",))
+    sim.write_store(
+        out,
+        params,
+        lattice="chain",
+        dims=("sample", "x"),
+        meanings={
+            "largest_mass": "max_i m_i / (density L)",
+            "occupied": "fraction of sites with m_i > 0",
+            "slow_mode": "|sum_x m_x exp(2 pi i x / L)|^2 / (density L)",
+            "chain": "index of the Markov chain that produced the sample",
+        },
+        timing=TIMING,
+    )
     stats = sim.stats
     steady = "" if stats["steady"] else " (steady state NOT confirmed)"
     summary(

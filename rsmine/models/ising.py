@@ -38,7 +38,6 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from rsmine import store
 from rsmine.errors import InputError
 from rsmine.models import autocorr, splitmix
 from rsmine.models.simulation import Chains, Simulation, json_number, require_int, require_real
@@ -600,23 +599,18 @@ def simulate_store(
         "seed": seed,
     }
     sim = simulate(L, T, J=J, samples=samples, seed=seed, chains=chains)
-    with store.building(out, "samples", params, store.seed_record(seed)) as group:
-        group.attrs.update(
-            {
-                "lattice": "square",
-                "sampler": {k: v for k, v in sim.stats.items() if k not in TIMING},
-                "observables": {
-                    "energy": "E/L^2 with E = -J sum_<ij> s_i s_j (units of T)",
-                    "magnetisation": "(1/L^2) sum_i s_i; staggered (-1)^(x+y) for J < 0",
-                    "chain": "index of the Markov chain that produced the sample",
-                },
-            }
-        )
-        store.write_array(
-            group, "configs", sim.configs, ("sample", "y", "x"), chunks=(min(samples, 1024), L, L)
-        )
-        for name, values in sim.observables.items():
-            store.write_array(group, name, values, ("sample",))
+    sim.write_store(
+        out,
+        params,
+        lattice="square",
+        dims=("sample", "y", "x"),
+        meanings={
+            "energy": "E/L^2 with E = -J sum_<ij> s_i s_j (units of T)",
+            "magnetisation": "(1/L^2) sum_i s_i; staggered (-1)^(x+y) for J < 0",
+            "chain": "index of the Markov chain that produced the sample",
+        },
+        timing=TIMING,
+    )
     stats = sim.stats
     detail = {
         "wolff": f"mean cluster size {stats.get('mean_cluster_size', 0):.1f}",

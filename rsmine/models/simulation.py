@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from rsmine import store
 from rsmine.errors import InputError
 
 
@@ -30,6 +33,39 @@ class Simulation:
     configs: np.ndarray
     observables: dict[str, np.ndarray]
     stats: dict[str, Any] = field(default_factory=dict)
+
+    def write_store(
+        self,
+        out: str | Path,
+        params: Mapping[str, Any],
+        *,
+        lattice: str,
+        dims: Sequence[str],
+        meanings: Mapping[str, str],
+        timing: Sequence[str],
+    ) -> None:
+        """Write a complete sample store at ``out``.
+
+        ``configs`` with dimension names ``dims`` (one chunk holds whole
+        configurations), every observable as a (sample,) array; root attrs
+        ``lattice``, ``params``, ``seed`` (``params["seed"]``), ``sampler`` (the
+        statistics less the ``timing`` keys, so a store is bit-identical for a
+        seed) and ``observables`` (what each one means).
+        """
+        chunks = (min(len(self.configs), max(1, 2**22 // self.configs[0].size)),)
+        with store.building(out, "samples", params, store.seed_record(params["seed"])) as group:
+            group.attrs.update(
+                {
+                    "lattice": lattice,
+                    "sampler": {k: v for k, v in self.stats.items() if k not in timing},
+                    "observables": dict(meanings),
+                }
+            )
+            store.write_array(
+                group, "configs", self.configs, dims, chunks=chunks + self.configs.shape[1:]
+            )
+            for name, values in self.observables.items():
+                store.write_array(group, name, values, ("sample",))
 
 
 @dataclass
