@@ -17,6 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 BITS = 1.0 / math.log(2.0)
 """Bits per nat."""
@@ -91,7 +92,8 @@ def rsmi_vs_buffer(
 ) -> Figure:
     """Maximal RSMI against the buffer width lb, one line per point (Fig. 3b, Fig. 6).
 
-    Logarithmic RSMI axis: exponential decay with lb is a straight line.
+    Logarithmic RSMI axis: exponential decay with lb is a straight line; RSMI
+    estimates <= 0 (no information found) are left out.
     table: rows (point, lb) with columns point, control, lb, max in nats.
     """
     fig, ax = plt.subplots(figsize=(6.0, 4.0), layout="constrained")
@@ -101,10 +103,10 @@ def rsmi_vs_buffer(
         rows = table[table["point"] == point].sort_values("lb")
         value = rows["control"].iloc[0]
         label = f"{control}={'∞' if np.isinf(value) else f'{value:g}'}"
-        ax.plot(
-            rows["lb"], rows["max"].clip(lower=1e-6) * BITS, "o-", color=colour, ms=3, label=label
-        )
+        positive = rows["max"].where(rows["max"] > 0)
+        ax.plot(rows["lb"], positive * BITS, "o-", color=colour, ms=3, label=label)
     ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("buffer width $L_B$")
     ax.set_ylabel("max RSMI [bits]")
     ax.set_title(title)

@@ -13,7 +13,6 @@ POINTS = {name: science.points(name, system) for name, system in SYSTEMS.items()
 FIGURES = ("rsmi_vs_control", "rsmi_vs_buffer")
 
 
-
 def results(path):
     """A path under the configured results directory."""
     return os.path.join(RESULTS, path)
