@@ -68,12 +68,11 @@ def logits(filters: torch.Tensor, v: torch.Tensor, mask: torch.Tensor | None) ->
     """x = Λ·v for a minibatch shared by all replicas.
 
     filters: (R, F, n_visible); v: (K, n_visible) shared, or (R, K, n_visible). Returns (R, K, F).
+    A broadcast product and sum rather than a matrix product: its rounding does not depend on R,
+    so a replica computes the same x alone or in a batch (the products are tiny).
     """
     w = filters if mask is None else filters * mask
-    if v.dim() == 2:
-        r, f, n = w.shape
-        return (v @ w.reshape(r * f, n).T).reshape(v.shape[0], r, f).transpose(0, 1)
-    return torch.bmm(v, w.transpose(1, 2))
+    return (v.unsqueeze(-2) * w.unsqueeze(-3)).sum(-1)
 
 
 def noise(
@@ -128,10 +127,10 @@ def filters_backward(
 ) -> None:
     """Gradient w.r.t. Λ of x = logits(Λ, v) for shared v (K, n_visible), written to ``out``.
 
-    d_x: (R, K, F); out: (R, F, n_visible) contiguous, zero off ``mask``.
+    d_x: (R, K, F); out: (R, F, n_visible) contiguous, zero off ``mask``; rounding independent
+    of R as in :func:`logits`.
     """
-    r, k, f = d_x.shape
-    torch.mm(d_x.transpose(0, 1).reshape(k, r * f).T, v, out=out.view(r * f, v.shape[-1]))
+    torch.sum(d_x.unsqueeze(-1) * v.unsqueeze(-2), dim=1, out=out)
     if mask is not None:
         out.mul_(mask)
 

@@ -137,8 +137,22 @@ class _Parts:
         self, part: str, members: torch.Tensor | slice, origin: torch.Tensor | int
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """v (m, n_visible), e (m, n_env) of the ``members`` of ``part`` at ``origin``(s)."""
-        rows = self.rows[part][members]
-        return self.v[rows, origin], self.e[rows, origin]
+        return self.gather(self.flat(part, members, origin))
+
+    def flat(
+        self, part: str, members: torch.Tensor | slice, origin: torch.Tensor | int
+    ) -> torch.Tensor:
+        """Flat (configuration·O + origin) indices (m,) of ``members`` of ``part``."""
+        return self.rows[part][members] * self.origins + origin
+
+    def gather(self, flat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """v (m, n_visible), e (m, n_env) at flat indices (m,)."""
+        return _rows(self.v, flat), _rows(self.e, flat)
+
+
+def _rows(a: torch.Tensor, flat: torch.Tensor) -> torch.Tensor:
+    """a (N, O, n) at flat (configuration·O + origin) indices (m,) -> (m, n), one row copy."""
+    return a.view(-1, a.shape[-1]).index_select(0, flat)
 
 
 @dataclass
@@ -391,13 +405,16 @@ def _bound_values(setup, params, v, e, eps, tau: float | None) -> torch.Tensor:
 
 
 @torch.no_grad()
-def _evaluate(setup, params, parts: _Parts, part: str, eps: torch.Tensor) -> torch.Tensor:
-    """Mean bound over all full minibatches of K and all origins of ``part``, discrete H.
+def _evaluate(
+    setup, params, parts: _Parts, part: str, eps: torch.Tensor, limit: int | None = None
+) -> torch.Tensor:
+    """Mean bound over the full minibatches of K of ``part`` (its first ``limit``
+    configurations when given) at all origins, with exactly discrete H.
 
     eps: (R, O, n, F) fixed evaluation noise. Returns (R,) nats.
     """
     k = setup.config.batch
-    n_used = (parts.size(part) // k) * k
+    n_used = (min(parts.size(part), limit or parts.size(part)) // k) * k
     chunk = max(k, (EVAL_CHUNK // k) * k)
     total, count = 0.0, 0
     for o in range(parts.origins):
@@ -425,8 +442,11 @@ def _gradients(setup, state: "_Replicas", v, e, eps, tau: float) -> torch.Tensor
     vh = critics.embed_h(p, h, cache_v)
     ue = critics.embed_e(p, e, cache_u)
     values, d_s = value_and_grad(c.bound, critics.scores(vh, ue), scale=-1.0)
-    d_h = critics.backward_h(p, cache_v, torch.bmm(d_s, ue), g)
-    critics.backward_e(p, cache_u, e, torch.bmm(d_s.transpose(1, 2), vh), g)
+    # (D, K) @ (K, K) products, transposed back: ~4x faster on CPU than (K, K) @ (K, D)
+    d_vh = torch.bmm(ue.transpose(1, 2), d_s.transpose(1, 2)).transpose(1, 2)
+    d_ue = torch.bmm(vh.transpose(1, 2), d_s).transpose(1, 2)
+    d_h = critics.backward_h(p, cache_v, d_vh, g)
+    critics.backward_e(p, cache_u, e, d_ue, g)
     if FILTERS in setup.trainable:
         d_x = coarse.relaxed_backward(h, d_h, tau, c.embedding, c.states)
         coarse.filters_backward(d_x, v, setup.mask, g[FILTERS])
@@ -477,7 +497,7 @@ def _train_epoch(setup, parts, state: "_Replicas", shared, taus: list[float]) ->
     steps = n // k
     order = torch.as_tensor(shared.permutation(n)[: steps * k], device=setup.device)
     pick = torch.as_tensor(shared.integers(parts.origins, size=steps * k), device=setup.device)
-    v_all, e_all = parts.take("train", order, pick)
+    flat = parts.flat("train", order, pick)
     cpu = torch.device("cpu")
     eps_all = torch.stack(
         [coarse.noise(g, (steps, k, setup.rows), c.embedding, cpu) for g in state.noise_gens], 1
@@ -489,7 +509,8 @@ def _train_epoch(setup, parts, state: "_Replicas", shared, taus: list[float]) ->
         tau = annealing.tau(len(taus))
         taus.append(tau)
         window = slice(s * k, (s + 1) * k)
-        total += _gradients(setup, state, v_all[window], e_all[window], eps_all[s], tau)
+        v, e = parts.gather(flat[window])
+        total += _gradients(setup, state, v, e, eps_all[s], tau)
         state.step += 1
         _adam_step(setup, groups, state.step)
     return total / steps
@@ -561,7 +582,9 @@ def _finalise(setup, parts, state: _Replicas, stop: np.ndarray, result: Ensemble
     ok = ~result.failed[ids]
     result.rsmi_val[ids[ok]] = best_val.cpu().numpy()[ok]
     test = _evaluate(setup, best, parts, "test", noise["test"]).cpu().numpy()
-    train = _evaluate(setup, best, parts, "train", noise["train"]).cpu().numpy()
+    # the training part's estimate on as many configurations as the test part: same noise level
+    train = _evaluate(setup, best, parts, "train", noise["train"], parts.size("test"))
+    train = train.cpu().numpy()
     result.rsmi[ids[ok]] = test[ok]
     result.rsmi_train[ids[ok]] = train[ok]
 

@@ -98,14 +98,16 @@ def test_annealing_schedule_is_observed_at_every_step():
 def test_replica_alone_equals_replica_in_batch():
     """Replica k is seeded from (seed, k) alone: alone, or 4th of 8 at another offset."""
     v, e = one_bit_lattice(2000, seed=7, p=0.8)
-    cfg = TrainConfig(epochs=8, patience=2)
+    cfg = TrainConfig(epochs=8, patience=1)
     alone = train_ensemble(v, e, components=1, runs=1, first_run=3, seed=8, config=cfg)
     batch = train_ensemble(v, e, components=1, runs=8, first_run=0, seed=8, config=cfg)
-    # float32 GEMMs of different widths round differently; 8 epochs amplify 1e-7 to < 1e-3
-    np.testing.assert_allclose(alone.filters[0], batch.filters[3], atol=1e-3)
-    np.testing.assert_allclose(alone.rsmi[0], batch.rsmi[3], atol=1e-3)
+    ran = np.isfinite(batch.history[:, :, 1]).sum(1)
+    assert len(set(ran.tolist())) > 1  # replicas stopped at different epochs: the batch shrank
+    # training arithmetic is R-independent; only evaluation products round differently (~1e-7)
+    np.testing.assert_allclose(alone.filters[0], batch.filters[3], atol=1e-5)
+    np.testing.assert_allclose(alone.rsmi[0], batch.rsmi[3], atol=1e-5)
+    np.testing.assert_allclose(alone.history[0], batch.history[3], atol=1e-5)
     assert alone.best_epoch[0] == batch.best_epoch[3]
-    np.testing.assert_allclose(alone.history[0], batch.history[3], atol=1e-3)
     assert np.abs(batch.filters[4] - batch.filters[3]).max() > 0.05  # replicas do differ
 
 
