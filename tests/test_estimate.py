@@ -30,7 +30,8 @@ def gaussian_pairs(n: int, rho: float, seed: int) -> tuple[np.ndarray, np.ndarra
 def test_bivariate_gaussian():
     exact = -0.5 * math.log(1 - 0.75**2)
     assert exact == pytest.approx(0.4133, abs=1e-4)
-    # 20 000 pairs leave 4 000 for the test part: the estimate's spread over seeds is ~0.015
+    # 20 000 pairs leave 4 000 for the test part. Over seeds 0-5 the estimate measured
+    # 0.399 +- 0.020 (mean, sd; a lower bound, 0.015 below exact): 0.05 is 2.5 sd off exact.
     x, y = gaussian_pairs(20_000, 0.75, seed=0)
     assert abs(rsmine.estimate_mi(x, y, seed=0) - exact) < 0.05
 
