@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import torch
 
 SHARED_FIRST_LAYER = "u.w0"
+SHARED_FIRST_BIAS = "u.b0"
 
 
 @dataclass(frozen=True)
@@ -59,14 +60,17 @@ def stack_replicas(per_replica: list[dict[str, torch.Tensor]]) -> dict[str, torc
     out = {}
     for name in per_replica[0]:
         t = torch.stack([p[name] for p in per_replica], dim=replica_axis(name))
-        out[name] = t if name == SHARED_FIRST_LAYER or ".w" in name else t.unsqueeze(-2)
-    out["u.b0"] = out["u.b0"].squeeze(-2)
+        batched_bias = ".b" in name and name != SHARED_FIRST_BIAS  # added to (R, K, n_out)
+        out[name] = t.unsqueeze(-2) if batched_bias else t
     return out
 
 
 def n_layers(params: dict[str, torch.Tensor], net: str) -> int:
     """Number of linear layers of ``net``."""
-    return sum(1 for name in params if name.startswith(f"{net}.w"))
+    n = 0
+    while f"{net}.w{n}" in params:
+        n += 1
+    return n
 
 
 @functools.cache
@@ -107,7 +111,8 @@ def embed_e(params: dict[str, torch.Tensor], e: torch.Tensor, cache: list | None
     """
     w0 = params[SHARED_FIRST_LAYER]
     n_env, r, width = w0.shape
-    x = (e @ w0.reshape(n_env, r * width)).reshape(e.shape[0], r, width) + params["u.b0"]
+    x = (e @ w0.reshape(n_env, r * width)).reshape(e.shape[0], r, width)
+    x = x + params[SHARED_FIRST_BIAS]
     x = x.transpose(0, 1)
     if n_layers(params, "u") == 1:
         return x
@@ -154,7 +159,7 @@ def backward_e(params, cache, e: torch.Tensor, d_ue: torch.Tensor, grads) -> Non
     d0 = d0.transpose(0, 1).contiguous()  # (K, R, width)
     w0 = grads[SHARED_FIRST_LAYER]
     torch.mm(e.T, d0.reshape(e.shape[0], -1), out=w0.view(w0.shape[0], -1))
-    torch.sum(d0, dim=0, out=grads["u.b0"])
+    torch.sum(d0, dim=0, out=grads[SHARED_FIRST_BIAS])
 
 
 def scores(vh: torch.Tensor, ue: torch.Tensor) -> torch.Tensor:

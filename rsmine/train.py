@@ -13,6 +13,7 @@ others' results do not depend on it.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -163,7 +164,7 @@ class _Setup:
     device: torch.device
     mask: torch.Tensor | None
     rows: int  # F: filters per replica
-    bound: object
+    bound: Callable[[torch.Tensor], torch.Tensor]  # (..., K, K) scores -> (...,) nats
     trainable: list[str]
 
     @property
