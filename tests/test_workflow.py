@@ -157,6 +157,23 @@ def test_schema_rejects_bad_config_naming_the_key(edit, named):
     assert named in message
 
 
+def test_points_chunks_seeds_and_training_overrides():
+    dimers = load("config.yaml")["systems"]["dimers"]
+    points = science.points("dimers", dimers)
+    assert [p.label for p in points][-3:] == ["T10", "T15", "Tinf"]
+    assert science.chunks(500, 100) == [(0, 100), (100, 100), (200, 100), (300, 100), (400, 100)]
+    assert science.chunks(5, 2) == [(0, 2), (2, 2), (4, 1)]
+    seeds = {science.optimise_seed(13, p, lb) for p in points for lb in (2, 4, 6, 8)}
+    assert len(seeds) == 4 * len(points)  # one ensemble seed per temperature and lb
+    assert science.training_options(dimers, points[0])["epochs"] == 15  # T = 0.2 < T_BKT
+    assert science.training_options(dimers, points[-1])["epochs"] == 50  # T = inf
+    assert science.ising_temperature(1.0) == pytest.approx(2.269185314, abs=1e-9)
+    assert math.isinf(science.ising_temperature(0.0))
+    twice = dict(dimers, points=[0.65, 0.6500000001])
+    with pytest.raises(InputError, match=r"systems.dimers.points: values \['T0.65'\]"):
+        science.points("dimers", twice)
+
+
 def test_window_larger_than_lattice_is_refused_naming_the_keys():
     config = load("config.yaml")
     config["systems"]["ising_ferro"]["optimise"]["le"] = 25
@@ -190,8 +207,7 @@ def test_source_systems_read_the_users_stores(tmp_path):
     config = load("config/tiny.yaml")
     stores = [tmp_path / "mine" / f"{v}.zarr" for v in (0.1, 0.2)]
     config["systems"] = {
-        "mine": {
-            "control": "h",
+        "mine": {  # neither model nor control: the axis is labelled "control"
             "source": [
                 {"value": v, "store": str(p)} for v, p in zip((0.1, 0.2), stores, strict=True)
             ],

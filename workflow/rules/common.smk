@@ -34,7 +34,9 @@ def point_of(wildcards):
 
 def control_name(system):
     """Axis label of a system's control parameter."""
-    return SYSTEMS[system].get("control") or science.CONTROL[SYSTEMS[system]["model"]]
+    return SYSTEMS[system].get("control") or science.CONTROL.get(
+        SYSTEMS[system].get("model"), "control"
+    )
 
 
 def _options(pairs):
