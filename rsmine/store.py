@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,12 @@ import zarr
 
 from rsmine import __version__
 from rsmine.errors import InputError
+
+# Snakemake drops a ``.snakemake_timestamp`` file into every directory() output;
+# zarr warns about it on every listing of a store's members. It is harmless.
+warnings.filterwarnings(
+    "ignore", message=r"Object at \.snakemake_timestamp is not recognized", category=UserWarning
+)
 
 KINDS = ("samples", "runs", "ensemble")
 LATTICES = ("chain", "square", "cubic", "dimer_grid")
