@@ -126,7 +126,7 @@ def optimise_args(wildcards):
             ("runs", count),
             ("first-run", first),
             ("seed", science.optimise_seed(opt["seed"], point, int(wildcards.lb))),
-            *((key, train.get(key)) for key in ("epochs", "patience", "batch", "lr", "bound")),
+            *((key, train.get(key)) for key in ("epochs", "patience", "batch", "lr", "bound", "origins")),
         ]
     )
 
