@@ -18,7 +18,9 @@ Runs store written here (R runs, C filter rows, V of shape ``v_shape``):
   part = [train, val], NaN after a run stopped; ``tau`` (step,) float32 the
   Gumbel-softmax relaxation of every optimisation step;
 - ``run_id`` (run,) int64; ``failed`` (run,) bool; ``failed_epoch`` (run,)
-  int32, -1 when not failed.
+  int32, -1 when not failed;
+- ``v_centre`` (v0[, v1, v2]) float32: the training part's mean μ of each
+  visible site; H is computed from Λ·(v − μ).
 
 Root attrs: ``params`` = {samples, n_samples, runs, first_run, region,
 coarse_grainer, critic, optimiser, split}, ``seed`` (entropy and how runs are
@@ -45,7 +47,7 @@ from rsmine.train import EnsembleResult, TrainConfig, resolve_device, train_ense
 # defaults (Tables I-II, 2-D Ising).
 _DIMER_DEFAULTS = {"components": 2, "epochs": 50, "batch": 400, "tau_max": 0.75}
 _ATTR_GROUPS = {
-    "coarse_grainer": ("embedding", "states", "tau_max", "tau_min", "anneal_rate"),
+    "coarse_grainer": ("embedding", "states", "tau_max", "tau_min", "anneal_rate", "centre"),
     "critic": ("bound", "hidden", "embed"),
     "split": ("split",),
 }
@@ -247,6 +249,8 @@ def _write(
         filters = result.filters.astype(np.float32).reshape(runs, rows, *partition.v_shape)
         v_dims = [f"v{axis}" for axis in range(len(partition.v_shape))]
         store.write_array(group, "filters", filters, ["run", "component", *v_dims])
+        centre = result.v_centre.astype(np.float32).reshape(partition.v_shape)
+        store.write_array(group, "v_centre", centre, v_dims)
         for name in ("rsmi", "rsmi_val", "rsmi_train"):
             values = getattr(result, name).astype(np.float32)
             store.write_array(group, name, values, ["run"], attrs={"units": "nats"})

@@ -39,7 +39,10 @@ class TrainConfig:
     weight_decay: decoupled (AdamW) decay of the critic weights; halt_delta, halt_alpha:
     optional halting on the validation estimate, Eqs. (B10)-(B11) (None: off);
     lbfgs_steps: L-BFGS iterations refining Λ with the critic frozen, Eq. (B12), kept only if
-    the validation estimate does not drop (0: off); device: cpu | cuda | auto.
+    the validation estimate does not drop (0: off); device: cpu | cuda | auto;
+    centre: Λ acts on v − μ, μ (n_visible,) the training part's mean of each visible site.
+    Without it a filter of one sign on non-negative variables (masses, dimer occupations)
+    gives a constant H and no information; on symmetric spins μ ≈ 0 and nothing changes.
     """
 
     epochs: int = 30
@@ -60,6 +63,7 @@ class TrainConfig:
     halt_alpha: float = 1.0
     lbfgs_steps: int = 0
     device: str = "cpu"
+    centre: bool = True
 
     def __post_init__(self) -> None:
         _check_config(self)
@@ -101,7 +105,8 @@ class EnsembleResult:
     filters (R, F, n_visible) with F = C (binary, continuous) or C·q (categorical);
     rsmi (R,) test part, exact discrete H, never used for any decision; rsmi_val (R,) best
     validation estimate; rsmi_train (R,) training part with exact discrete H (the gap to rsmi
-    measures memorisation); best_epoch (R,) int32; history (R, epochs, 2) per-epoch
+    measures memorisation); v_centre (n_visible,) the μ that Λ's input v − μ is centred on
+    (zeros with ``centre`` off); best_epoch (R,) int32; history (R, epochs, 2) per-epoch
     [training minibatch mean, validation], NaN after a run stopped; failed (R,) bool
     (non-finite loss; its rsmi* are NaN); failed_epoch (R,) int32, -1 when not failed;
     tau (steps,) the Gumbel-softmax relaxation used at each optimisation step.
@@ -116,16 +121,19 @@ class EnsembleResult:
     failed: np.ndarray
     failed_epoch: np.ndarray
     tau: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    v_centre: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
 
 
 @dataclass
 class _Parts:
-    """All configurations on the device, v (N, O, n_visible) and e (N, O, n_env), with the
-    sorted configuration indices (device) of the "train", "val" and "test" parts."""
+    """All configurations on the device, v (N, O, n_visible) centred on ``centre`` (n_visible,)
+    and e (N, O, n_env), with the sorted configuration indices (device) of the "train", "val"
+    and "test" parts."""
 
     v: torch.Tensor
     e: torch.Tensor
     rows: dict[str, torch.Tensor]
+    centre: torch.Tensor
 
     @property
     def origins(self) -> int:
@@ -209,6 +217,7 @@ def train_ensemble(
     state = _Replicas.create(setup, parts, seed, first_run, runs, components, filters)
     setup.trainable = state.trainable
     result = _empty_result(runs, rows, v.shape[2], config.epochs)
+    result.v_centre = parts.centre.cpu().numpy()
     _optimise(setup, parts, state, shared, result)
     return result
 
@@ -265,7 +274,11 @@ def _split(v, e, config: TrainConfig, rng: np.random.Generator, device) -> _Part
         return torch.as_tensor(np.ascontiguousarray(a, np.float32), device=device)
 
     rows = {p: torch.as_tensor(np.sort(i), device=device) for p, i in cuts.items()}
-    return _Parts(put(v), put(e), rows)
+    v_all = put(v)
+    centre = torch.zeros(v.shape[2], device=device)
+    if config.centre:
+        centre = v_all[rows["train"]].mean(dim=(0, 1))
+    return _Parts(v_all - centre, put(e), rows, centre)
 
 
 def _streams(seed: int, k: int) -> list[torch.Generator]:

@@ -62,6 +62,34 @@ def test_one_bit_lattice_gives_log2_with_uniform_sign_filter():
     assert abs(bad.rsmi[0]) < 0.03  # the test has power: a blind filter gives nothing
 
 
+def test_centring_lets_a_uniform_filter_read_non_negative_variables():
+    """Occupations 0/1 sharing one bit s: P(occupied) = 0.9 if s else 0.1, so V's count of
+    occupied sites fixes s (error < 1e-3) and I(H:E) ≈ log 2 for H = [Λ·(v − μ) > 0] with a
+    uniform Λ (as in the one-bit test, InfoNCE with K = 100 sits within 0.03 of it).
+    Uncentred, Λ·v ≥ 0 always and H carries (almost) nothing."""
+    rng = np.random.default_rng(5)
+    s = rng.random((6000, 1, 1)) < 0.5
+    occupied = (rng.random((6000, 32, 32)) < np.where(s, 0.9, 0.1)).astype(np.int8)
+    v, e = Partition("square", (32, 32), lv=4, lb=2, le=4).split(occupied)
+    uniform = np.full((1, 16), 10.0, np.float32)
+    runs = {
+        centre: train_ensemble(
+            v,
+            e,
+            components=1,
+            runs=1,
+            seed=3,
+            config=TrainConfig(epochs=8, centre=centre),
+            filters=uniform,
+        )
+        for centre in (True, False)
+    }
+    assert abs(runs[True].rsmi[0] - LOG2) < 0.03, runs[True].rsmi
+    assert abs(runs[False].rsmi[0]) < 0.03, runs[False].rsmi
+    assert np.allclose(runs[True].v_centre, 0.5, atol=0.05)  # μ: the mean occupation
+    assert (runs[False].v_centre == 0).all()
+
+
 def test_result_layout_and_honest_bookkeeping():
     v, e = one_bit_lattice(2000, seed=3)
     cfg = TrainConfig(epochs=6, patience=2)
