@@ -55,6 +55,16 @@ def integrated_times(series: np.ndarray, window: float = 6.0) -> np.ndarray:
     return np.array([integrated_time(row, window) for row in np.atleast_2d(series)])
 
 
+def mean_time(series: list[np.ndarray], window: float = 6.0) -> float:
+    """Mean τ_int over chains of unequal lengths (each (n_c,); chains with n_c < 2 skipped).
+
+    Used on the recorded samples of several chains to check the thinning (≈ 1/2 when
+    the samples are independent); 1/2 when no chain has two samples.
+    """
+    taus = [integrated_time(x, window) for x in series if x.size > 1]
+    return float(np.mean(taus)) if taus else 0.5
+
+
 def reliable(n: int, tau: float, factor: float = 100.0) -> bool:
     """Whether a series of n points is long enough (n ≥ factor · τ_int) to trust τ_int."""
     return n >= factor * tau

@@ -42,7 +42,7 @@ from numba import njit, uint64
 
 from rsmine.errors import InputError
 from rsmine.models import autocorr, splitmix
-from rsmine.models.simulation import Chains, Simulation, require_int, require_real
+from rsmine.models.simulation import Chains, Simulation, require_real, require_sizes
 from rsmine.progress import progress, summary
 
 FIRST_WINDOW = 256
@@ -197,13 +197,7 @@ def _no_drift(series: np.ndarray, taus: np.ndarray) -> bool:
 
 def validate(L: Any, w: Any, density: Any, samples: Any, chains: Any, seed: Any) -> None:
     """Refuse bad parameters with :class:`InputError` before any work."""
-    for name, value, low in (
-        ("L", L, 2),
-        ("samples", samples, 1),
-        ("chains", chains, 1),
-        ("seed", seed, 0),
-    ):
-        require_int(name, value, low)
+    require_sizes(L, samples, chains, seed)
     require_real("w", w, 0.0)
     require_real("density", density, 0.0)
     mass = density * L
@@ -253,7 +247,7 @@ def simulate(
         "tau_occupied": float(taus[1]),
         "tau_slow_mode": float(taus[2]),
         "tau_int_max": float(taus.max()),
-        "tau_samples": [_pooled_tau([r[1][i] for r in results]) for i in range(3)],
+        "tau_samples": [autocorr.mean_time([r[1][i] for r in results]) for i in range(3)],
         "aggregation_fraction": sum(walker.aggregations for walker in walkers) / max(updates, 1),
         "chains_used": len(runs.index),
         "chain_spawn_keys": runs.spawn_keys,
@@ -271,12 +265,6 @@ def simulate(
         },
         stats,
     )
-
-
-def _pooled_tau(series: list[np.ndarray]) -> float:
-    """Mean τ_int of the recorded series of several chains (checks the thinning; ≈ 1/2)."""
-    taus = [autocorr.integrated_time(x) for x in series if x.size > 1]
-    return float(np.mean(taus)) if taus else 0.5
 
 
 def simulate_store(

@@ -40,7 +40,7 @@ from numba import njit
 
 from rsmine.errors import InputError
 from rsmine.models import autocorr, splitmix
-from rsmine.models.simulation import Chains, Simulation, json_number, require_int, require_real
+from rsmine.models.simulation import Chains, Simulation, json_number, require_real, require_sizes
 from rsmine.progress import progress, summary
 
 TC = 2.0 / math.log1p(math.sqrt(2.0))
@@ -498,29 +498,17 @@ def _markov(
         "pilot_steps": steps,
         "tau_energy": float(taus[0]),
         "tau_abs_m": float(taus[1]),
-        "tau_energy_samples": _pooled_tau([r[1] for r in results]),
-        "tau_abs_m_samples": _pooled_tau([np.abs(r[2]) for r in results]),
+        "tau_energy_samples": autocorr.mean_time([r[1] for r in results]),
+        "tau_abs_m_samples": autocorr.mean_time([np.abs(r[2]) for r in results]),
     }
     for key in samplers[0].stats():
         stats[key] = float(np.mean([sampler.stats()[key] for sampler in samplers]))
     return results, stats
 
 
-def _pooled_tau(series: list[np.ndarray]) -> float:
-    """Mean τ_int of the recorded series of several chains (checks the thinning; ≈ 1/2)."""
-    taus = [autocorr.integrated_time(x) for x in series if x.size > 1]
-    return float(np.mean(taus)) if taus else 0.5
-
-
 def validate(L: Any, T: Any, J: Any, samples: Any, chains: Any, seed: Any) -> None:
     """Refuse bad parameters with :class:`InputError` before any work."""
-    for name, value, low in (
-        ("L", L, 2),
-        ("samples", samples, 1),
-        ("chains", chains, 1),
-        ("seed", seed, 0),
-    ):
-        require_int(name, value, low)
+    require_sizes(L, samples, chains, seed)
     require_real("T", T, 0.0, allow_inf=True)
     require_real("J", J, -math.inf)
     if J < 0 and L % 2:

@@ -100,6 +100,13 @@ def require_int(name: str, value: Any, low: int) -> None:
         raise InputError(f"{name} must be an integer >= {low}, got {value!r}")
 
 
+def require_sizes(L: Any, samples: Any, chains: Any, seed: Any) -> None:
+    """The checks every sampler shares: L ≥ 2, samples ≥ 1, chains ≥ 1, seed ≥ 0 (integers)."""
+    for name, value, low in (("L", L, 2), ("samples", samples, 1), ("chains", chains, 1)):
+        require_int(name, value, low)
+    require_int("seed", seed, 0)
+
+
 def require_real(name: str, value: Any, low: float, *, allow_inf: bool = False) -> None:
     """Refuse anything but a real number ≥ low (inf only if allowed) with :class:`InputError`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
