@@ -14,7 +14,8 @@ from rsmine.errors import InputError
 
 
 def write_runs(path, first: int, rsmi, failed, epochs: int = 3, seed: int = 0):
-    """A runs store of DESIGN.md with runs first..first+len(rsmi)-1 (2 components, V 2x2)."""
+    """A runs store of DESIGN.md with runs first..first+len(rsmi)-1 (2 components, V 2x2),
+    with the input centre ``v_centre`` = seed that `rsmine optimise` adds."""
     n = len(rsmi)
     rng = np.random.default_rng(seed)
     with store.building(path, "runs", {"first_run": first}, store.seed_record(seed)) as group:
@@ -33,6 +34,7 @@ def write_runs(path, first: int, rsmi, failed, epochs: int = 3, seed: int = 0):
         )
         store.write_array(group, "run_id", np.arange(first, first + n, dtype=np.int64), ["run"])
         store.write_array(group, "failed", np.asarray(failed, dtype=bool), ["run"])
+        store.write_array(group, "v_centre", np.full((2, 2), seed, np.float32), ["v0", "v1"])
     return path
 
 
@@ -45,7 +47,10 @@ def parts(tmp_path):
             write_runs(tmp_path / "a1.zarr", 2, [0.6, 9.0], [False, True], epochs=5), "A", 0.5, 2
         ),
         RunsPart(
-            write_runs(tmp_path / "b0.zarr", 0, [0.1, 0.2, 0.3, 0.4], [False] * 4), "B", math.inf, 2
+            write_runs(tmp_path / "b0.zarr", 0, [0.1, 0.2, 0.3, 0.4], [False] * 4, seed=1),
+            "B",
+            math.inf,
+            2,
         ),
     ]
 
@@ -60,6 +65,8 @@ def test_merge_writes_long_layout_and_summary_excludes_failed(tmp_path, parts):
     assert list(group["run_id"][...]) == [0, 1, 2, 3, 0, 1, 2, 3]
     assert list(group["point"][...]) == [0, 0, 0, 0, 1, 1, 1, 1]
     assert group.attrs["points"] == ["A", "B"] and group.attrs["lattice"] == "square"
+    assert list(group["v_centre"].metadata.dimension_names) == ["run", "v0", "v1"]
+    assert list(group["v_centre"][:, 0, 0]) == [0, 0, 0, 0, 1, 1, 1, 1]
 
     table = ensembles.summarise(out)
     a = table[table["point"] == "A"].iloc[0]

@@ -5,7 +5,9 @@ across every parameter point and buffer width of a system, with per-run
 coordinates ``point`` (index into the root attr ``points``), ``control`` (the
 control value), ``lb`` and ``run_id``, beside the arrays of the runs stores
 (``filters``, ``rsmi``, ``rsmi_val``, ``rsmi_train``, ``best_epoch``,
-``history``, ``failed``). Mutual information is in nats throughout.
+``history``, ``failed``), and ``v_centre`` (run, ...V) — the input centre μ of
+each run's filters (H = Λ·(v − μ)) — when every runs store has one. Mutual
+information is in nats throughout.
 """
 
 from __future__ import annotations
@@ -62,6 +64,10 @@ def _read_part(part: RunsPart) -> _Runs:
     if len(set(count.values())) != 1:
         raise InputError(f"{part.path}: arrays disagree on the number of runs: {count}")
     dims = {name: list(group[name].metadata.dimension_names or ()) for name in names}
+    if "v_centre" in group.array_keys():
+        centre = np.asarray(group["v_centre"][...], dtype=np.float32)
+        arrays["v_centre"] = np.broadcast_to(centre, (count["run_id"], *centre.shape)).copy()
+        dims["v_centre"] = ["run", *(group["v_centre"].metadata.dimension_names or ())]
     return _Runs(arrays, dims, dict(group.attrs))
 
 
@@ -140,6 +146,9 @@ def merge_runs(
         write_array(group, "filters", filters, ["run", *first.dims["filters"][1:]])
         for name in PER_RUN:
             write_array(group, name, np.concatenate([d.arrays[name] for d in loaded]), ["run"])
+        if all("v_centre" in d.arrays for d in loaded):
+            centres = np.concatenate([d.arrays["v_centre"] for d in loaded])
+            write_array(group, "v_centre", centres, first.dims["v_centre"])
         history = _pad_history([d.arrays["history"] for d in loaded])
         write_array(group, "history", history, ["run", *first.dims["history"][1:]])
         write_array(
