@@ -175,17 +175,6 @@ def test_info_refuses_what_is_not_a_store(capsys, tmp_path):
     assert "rsmine info: " in capsys.readouterr().err
 
 
-@pytest.fixture
-def one_thread():
-    """Tiny models train fastest on one intra-op thread (the CI machine is shared)."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 _QUICK = ["--runs", "3", "--first-run", "2", "--epochs", "3", "--batch", "20", "--device", "cpu"]
 
 

@@ -16,7 +16,6 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 from rsmine.models.ising import simulate
 from rsmine.regions import Partition
@@ -25,12 +24,7 @@ from rsmine.train import EnsembleResult, TrainConfig, train_ensemble
 TC = 2 / math.log(1 + math.sqrt(2))
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def ising_rsmi(T: float, samples: int, origins: int, seed: int, runs: int = 3) -> EnsembleResult:

@@ -14,13 +14,7 @@ from rsmine.train import TrainConfig, train_ensemble
 LOG2 = math.log(2)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Small problems: one thread avoids oversubscription when the machine is shared."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def one_bit_lattice(n: int, seed: int, p: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
