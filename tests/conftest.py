@@ -12,3 +12,20 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def refused_simulation(tmp_path, capsys):
+    """Run ``rsmine simulate MODEL ARGS`` (``--samples 10`` unless given) and check it is
+    refused: exit 2 and nothing left in ``tmp_path``. Returns what it printed on stderr."""
+    from rsmine import cli
+
+    def run(model: str, args: list[str]) -> str:
+        argv = ["simulate", model, *args, "--seed", "1", "--out", str(tmp_path / "s.zarr")]
+        if "--samples" not in args:
+            argv += ["--samples", "10"]
+        assert cli.main(argv) == 2
+        assert list(tmp_path.iterdir()) == []
+        return capsys.readouterr().err
+
+    return run

@@ -108,13 +108,7 @@ def test_same_seed_gives_identical_store(tmp_path):
         (["--L", "64", "--w", "inf"], "w must be finite"),
     ],
 )
-def test_bad_parameters_refused_before_any_work(tmp_path, capsys, args, message):
-    out = tmp_path / "c.zarr"
-    argv = ["simulate", "chipping", *args, "--seed", "1", "--out", str(out)]
-    if "--samples" not in args:
-        argv += ["--samples", "10"]
-    assert cli.main(argv) == 2
-    assert message in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == []
+def test_bad_parameters_refused_before_any_work(refused_simulation, args, message):
+    assert message in refused_simulation("chipping", args)
     with pytest.raises(InputError):
         chipping.simulate(64, 1.0, density=0.51, samples=10, seed=1)

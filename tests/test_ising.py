@@ -204,13 +204,7 @@ def test_same_seed_gives_identical_store(tmp_path):
         (["--L", "16", "--T", "nan"], "T must be a number"),
     ],
 )
-def test_bad_parameters_refused_before_any_work(tmp_path, capsys, args, message):
-    out = tmp_path / "s.zarr"
-    argv = ["simulate", "ising", *args, "--seed", "1", "--out", str(out)]
-    if "--samples" not in args:
-        argv += ["--samples", "10"]
-    assert cli.main(argv) == 2
-    assert message in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == []
+def test_bad_parameters_refused_before_any_work(refused_simulation, args, message):
+    assert message in refused_simulation("ising", args)
     with pytest.raises(InputError):
         ising.simulate(15, 2.0, J=-1.0, samples=10, seed=1)
