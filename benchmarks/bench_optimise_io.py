@@ -19,9 +19,9 @@ import numpy as np
 import zarr
 
 from rsmine import store
-from rsmine.ensemble import optimise_store
-from rsmine.regions import Partition
-from rsmine.train import TrainConfig, train_ensemble
+from rsmine.estimator.regions import Partition
+from rsmine.estimator.train import TrainConfig, train_ensemble
+from rsmine.optimise import optimise_store
 
 
 def _sample_store(path: Path, n: int) -> Path:

@@ -18,9 +18,9 @@ import time
 import numpy as np
 import torch
 
+from rsmine.estimator.regions import Partition
+from rsmine.estimator.train import TrainConfig, train_ensemble
 from rsmine.models.ising import simulate
-from rsmine.regions import Partition
-from rsmine.train import TrainConfig, train_ensemble
 
 
 def main() -> None:

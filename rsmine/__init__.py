@@ -5,13 +5,15 @@ real-space configurations by maximising the mutual information between a
 coarse-grained block and its distant environment.
 """
 
-__version__ = "0.1.0"
+from rsmine._version import __version__
+
+__all__ = ["__version__", "estimate_mi"]
 
 
 def __getattr__(name: str):
     """Lazy exports, so that ``import rsmine`` does not import torch."""
     if name == "estimate_mi":
-        from rsmine.estimate import estimate_mi
+        from rsmine.estimator.estimate import estimate_mi
 
         return estimate_mi
     raise AttributeError(f"module 'rsmine' has no attribute {name!r}")

@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from rsmine import __version__
+from rsmine._version import __version__
 from rsmine.errors import InputError
 
 
@@ -149,9 +149,9 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_optimise(args: argparse.Namespace) -> None:
-    from rsmine import ensemble
+    from rsmine import optimise
 
-    ensemble.optimise_store(
+    optimise.optimise_store(
         args.samples,
         args.out,
         lv=args.lv,

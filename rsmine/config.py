@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from rsmine.errors import InputError
+from rsmine.models.critical import ISING_TC
 
-ISING_TC = 2.0 / math.log1p(math.sqrt(2.0))
 """Critical temperature of the square-lattice Ising model, 2/ln(1+√2), in units of |J|."""
 
 CONTROL = {"ising": "Tc/T", "dimers": "T", "chipping": "w"}

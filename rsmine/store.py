@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import zarr
 
-from rsmine import __version__
+from rsmine._version import __version__
 from rsmine.errors import InputError
 
 # Snakemake drops a ``.snakemake_timestamp`` file into every directory() output;

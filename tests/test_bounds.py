@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from rsmine import bounds
 from rsmine.errors import InputError
+from rsmine.estimator import bounds
 
 
 def _infonce_by_hand(s: np.ndarray) -> float:

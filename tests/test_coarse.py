@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from rsmine import coarse
 from rsmine.errors import InputError
+from rsmine.estimator import coarse
 
 
 def _gen(seed: int) -> torch.Generator:

@@ -14,8 +14,8 @@ import zarr
 
 from rsmine import store
 from rsmine.cli import main
-from rsmine.ensemble import optimise_store
 from rsmine.errors import InputError
+from rsmine.optimise import optimise_store
 
 
 def _rsmine() -> str:

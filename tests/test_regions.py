@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rsmine.errors import InputError
-from rsmine.regions import Partition
+from rsmine.estimator.regions import Partition
 
 
 def _labelled(shape: tuple[int, ...]) -> np.ndarray:

@@ -17,12 +17,10 @@ import math
 import numpy as np
 import pytest
 
+from rsmine.estimator.regions import Partition
+from rsmine.estimator.train import EnsembleResult, TrainConfig, train_ensemble
+from rsmine.models.critical import ISING_TC
 from rsmine.models.ising import simulate
-from rsmine.regions import Partition
-from rsmine.train import EnsembleResult, TrainConfig, train_ensemble
-
-TC = 2 / math.log(1 + math.sqrt(2))
-
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -53,7 +51,7 @@ def test_paramagnet_holds_nothing():
 
 @pytest.mark.slow
 def test_critical_point_reaches_block_sign_bound():
-    r = ising_rsmi(TC, samples=20_000, origins=8, seed=23)
+    r = ising_rsmi(ISING_TC, samples=20_000, origins=8, seed=23)
     assert not r.failed.any()
     assert (r.rsmi >= 0.39).all(), r.rsmi
     assert (r.rsmi < math.log(2)).all()  # one binary H holds at most log 2

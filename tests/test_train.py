@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from rsmine import bounds, coarse, critics, train
 from rsmine.errors import InputError
-from rsmine.regions import Partition
-from rsmine.train import TrainConfig, train_ensemble
+from rsmine.estimator import bounds, coarse, critics, train
+from rsmine.estimator.regions import Partition
+from rsmine.estimator.train import TrainConfig, train_ensemble
 
 LOG2 = math.log(2)
 

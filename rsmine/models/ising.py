@@ -40,13 +40,13 @@ from numba import njit
 
 from rsmine.errors import InputError
 from rsmine.models import autocorr, splitmix
+from rsmine.models.critical import ISING_TC
 from rsmine.models.simulation import Chains, Simulation, json_number, require_real, require_sizes
 from rsmine.progress import progress, summary
 
-TC = 2.0 / math.log1p(math.sqrt(2.0))
 """Critical temperature of the square-lattice Ising model, in units of |J|."""
 
-WOLFF_MAX_T = 1.5 * TC
+WOLFF_MAX_T = 1.5 * ISING_TC
 """Wolff clusters at T/|J| ≤ this, checkerboard Metropolis above."""
 
 BURN_STEPS = 200

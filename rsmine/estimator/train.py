@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from rsmine import coarse, critics
-from rsmine.bounds import get_bound, value_and_grad
 from rsmine.errors import InputError
+from rsmine.estimator import coarse, critics
+from rsmine.estimator.bounds import get_bound, value_and_grad
 
 FILTERS = "filters"
 # configurations per evaluation pass: at R = 64 the (R, chunk, 32) activations then stay in

@@ -2,8 +2,8 @@
 
 :func:`optimise_store` is what ``rsmine optimise`` runs: it validates every
 input before any work, partitions the configurations into V / buffer / E
-(:class:`rsmine.regions.Partition`), trains runs ``first_run .. first_run +
-runs - 1`` as one replica-batched ensemble (:func:`rsmine.train.train_ensemble`)
+(:class:`rsmine.estimator.regions.Partition`), trains runs ``first_run .. first_run +
+runs - 1`` as one replica-batched ensemble (:func:`rsmine.estimator.train.train_ensemble`)
 and writes the runs store of DESIGN.md under a temporary name, renamed into
 place complete only when everything is written.
 
@@ -40,8 +40,8 @@ import numpy as np
 
 from rsmine import progress, store
 from rsmine.errors import InputError
-from rsmine.regions import Partition
-from rsmine.train import EnsembleResult, TrainConfig, resolve_device, train_ensemble
+from rsmine.estimator.regions import Partition
+from rsmine.estimator.train import EnsembleResult, TrainConfig, resolve_device, train_ensemble
 
 # The paper's Tables I-II for the dimer grid; spin lattices use TrainConfig's
 # defaults (Tables I-II, 2-D Ising).

@@ -3,7 +3,7 @@
 import numpy as np
 
 from rsmine.errors import InputError
-from rsmine.train import TrainConfig, train_ensemble
+from rsmine.estimator.train import TrainConfig, train_ensemble
 
 
 def _as_samples(name: str, a: np.ndarray) -> np.ndarray:
