@@ -1,9 +1,12 @@
 """The ``rsmine`` command: a thin argparse layer over the library.
 
-The options here are a contract (DESIGN.md): workflow rules and tests call them.
+The options here are a contract (DESIGN.md; store layouts in docs/stores.md):
+workflow rules and tests call them.
 Each subcommand's handler validates nothing itself beyond parsing; the library
 functions it calls raise :class:`rsmine.errors.InputError` before any work on
 bad input, which is printed as ``rsmine <command>: <message>`` with exit code 2.
+A subcommand that writes a store names its kind (``writes``); :func:`main`
+checks its ``--out`` with :func:`rsmine.store.check_output` before any work.
 """
 
 from __future__ import annotations
@@ -14,6 +17,19 @@ from collections.abc import Sequence
 
 from rsmine._version import __version__
 from rsmine.errors import InputError
+
+DESCRIPTION = """\
+rsmine finds the relevant degrees of freedom of a statistical system from its
+real-space configurations: it trains coarse-graining filters that maximise the
+real-space mutual information (RSMI, in nats) between a visible block and its
+distant environment (RSMI-NE)."""
+
+EPILOG = """\
+A study runs 'simulate' (or brings its own samples store), then 'optimise' on
+each samples store; the Snakemake workflow (README.md) runs whole studies.
+Stores are Zarr v3 directories; their layouts (samples, runs, ensemble) are
+documented in docs/stores.md. An existing --out is replaced only if it is an
+rsmine store of the same kind. 'rsmine COMMAND --help' lists a command's options."""
 
 
 def _temperature(text: str) -> float:
@@ -37,7 +53,7 @@ def _add_ising(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, required=True, help="number of stored samples")
     p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_ising)
+    p.set_defaults(handler=_run_ising, writes="samples")
 
 
 def _run_ising(args: argparse.Namespace) -> None:
@@ -62,7 +78,7 @@ def _add_chipping(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, required=True, help="number of stored samples")
     p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_chipping)
+    p.set_defaults(handler=_run_chipping, writes="samples")
 
 
 def _run_chipping(args: argparse.Namespace) -> None:
@@ -103,7 +119,7 @@ def _add_dimers(sub: argparse._SubParsersAction) -> None:
         help="complete an interrupted store (chains already written are kept)",
     )
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_dimers)
+    p.set_defaults(handler=_run_dimers, writes="samples")
 
 
 def _run_dimers(args: argparse.Namespace) -> None:
@@ -145,7 +161,7 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--origins", type=int, default=1, help="V origins per configuration (translations)"
     )
-    p.set_defaults(handler=_run_optimise)
+    p.set_defaults(handler=_run_optimise, writes="runs", inputs=("samples",))
 
 
 def _run_optimise(args: argparse.Namespace) -> None:
@@ -172,7 +188,7 @@ def _run_optimise(args: argparse.Namespace) -> None:
 
 
 def _add_info(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("info", help="summarise a store")
+    p = sub.add_parser("info", help="summarise any rsmine store (arrays, attrs, RSMI)")
     p.add_argument("store", help="any rsmine store")
     p.set_defaults(handler=_run_info)
 
@@ -184,12 +200,21 @@ def _run_info(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="rsmine", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"rsmine {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    simulate = commands.add_parser("simulate", help="Monte Carlo samplers").add_subparsers(
-        dest="model", required=True
+    parser = argparse.ArgumentParser(
+        prog="rsmine",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"rsmine {__version__}")
+    commands = parser.add_subparsers(
+        title="commands", dest="command", required=True, metavar="COMMAND"
+    )
+    simulate = commands.add_parser(
+        "simulate",
+        help="Monte Carlo samples (ising, chipping, dimers) -> a samples store",
+        description="Monte Carlo samples of one model at one parameter point -> a samples store.",
+    ).add_subparsers(title="models", dest="model", required=True, metavar="MODEL")
     for add in (_add_ising, _add_chipping, _add_dimers):
         add(simulate)
     _add_optimise(commands)
@@ -201,6 +226,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     name = " ".join(filter(None, (args.command, getattr(args, "model", None))))
     try:
+        if getattr(args, "writes", None):
+            from rsmine import store
+
+            inputs = [getattr(args, name) for name in getattr(args, "inputs", ())]
+            store.check_output(args.out, args.writes, inputs)
         args.handler(args)
     except InputError as exc:
         print(f"rsmine {name}: {exc}", file=sys.stderr)

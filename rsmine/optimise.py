@@ -71,24 +71,6 @@ def _check_int(option: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
-def _check_output(out: Path, samples: Path) -> None:
-    """Refuse an output path that is the input, or an existing directory that is no runs store."""
-    if out.resolve() == samples.resolve():
-        raise InputError(f"--out {out}: is the input sample store")
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: exists and is not a directory; refusing to replace it")
-    if not out.exists():
-        return
-    if not (out / "zarr.json").is_file():
-        raise InputError(f"--out {out}: exists and is not a Zarr store; refusing to replace it")
-    found = store.open_store(out, complete=False).attrs.get("kind")
-    if found != "runs":
-        raise InputError(
-            f"--out {out}: exists and is a {found!r} store, not a runs store; "
-            "refusing to replace it"
-        )
-
-
 def _train_config(options: Mapping[str, Any]) -> TrainConfig:
     """TrainConfig from ``options``, unknown names refused."""
     names = {f.name for f in dataclasses.fields(TrainConfig)}
@@ -143,7 +125,7 @@ def optimise_store(
     runs = _check_int("runs", runs, 1)
     first_run = _check_int("first-run", first_run, 0)
     seed = _check_int("seed", seed, 0)
-    _check_output(out, samples)
+    store.check_output(out, "runs", inputs=(samples,))
     sample_set = store.read_samples(samples)
     defaults = table_defaults(sample_set.lattice)
     default_components = defaults.pop("components", 1)

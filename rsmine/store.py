@@ -5,6 +5,11 @@ Every store is one directory whose root group carries the attrs ``kind``,
 ``seed`` (entropy and spawn keys) and ``complete``. A store is complete only
 when ``complete`` is true; readers refuse anything else.
 
+Nothing a user owns is ever replaced: :func:`check_output` lets a writer
+replace an existing path only if it is an rsmine store of the same kind (or an
+incomplete leftover of one); every command calls it before any work, and
+:func:`create` and :func:`building` call it again before they write.
+
 Two ways to write a store:
 
 - :func:`building` writes under a hidden temporary sibling name and renames it
@@ -17,6 +22,7 @@ Two ways to write a store:
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import warnings
@@ -42,6 +48,8 @@ warnings.filterwarnings(
 KINDS = ("samples", "runs", "ensemble")
 LATTICES = ("chain", "square", "cubic", "dimer_grid")
 _LATTICE_BY_NDIM = {1: "chain", 2: "square", 3: "cubic"}
+SEE = "see docs/stores.md"
+"""Appended to errors about a store's layout: where the layouts are documented."""
 
 
 def seed_record(entropy: int, spawn_key: Sequence[int] = ()) -> dict[str, Any]:
@@ -62,16 +70,87 @@ def _root_attrs(kind: str, params: Mapping[str, Any], seed: Mapping[str, Any]) -
     }
 
 
-def create(
-    path: str | Path, kind: str, params: Mapping[str, Any], seed: Mapping[str, Any]
-) -> zarr.Group:
-    """Create an incomplete store at ``path`` (replacing whatever is there)."""
+def _rsmine_kind(path: Path) -> str | None:
+    """The ``kind`` attr of the rsmine store at directory ``path``; None if it is no rsmine store.
+
+    An rsmine store has a root ``zarr.json`` describing a group whose attributes
+    carry ``kind`` (one of ``KINDS``) and ``rsmine_version``; ``complete`` may be
+    false (an interrupted or resumable store is still one).
+    """
+    try:
+        meta = json.loads((path / "zarr.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or meta.get("node_type") != "group":
+        return None
+    attrs = meta.get("attributes")
+    if not isinstance(attrs, dict):
+        return None
+    kind = attrs.get("kind")
+    return kind if kind in KINDS and "rsmine_version" in attrs else None
+
+
+def check_output(path: str | Path, kind: str, inputs: Sequence[str | Path] = ()) -> Path:
+    """Refuse an output path a writer of a ``kind`` store may not replace; return it as a Path.
+
+    Accepted: a missing path in a writable directory, an empty directory, or an
+    rsmine store of the same ``kind``, complete or not. Refused with an
+    :class:`InputError` naming the path and what is there: a file or symbolic
+    link, a directory that is not an rsmine store, a store of another kind, one
+    of ``inputs``, a missing or unwritable parent directory. Reads only.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"store kind must be one of {KINDS}, got {kind!r}")
     path = Path(path)
-    if path.exists():
-        shutil.rmtree(path)
+    where = f"output {path}"
+    for source in inputs:
+        if Path(source).resolve() == path.resolve():
+            raise InputError(f"{where}: is the input {source}; refusing to replace it")
+    parent = path.absolute().parent
+    if not parent.is_dir():
+        what = "is not a directory" if parent.exists() else "does not exist"
+        raise InputError(f"{where}: the parent directory {parent} {what}")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise InputError(f"{where}: the parent directory {parent} is not writable")
+    if path.is_symlink():
+        raise InputError(f"{where}: is a symbolic link; refusing to replace it")
+    if not path.exists():
+        return path
+    if not path.is_dir():
+        raise InputError(f"{where}: is a file, not an rsmine store; refusing to replace it")
+    found = _rsmine_kind(path)
+    if found == kind:
+        return path
+    if found is not None:
+        raise InputError(
+            f"{where}: is an rsmine {found} store, not a {kind} store; refusing to replace it"
+        )
+    entries = sum(1 for _ in path.iterdir())
+    if entries:
+        raise InputError(
+            f"{where}: is a directory with {entries} entries that is not an rsmine store; "
+            "refusing to replace it (choose another path, or remove it yourself)"
+        )
+    return path
+
+
+def _new_group(
+    path: Path, kind: str, params: Mapping[str, Any], seed: Mapping[str, Any]
+) -> zarr.Group:
+    """An incomplete store at ``path``, cleared if something of rsmine's is there."""
     group = zarr.open_group(store=str(path), mode="w", zarr_format=3)
     group.attrs.update(_root_attrs(kind, params, seed))
     return group
+
+
+def create(
+    path: str | Path, kind: str, params: Mapping[str, Any], seed: Mapping[str, Any]
+) -> zarr.Group:
+    """Create an incomplete store at ``path``, replacing only what :func:`check_output` allows."""
+    path = check_output(path, kind)
+    if path.exists():
+        shutil.rmtree(path)
+    return _new_group(path, kind, params, seed)
 
 
 def mark_complete(group: zarr.Group) -> None:
@@ -86,14 +165,18 @@ def building(
     """Write a store under a temporary name; rename it into place complete on success.
 
     On any exception the temporary directory is removed and ``path`` is left
-    untouched, so nothing half-written ever looks complete.
+    untouched, so nothing half-written ever looks complete. ``path`` is checked
+    by :func:`check_output` before the block runs and again before it is replaced.
     """
-    path = Path(path)
+    path = check_output(path, kind)
     tmp = path.with_name(f".{path.name}.partial-{os.getpid()}")
-    group = create(tmp, kind, params, seed)
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    group = _new_group(tmp, kind, params, seed)
     try:
         yield group
         mark_complete(group)
+        check_output(path, kind)
         if path.exists():
             shutil.rmtree(path)
         os.replace(tmp, path)
@@ -147,11 +230,11 @@ def _open_group(path: Path, mode: str = "r") -> zarr.Group:
     if not path.exists():
         raise InputError(f"{path}: no such store")
     if not (path / "zarr.json").is_file():
-        raise InputError(f"{path}: not a Zarr v3 store (no zarr.json at its root)")
+        raise InputError(f"{path}: not a Zarr v3 store (no zarr.json at its root); {SEE}")
     try:
         return zarr.open_group(store=str(path), mode=mode, zarr_format=3)
     except Exception as exc:
-        raise InputError(f"{path}: cannot be opened as a Zarr v3 group ({exc})") from exc
+        raise InputError(f"{path}: cannot be opened as a Zarr v3 group ({exc}); {SEE}") from exc
 
 
 def open_store(path: str | Path, kind: str | None = None, *, complete: bool = True) -> zarr.Group:
@@ -164,11 +247,11 @@ def open_store(path: str | Path, kind: str | None = None, *, complete: bool = Tr
     group = _open_group(path, mode="r" if complete else "r+")
     found = group.attrs.get("kind")
     if kind is not None and found is not None and found != kind:
-        raise InputError(f"{path}: is a {found!r} store, expected a {kind!r} store")
+        raise InputError(f"{path}: is a {found!r} store, expected a {kind!r} store; {SEE}")
     if complete and group.attrs.get("complete") is not True:
         raise InputError(
             f"{path}: store is incomplete (root attr 'complete' is not true); "
-            "it was interrupted or is still being written"
+            f"it was interrupted or is still being written; {SEE}"
         )
     return group
 
@@ -178,7 +261,7 @@ class SampleSet:
     """A validated sample store, loaded into memory.
 
     configs: (sample, *lattice) integer or float array.
-    lattice: one of ``LATTICES``; ``dimer_grid`` is the (2n, 2n) bond grid of DESIGN.md.
+    lattice: one of ``LATTICES``; ``dimer_grid`` is the (2n, 2n) bond grid of docs/stores.md.
     observables: per-sample arrays (sample,) present in the store.
     """
 
@@ -208,20 +291,23 @@ def _lattice_of(path: Path, attrs: Mapping[str, Any], configs: np.ndarray) -> st
         if ndim not in _LATTICE_BY_NDIM:
             raise InputError(
                 f"{path}: 'configs' has {configs.ndim} axes; expected (sample, L), "
-                "(sample, L, L) or (sample, L, L, L)"
+                f"(sample, L, L) or (sample, L, L, L); {SEE}"
             )
         return _LATTICE_BY_NDIM[ndim]
     if lattice not in LATTICES:
-        raise InputError(f"{path}: attr 'lattice' is {lattice!r}, expected one of {LATTICES}")
+        raise InputError(
+            f"{path}: attr 'lattice' is {lattice!r}, expected one of {LATTICES}; {SEE}"
+        )
     expected_ndim = 2 if lattice == "dimer_grid" else LATTICES.index(lattice) + 1
     if ndim != expected_ndim:
         raise InputError(
             f"{path}: attr 'lattice' is {lattice!r} but 'configs' has {ndim} lattice axes "
-            f"(expected {expected_ndim})"
+            f"(expected {expected_ndim}); {SEE}"
         )
     if lattice == "dimer_grid" and (configs.shape[1] % 2 or configs.shape[1] != configs.shape[2]):
         raise InputError(
-            f"{path}: a dimer bond grid must be square with an even side, got {configs.shape[1:]}"
+            f"{path}: a dimer bond grid must be square with an even side, got "
+            f"{configs.shape[1:]}; {SEE}"
         )
     return lattice
 
@@ -229,23 +315,25 @@ def _lattice_of(path: Path, attrs: Mapping[str, Any], configs: np.ndarray) -> st
 def read_samples(path: str | Path, observables: Sequence[str] = ()) -> SampleSet:
     """Load and validate a complete sample store.
 
-    Accepts any store that follows DESIGN.md: a complete Zarr v3 group with a
+    Accepts any store that follows docs/stores.md: a complete Zarr v3 group with a
     ``configs`` array of shape (sample, *lattice), numeric and finite.
     """
     path = Path(path)
     group = open_store(path, "samples")
     if "configs" not in group.array_keys():
-        raise InputError(f"{path}: no 'configs' array (expected configs with axes (sample, ...))")
+        raise InputError(
+            f"{path}: no 'configs' array (expected configs with axes (sample, ...)); {SEE}"
+        )
     configs = np.asarray(group["configs"][...])
     if configs.ndim < 2:
         raise InputError(
-            f"{path}: 'configs' has shape {configs.shape}; expected (sample, *lattice)"
+            f"{path}: 'configs' has shape {configs.shape}; expected (sample, *lattice); {SEE}"
         )
     if configs.shape[0] < 1:
         raise InputError(f"{path}: 'configs' holds no samples")
     if not (np.issubdtype(configs.dtype, np.integer) or np.issubdtype(configs.dtype, np.floating)):
         raise InputError(
-            f"{path}: 'configs' has dtype {configs.dtype}; expected integers or floats"
+            f"{path}: 'configs' has dtype {configs.dtype}; expected integers or floats; {SEE}"
         )
     if np.issubdtype(configs.dtype, np.floating) and not np.isfinite(configs).all():
         raise InputError(f"{path}: 'configs' holds non-finite values (NaN or inf)")
@@ -254,7 +342,7 @@ def read_samples(path: str | Path, observables: Sequence[str] = ()) -> SampleSet
     found = {}
     for name in observables:
         if name not in group.array_keys():
-            raise InputError(f"{path}: no per-sample array {name!r}")
+            raise InputError(f"{path}: no per-sample array {name!r}; {SEE}")
         found[name] = np.asarray(group[name][...])
     return SampleSet(path, configs, lattice, attrs, found)
 

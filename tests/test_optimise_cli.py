@@ -134,13 +134,13 @@ def test_missing_configs_and_missing_store_are_refused(capsys, tmp_path):
 
 
 def test_output_that_is_not_a_runs_store_is_refused(capsys, tmp_path, samples):
-    _refused(capsys, tmp_path, _args(samples, samples), "is the input sample store")
+    _refused(capsys, tmp_path, _args(samples, samples), f"is the input {samples}")
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "thesis.tex").write_text("do not delete")
-    _refused(capsys, tmp_path, _args(samples, precious), "exists and is not a Zarr store")
-    other = _sample_store(tmp_path / "other.zarr", np.zeros((3, 4), np.int8))
-    _refused(capsys, tmp_path, _args(samples, other), "is a 'samples' store, not a runs store")
+    _refused(capsys, tmp_path, _args(samples, precious), "is a directory with 1 entries")
+    other = _sample_store(tmp_path / "other.zarr", np.zeros((3, 4), np.int8), kind="runs")
+    _refused(capsys, tmp_path, _args(samples, other), "that is not an rsmine store")
     assert (precious / "thesis.tex").read_text() == "do not delete"
 
 

@@ -178,3 +178,96 @@ def test_describe_summarises_the_rsmi_of_finished_runs(tmp_path):
     line = next(t for t in store.describe(path).splitlines() if "RSMI" in t)
     assert "mean 0.6000 ± 0.1000 over 2 runs" in line and "max 0.7000" in line
     assert line.endswith("1 failed")
+
+
+def _precious(path):
+    """A user's directory holding one file, as a path a careless --out could name."""
+    path.mkdir()
+    (path / "thesis.tex").write_text("do not delete")
+    return path
+
+
+def _rsmine_store(path, kind, complete=True):
+    group = store.create(path, kind, {"L": 4}, store.seed_record(1))
+    if complete:
+        store.mark_complete(group)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (lambda p: p, "samples"),  # missing path
+        (lambda p: p.mkdir() or p, "runs"),  # empty directory: nothing of anyone's
+        (lambda p: _rsmine_store(p, "runs"), "runs"),
+        (lambda p: _rsmine_store(p, "samples", complete=False), "samples"),  # leftover
+    ],
+    ids=["missing", "empty-dir", "same-kind", "incomplete-leftover"],
+)
+def test_check_output_accepts_what_may_be_replaced(tmp_path, make, kind):
+    out = make(tmp_path / "out.zarr")
+    assert store.check_output(out, kind) == out
+    assert store.check_output(str(out), kind) == out
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_precious, r"is a directory with 1 entries that is not an rsmine store"),
+        (lambda p: p.write_text("data") and p, r"is a file, not an rsmine store"),
+        (lambda p: _rsmine_store(p, "samples"), r"is an rsmine samples store, not a runs store"),
+        (  # a Zarr store that looks like one but that rsmine did not write
+            lambda p: _plain_samples(p, np.zeros((2, 4), np.int8), kind="runs", complete=True),
+            r"is a directory with 2 entries that is not an rsmine store",
+        ),
+        (
+            lambda p: p.symlink_to(_rsmine_store(p.with_name("t.zarr"), "runs")) or p,
+            "is a symbolic link",
+        ),
+    ],
+    ids=["user-dir", "file", "other-kind", "foreign-zarr", "symlink"],
+)
+def test_check_output_refuses_what_is_not_its_own(tmp_path, make, message):
+    out = make(tmp_path / "out.zarr")
+    before = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    with pytest.raises(InputError, match=rf"^output {out}: {message}"):
+        store.check_output(out, "runs")
+    for name in ("create", "building"):  # the writers refuse the same way
+        with pytest.raises(InputError, match=message):
+            if name == "create":
+                store.create(out, "runs", {}, store.seed_record(0))
+            else:
+                with store.building(out, "runs", {}, store.seed_record(0)):
+                    pytest.fail("building ran its block on a refused path")
+    assert {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+
+
+def test_check_output_refuses_bad_parents_and_inputs(tmp_path):
+    missing = tmp_path / "no" / "out.zarr"
+    with pytest.raises(InputError, match=rf"^output {missing}: the parent directory .* not exist"):
+        store.check_output(missing, "samples")
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(InputError, match=r"the parent directory .* is not a directory"):
+        store.check_output(tmp_path / "f" / "out.zarr", "samples")
+    samples = _rsmine_store(tmp_path / "s.zarr", "runs")
+    with pytest.raises(InputError, match=rf"is the input {samples}; refusing"):
+        store.check_output(tmp_path / "." / "s.zarr", "runs", inputs=[samples])
+    with pytest.raises(ValueError, match="store kind must be one of"):
+        store.check_output(tmp_path / "x.zarr", "figures")
+
+
+def test_building_checks_the_path_again_before_replacing_it(tmp_path):
+    out = tmp_path / "s.zarr"
+    with pytest.raises(InputError, match="is a directory with 1 entries"):
+        with store.building(out, "samples", {}, store.seed_record(0)) as group:
+            store.write_array(group, "configs", np.ones((2, 4), np.int8), ["sample", "x"])
+            _precious(out)  # another program wrote there meanwhile
+    assert _leftovers(tmp_path) == ["s.zarr"]
+    assert (out / "thesis.tex").read_text() == "do not delete"
+
+
+def test_create_replaces_its_own_leftover(tmp_path):
+    out = _rsmine_store(tmp_path / "s.zarr", "samples", complete=False)
+    store.empty_array(store.open_store(out, complete=False), "old", (2,), "i1", ["x"], (2,))
+    group = store.create(out, "samples", {"L": 8}, store.seed_record(2))
+    assert list(group.array_keys()) == [] and group.attrs["params"] == {"L": 8}

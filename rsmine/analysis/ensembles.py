@@ -23,7 +23,7 @@ import pandas as pd
 
 from rsmine.errors import InputError
 from rsmine.progress import summary
-from rsmine.store import building, open_store, write_array
+from rsmine.store import SEE, building, check_output, open_store, write_array
 
 PER_RUN = ("rsmi", "rsmi_val", "rsmi_train", "best_epoch", "run_id", "failed")
 INHERITED = ("lattice", "v_shape", "units")
@@ -56,8 +56,7 @@ def _read_part(part: RunsPart) -> _Runs:
     missing = [name for name in names if name not in group.array_keys()]
     if missing:
         raise InputError(
-            f"{part.path}: runs store lacks arrays {missing} (expected {list(names)}, "
-            "DESIGN.md 'Runs store')"
+            f"{part.path}: runs store lacks arrays {missing} (expected {list(names)}, {SEE})"
         )
     arrays = {name: np.asarray(group[name][...]) for name in names}
     count = {name: a.shape[0] for name, a in arrays.items()}
@@ -116,10 +115,12 @@ def merge_runs(
     runs: the number of runs expected per (point label, lb); each cell must hold
         run ids 0..runs-1 exactly once, so a missing or duplicated chunk is refused.
     params: recorded in the store's ``params`` attr (e.g. the system's configuration).
-    Returns the path of the written store.
+    Returns the path of the written store. ``out`` is checked by
+    :func:`rsmine.store.check_output` before any store is read.
     """
     if not parts:
         raise InputError("merge_runs: no runs stores given")
+    out = check_output(out, "ensemble", [part.path for part in parts])
     loaded = [_read_part(part) for part in parts]
     _check_complete(parts, loaded, runs)
     labels = list(dict.fromkeys(part.point for part in parts))
@@ -137,7 +138,6 @@ def merge_runs(
         "config": dict(params or {}),
     }
     seeds = {"runs_stores": [data.attrs.get("seed", {}) for data in loaded]}
-    out = Path(out)
     with building(out, "ensemble", record, seeds) as group:
         first = loaded[0]
         group.attrs.update({key: first.attrs[key] for key in INHERITED if key in first.attrs})
