@@ -42,7 +42,15 @@ from numba import njit, uint64
 
 from rsmine.errors import InputError
 from rsmine.models import autocorr, splitmix
-from rsmine.models.simulation import Chains, Simulation, require_real, require_sizes
+from rsmine.models.simulation import (
+    CHAIN_MEANING,
+    Chains,
+    SampleWriter,
+    Simulation,
+    parameter_record,
+    require_real,
+    require_sizes,
+)
 from rsmine.progress import progress, summary
 
 FIRST_WINDOW = 256
@@ -50,12 +58,19 @@ FIRST_WINDOW = 256
 
 MAX_WINDOW = 1 << 21
 RELIABLE = 50.0
+"""A window's second half must hold this many τ_int to trust τ_int and the drift test."""
 SETTLE = 20.0
 """Every chain thermalises for at least this many of the largest τ_int found by any chain."""
-"""A window's second half must hold this many τ_int to trust τ_int and the drift test."""
 BLOCK = 256
 TIMING = ("seconds", "samples_per_second", "updates_per_second")
 """Statistics kept out of the store's attrs, so that the same seed gives the same store."""
+OBSERVABLES = {
+    "largest_mass": "max_i m_i / (density L)",
+    "occupied": "fraction of sites with m_i > 0",
+    "slow_mode": "|sum_x m_x exp(2 pi i x / L)|^2 / (density L)",
+    "chain": CHAIN_MEANING,
+}
+"""The per-sample arrays of the store and what each one is (the ``observables`` attr)."""
 
 
 # ----------------------------------------------------------------- kernels
@@ -277,28 +292,18 @@ def simulate_store(
     ``seed``, ``sampler`` (statistics). Logs one summary line.
     """
     validate(L, w, density, samples, chains, seed)
-    params = {
-        "model": "chipping",
-        "L": L,
-        "w": float(w),
-        "density": float(density),
-        "samples": samples,
-        "chains": chains,
-        "seed": seed,
-    }
+    params = parameter_record(
+        "chipping",
+        L=L,
+        w=float(w),
+        density=float(density),
+        samples=samples,
+        chains=chains,
+        seed=seed,
+    )
     sim = simulate(L, w, density=density, samples=samples, seed=seed, chains=chains)
-    sim.write_store(
-        out,
-        params,
-        lattice="chain",
-        dims=("sample", "x"),
-        meanings={
-            "largest_mass": "max_i m_i / (density L)",
-            "occupied": "fraction of sites with m_i > 0",
-            "slow_mode": "|sum_x m_x exp(2 pi i x / L)|^2 / (density L)",
-            "chain": "index of the Markov chain that produced the sample",
-        },
-        timing=TIMING,
+    SampleWriter(Path(out), params, seed, lattice="chain", dims=("sample", "x")).write(
+        sim, OBSERVABLES, TIMING
     )
     stats = sim.stats
     steady = "" if stats["steady"] else " (steady state NOT confirmed)"

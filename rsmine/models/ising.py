@@ -41,10 +41,16 @@ from numba import njit
 from rsmine.errors import InputError
 from rsmine.models import autocorr, splitmix
 from rsmine.models.critical import ISING_TC
-from rsmine.models.simulation import Chains, Simulation, json_number, require_real, require_sizes
+from rsmine.models.simulation import (
+    CHAIN_MEANING,
+    Chains,
+    SampleWriter,
+    Simulation,
+    parameter_record,
+    require_real,
+    require_sizes,
+)
 from rsmine.progress import progress, summary
-
-"""Critical temperature of the square-lattice Ising model, in units of |J|."""
 
 WOLFF_MAX_T = 1.5 * ISING_TC
 """Wolff clusters at T/|J| ≤ this, checkerboard Metropolis above."""
@@ -55,6 +61,12 @@ MAX_PILOT_STEPS = 64_000
 BLOCK = 256
 TIMING = ("seconds", "samples_per_second")
 """Statistics kept out of the store's attrs, so that the same seed gives the same store."""
+OBSERVABLES = {
+    "energy": "E/L^2 with E = -J sum_<ij> s_i s_j (units of T)",
+    "magnetisation": "(1/L^2) sum_i s_i; staggered (-1)^(x+y) for J < 0",
+    "chain": CHAIN_MEANING,
+}
+"""The per-sample arrays of the store and what each one is (the ``observables`` attr)."""
 
 
 # ----------------------------------------------------------------- kernels
@@ -298,23 +310,30 @@ def metropolis_chain(
 # ----------------------------------------------------------------- samplers
 
 
-class _Wolff:
-    """Wolff updates at coupling K = |J|/T; one step flips about L² spins."""
+class _Sampler:
+    """A chain's update rule at coupling K = |J|/T: the driver of one chain kernel.
 
-    name = "wolff"
-    step = "clusters flipping L^2 spins on average"
+    Subclasses set up the kernel's thresholds and work arrays, call it in
+    :meth:`_chain` and turn its count (flipped or accepted spins) into statistics.
+    """
 
-    def __init__(self, spins: np.ndarray, coupling: float, state: np.ndarray) -> None:
+    name: str
+    step: str
+
+    def __init__(self, spins: np.ndarray, state: np.ndarray) -> None:
         self.spins, self.state = spins, state
-        self.threshold = splitmix.threshold_u64(-math.expm1(-2.0 * coupling))
-        self.stack = np.empty((2, spins.size + 1), dtype=np.int32)
-        for _ in range(2):  # warm up, then measure the mean cluster size
-            clusters = flipped = 0
-            while flipped < 4 * spins.size or clusters < 100:
-                flipped += wolff_step(spins, self.threshold, state, self.stack)
-                clusters += 1
-        self.clusters = max(1, round(spins.size * clusters / flipped))
-        self.flipped = self.n_clusters = 0
+        self.count = 0
+        self.steps = 0
+
+    def _chain(
+        self,
+        thin: int,
+        stagger: np.ndarray,
+        configs: np.ndarray,
+        bonds: np.ndarray,
+        mags: np.ndarray,
+    ) -> int:
+        raise NotImplementedError
 
     def run(
         self,
@@ -323,9 +342,50 @@ class _Wolff:
         stagger: np.ndarray | None = None,
         configs: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
+        """Record n samples ``thin`` steps apart: bond sums and magnetisation sums (n,) int64.
+
+        stagger: (L, L) int8 gauge signs for the stored configs (default all +1);
+        configs: (n, L, L) int8 to fill, or None to record observables only.
+        """
         bonds, mags = np.empty(n, np.int64), np.empty(n, np.int64)
-        stagger, configs = _defaults(self.spins, stagger, configs)
-        self.flipped += wolff_chain(
+        if stagger is None:
+            stagger = np.ones_like(self.spins)
+        if configs is None:
+            configs = np.empty((0, *self.spins.shape), dtype=np.int8)
+        self.count += self._chain(thin, stagger, configs, bonds, mags)
+        self.steps += n * thin
+        return bonds, mags
+
+    def stats(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class _Wolff(_Sampler):
+    """Wolff updates; one step is the number of clusters that flips about L² spins."""
+
+    name = "wolff"
+    step = "clusters flipping L^2 spins on average"
+
+    def __init__(self, spins: np.ndarray, coupling: float, state: np.ndarray) -> None:
+        super().__init__(spins, state)
+        self.threshold = splitmix.threshold_u64(-math.expm1(-2.0 * coupling))
+        self.stack = np.empty((2, spins.size + 1), dtype=np.int32)
+        for _ in range(2):  # warm up, then measure the mean cluster size
+            clusters = flipped = 0
+            while flipped < 4 * spins.size or clusters < 100:
+                flipped += wolff_step(spins, self.threshold, state, self.stack)
+                clusters += 1
+        self.clusters = max(1, round(spins.size * clusters / flipped))
+
+    def _chain(
+        self,
+        thin: int,
+        stagger: np.ndarray,
+        configs: np.ndarray,
+        bonds: np.ndarray,
+        mags: np.ndarray,
+    ) -> int:
+        return wolff_chain(
             self.spins,
             self.threshold,
             self.clusters,
@@ -337,43 +397,38 @@ class _Wolff:
             bonds,
             mags,
         )
-        self.n_clusters += n * thin * self.clusters
-        return bonds, mags
 
     def stats(self) -> dict[str, Any]:
         return {
             "clusters_per_step": self.clusters,
-            "mean_cluster_size": self.flipped / max(self.n_clusters, 1),
+            "mean_cluster_size": self.count / max(self.steps * self.clusters, 1),
         }
 
 
-class _Metropolis:
-    """Checkerboard Metropolis at coupling K = |J|/T (even L); one step is one sweep."""
+class _Metropolis(_Sampler):
+    """Checkerboard Metropolis (even L); one step is one sweep."""
 
     name = "metropolis"
     step = "one checkerboard sweep"
 
     def __init__(self, spins: np.ndarray, coupling: float, state: np.ndarray) -> None:
+        super().__init__(spins, state)
         size = spins.shape[0]
-        self.spins, self.state = spins, state
         self.t2 = splitmix.threshold_u32(math.exp(-4.0 * coupling))
         self.t4 = splitmix.threshold_u32(math.exp(-8.0 * coupling))
         self.halves = np.empty((2, size, size // 2), dtype=np.int8)
         self.rbuf = np.empty(size * size // 2, dtype=np.uint32)
         self.pad = np.empty(size // 2 + 2, dtype=np.int8)
-        self.accepted = 0
-        self.sweeps = 0
 
-    def run(
+    def _chain(
         self,
-        n: int,
         thin: int,
-        stagger: np.ndarray | None = None,
-        configs: np.ndarray | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        bonds, mags = np.empty(n, np.int64), np.empty(n, np.int64)
-        stagger, configs = _defaults(self.spins, stagger, configs)
-        self.accepted += metropolis_chain(
+        stagger: np.ndarray,
+        configs: np.ndarray,
+        bonds: np.ndarray,
+        mags: np.ndarray,
+    ) -> int:
+        return metropolis_chain(
             self.spins,
             self.halves,
             self.t2,
@@ -387,21 +442,9 @@ class _Metropolis:
             bonds,
             mags,
         )
-        self.sweeps += n * thin
-        return bonds, mags
 
     def stats(self) -> dict[str, Any]:
-        return {"acceptance": self.accepted / max(self.sweeps * self.spins.size, 1)}
-
-
-def _defaults(
-    spins: np.ndarray, stagger: np.ndarray | None, configs: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    if stagger is None:
-        stagger = np.ones_like(spins)
-    if configs is None:
-        configs = np.empty((0, *spins.shape), dtype=np.int8)
-    return stagger, configs
+        return {"acceptance": self.count / max(self.steps * self.spins.size, 1)}
 
 
 # ----------------------------------------------------------------- drivers
@@ -577,28 +620,12 @@ def simulate_store(
     ``seed``, ``sampler`` (statistics). Logs one summary line.
     """
     validate(L, T, J, samples, chains, seed)
-    params = {
-        "model": "ising",
-        "L": L,
-        "T": json_number(T),
-        "J": float(J),
-        "samples": samples,
-        "chains": chains,
-        "seed": seed,
-    }
-    sim = simulate(L, T, J=J, samples=samples, seed=seed, chains=chains)
-    sim.write_store(
-        out,
-        params,
-        lattice="square",
-        dims=("sample", "y", "x"),
-        meanings={
-            "energy": "E/L^2 with E = -J sum_<ij> s_i s_j (units of T)",
-            "magnetisation": "(1/L^2) sum_i s_i; staggered (-1)^(x+y) for J < 0",
-            "chain": "index of the Markov chain that produced the sample",
-        },
-        timing=TIMING,
+    params = parameter_record(
+        "ising", L=L, T=float(T), J=float(J), samples=samples, chains=chains, seed=seed
     )
+    sim = simulate(L, T, J=J, samples=samples, seed=seed, chains=chains)
+    writer = SampleWriter(Path(out), params, seed, lattice="square", dims=("sample", "y", "x"))
+    writer.write(sim, OBSERVABLES, TIMING)
     stats = sim.stats
     detail = {
         "wolff": f"mean cluster size {stats.get('mean_cluster_size', 0):.1f}",

@@ -1,4 +1,12 @@
-"""What every sampler returns, and how its independent chains are seeded and sized.
+"""The pieces every sampler shares: its result, chain seeding, parameter checks, the store writer.
+
+Every model (:mod:`.ising`, :mod:`.chipping`, :mod:`.dimers`) has the same
+parts: numba kernels that take their state (configuration, random stream, work
+arrays) explicitly; a chain driver that owns thermalisation, thinning and
+progress; ``validate`` (or ``resolve_run``) refusing bad parameters with
+:class:`InputError` before any work, through :func:`require_int` and
+:func:`require_real`; and ``simulate_store``, which writes the store through
+:class:`SampleWriter` with the parameter record of :func:`parameter_record`.
 
 A simulation of ``samples`` configurations runs ``chains`` independent Markov
 chains, chain c seeded by child c of ``SeedSequence(seed).spawn(chains)``
@@ -16,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import zarr
 
 from rsmine import store
 from rsmine.errors import InputError
@@ -34,38 +43,111 @@ class Simulation:
     observables: dict[str, np.ndarray]
     stats: dict[str, Any] = field(default_factory=dict)
 
-    def write_store(
-        self,
-        out: str | Path,
-        params: Mapping[str, Any],
-        *,
-        lattice: str,
-        dims: Sequence[str],
-        meanings: Mapping[str, str],
-        timing: Sequence[str],
-    ) -> None:
-        """Write a complete sample store at ``out``.
 
-        ``configs`` with dimension names ``dims`` (one chunk holds whole
-        configurations), every observable as a (sample,) array; root attrs
-        ``lattice``, ``params``, ``seed`` (``params["seed"]``), ``sampler`` (the
-        statistics less the ``timing`` keys, so a store is bit-identical for a
-        seed) and ``observables`` (what each one means).
-        """
-        chunks = (min(len(self.configs), max(1, 2**22 // self.configs[0].size)),)
-        with store.building(out, "samples", params, store.seed_record(params["seed"])) as group:
+@dataclass(frozen=True)
+class SampleWriter:
+    """Writes a sample store: root attrs, ``configs`` (sample, *lattice), per-sample arrays.
+
+    Root attrs: ``kind: "samples"``, ``params`` (:func:`parameter_record`),
+    ``seed`` (``store.seed_record(seed)``), ``lattice`` and the model's own attrs.
+    Two modes, one layout:
+
+    - :meth:`write` (one process): the whole :class:`Simulation` under a
+      temporary name, renamed into place complete.
+    - :meth:`create`, :meth:`open`, :meth:`write_chain`, :meth:`complete` (several
+      MPI ranks, or resuming): rank 0 creates the store in place, incomplete, with
+      empty arrays chunked one chain per chunk; every rank writes whole chunks of
+      its own chains; rank 0 marks the store complete after a barrier.
+    """
+
+    out: Path
+    params: Mapping[str, Any]
+    seed: int
+    lattice: str
+    dims: tuple[str, ...]
+
+    def _root_attrs(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
+        return {"lattice": self.lattice, **attrs}
+
+    def write(
+        self, sim: Simulation, meanings: Mapping[str, str], timing: Sequence[str] = ()
+    ) -> None:
+        """Write ``sim`` complete at ``out``: ``configs`` (chunks of whole configurations,
+        ≤ 2²² sites each) and every observable as a (sample,) array; attrs ``sampler`` (the
+        statistics less the ``timing`` keys, so a store is bit-identical for a seed) and
+        ``observables`` (``meanings``: what each one is)."""
+        configs = sim.configs
+        chunks = (min(len(configs), max(1, 2**22 // configs[0].size)),)
+        seed = store.seed_record(self.seed)
+        with store.building(self.out, "samples", self.params, seed) as group:
+            sampler = {k: v for k, v in sim.stats.items() if k not in timing}
             group.attrs.update(
-                {
-                    "lattice": lattice,
-                    "sampler": {k: v for k, v in self.stats.items() if k not in timing},
-                    "observables": dict(meanings),
-                }
+                self._root_attrs({"sampler": sampler, "observables": dict(meanings)})
             )
             store.write_array(
-                group, "configs", self.configs, dims, chunks=chunks + self.configs.shape[1:]
+                group, "configs", configs, self.dims, chunks=chunks + configs.shape[1:]
             )
-            for name, values in self.observables.items():
+            for name, values in sim.observables.items():
                 store.write_array(group, name, values, ("sample",))
+
+    def create(
+        self,
+        attrs: Mapping[str, Any],
+        configs: tuple[tuple[int, ...], Any],
+        per_sample: Mapping[str, Any],
+        per_chain: Mapping[str, Any],
+        *,
+        chains: int,
+        chain_samples: int,
+    ) -> None:
+        """Create the incomplete store in place with empty arrays, one chain per chunk.
+
+        configs: (lattice shape, dtype) of one configuration; per_sample, per_chain:
+        name → dtype of the (sample,) and (chain,) arrays.
+        """
+        group = store.create(self.out, "samples", self.params, store.seed_record(self.seed))
+        group.attrs.update(self._root_attrs(attrs))
+        shape, dtype = configs
+        samples = chains * chain_samples
+        store.empty_array(
+            group, "configs", (samples, *shape), dtype, self.dims, (chain_samples, *shape)
+        )
+        for name, kind in per_sample.items():
+            store.empty_array(group, name, (samples,), kind, ("sample",), (chain_samples,))
+        for name, kind in per_chain.items():
+            store.empty_array(group, name, (chains,), kind, ("chain",), (1,))
+
+    def open(self) -> zarr.Group:
+        """The store made by :meth:`create`, complete or not, opened for writing."""
+        return store.open_store(self.out, "samples", complete=False)
+
+    @staticmethod
+    def write_chain(
+        group: zarr.Group,
+        chain: int,
+        configs: np.ndarray,
+        per_sample: Mapping[str, np.ndarray],
+        per_chain: Mapping[str, Any],
+    ) -> None:
+        """Write chain ``chain`` into its whole chunks: configs (n, *lattice), the
+        per-sample arrays (n,), then its per-chain values, in the given order (so a
+        "done" flag given last is set only when everything else is written)."""
+        rows = slice(chain * len(configs), (chain + 1) * len(configs))
+        group["configs"][rows] = configs
+        for name, values in per_sample.items():
+            group[name][rows] = values
+        for name, value in per_chain.items():
+            group[name][chain] = value
+
+    @staticmethod
+    def complete(group: zarr.Group, attrs: Mapping[str, Any]) -> None:
+        """Add the final attrs (statistics over all chains) and mark the store complete."""
+        group.attrs.update(attrs)
+        store.mark_complete(group)
+
+
+CHAIN_MEANING = "index of the Markov chain that produced the sample"
+"""What the per-sample ``chain`` array of a store holds."""
 
 
 @dataclass
@@ -120,3 +202,12 @@ def require_real(name: str, value: Any, low: float, *, allow_inf: bool = False) 
 def json_number(value: float) -> float | str:
     """A float for JSON attrs: ``inf`` as the string "inf"."""
     return "inf" if math.isinf(value) else float(value)
+
+
+def parameter_record(model: str, **params: Any) -> dict[str, Any]:
+    """The store's ``params`` attr: ``model``, then ``params`` in order, floats through
+    :func:`json_number` (so T = inf is the string "inf"); other values as given."""
+    return {
+        "model": model,
+        **{k: json_number(v) if isinstance(v, float) else v for k, v in params.items()},
+    }
