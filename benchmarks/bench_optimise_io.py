@@ -3,7 +3,7 @@
 Setting: 20 000 configurations of 64x64 int8 spins, lv 4, lb 4, le 10 (n_env 880).
 Times: reading the sample store, the V / E gather (Partition.split) at 1 and 4
 origins, and the overhead of optimise_store (read + split + write + checks) as
-optimise_store minus train_ensemble on the same data (one run, one epoch).
+optimise_store minus train_batch on the same data (one run, one epoch).
 
 Run: OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_optimise_io.py [--samples 20000]
 """
@@ -20,7 +20,7 @@ import zarr
 
 from rsmine import store
 from rsmine.estimator.regions import Partition
-from rsmine.estimator.train import TrainConfig, train_ensemble
+from rsmine.estimator.train import TrainConfig, train_batch
 from rsmine.optimise import optimise_store
 
 
@@ -64,9 +64,7 @@ def main() -> None:
         config = TrainConfig(epochs=1, patience=0, device="cpu")
         train = _best_of(
             3,
-            lambda: train_ensemble(
-                v, e, components=1, runs=1, seed=1, config=config, mask=part.mask
-            ),
+            lambda: train_batch(v, e, components=1, runs=1, seed=1, config=config, mask=part.mask),
         )
         whole = _best_of(
             3,
@@ -83,7 +81,7 @@ def main() -> None:
                 device="cpu",
             ),
         )
-        print(f"train_ensemble (1 run, 1 epoch): {train:.3f} s")
+        print(f"train_batch (1 run, 1 epoch): {train:.3f} s")
         print(f"optimise_store (same): {whole:.3f} s; overhead {whole - train:.3f} s")
 
 

@@ -2,7 +2,7 @@
 
 64x64 Ising samples at Tc, lv 4, lb 4, le 10, one binary component, batch 100, 30 epochs
 with early stopping off, lr 5e-3, 20 000 samples (14 000 training configurations, 140 steps
-per epoch, 4 200 steps per run). Times the whole ``train_ensemble`` call (split, training,
+per epoch, 4 200 steps per run). Times the whole ``train_batch`` call (split, training,
 validation every epoch, test and training-part evaluation at the end) for R replicas.
 
 Run: .venv/bin/python benchmarks/bench_train.py [--runs 1 16 64] [--device cpu|cuda]
@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from rsmine.estimator.regions import Partition
-from rsmine.estimator.train import TrainConfig, train_ensemble
+from rsmine.estimator.train import TrainConfig, train_batch
 from rsmine.models.ising import simulate
 
 
@@ -45,7 +45,7 @@ def main() -> None:
         if args.device == "cuda":
             torch.cuda.synchronize()
         wall, cpu = time.perf_counter(), time.process_time()
-        result = train_ensemble(v, e, components=1, runs=runs, seed=args.seed, config=config)
+        result = train_batch(v, e, components=1, runs=runs, seed=args.seed, config=config)
         if args.device == "cuda":
             torch.cuda.synchronize()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

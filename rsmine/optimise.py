@@ -3,7 +3,7 @@
 :func:`optimise_store` is what ``rsmine optimise`` runs: it validates every
 input before any work, partitions the configurations into V / buffer / E
 (:class:`rsmine.estimator.regions.Partition`), trains runs ``first_run .. first_run +
-runs - 1`` as one replica-batched ensemble (:func:`rsmine.estimator.train.train_ensemble`)
+runs - 1`` as one replica batch (:func:`rsmine.estimator.train.train_batch`)
 and writes the runs store of DESIGN.md under a temporary name, renamed into
 place complete only when everything is written.
 
@@ -41,7 +41,7 @@ import numpy as np
 from rsmine import progress, store
 from rsmine.errors import InputError
 from rsmine.estimator.regions import Partition
-from rsmine.estimator.train import EnsembleResult, TrainConfig, resolve_device, train_ensemble
+from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_batch
 
 # The paper's Tables I-II for the dimer grid; spin lattices use TrainConfig's
 # defaults (Tables I-II, 2-D Ising).
@@ -145,8 +145,8 @@ def optimise_store(
     given = {k: v for k, v in given.items() if v is not None}
     config = _train_config({**defaults, **dict(train_options or {}), **given, "device": device})
     v, e = partition.split(sample_set.configs)
-    try:  # train_ensemble validates its inputs (device, part sizes) before any work
-        result = train_ensemble(
+    try:  # train_batch validates its inputs (device, part sizes) before any work
+        result = train_batch(
             v,
             e,
             components=components,
@@ -212,7 +212,7 @@ def _write(
     sample_set: store.SampleSet,
     partition: Partition,
     config: TrainConfig,
-    result: EnsembleResult,
+    result: BatchResult,
     components: int,
     first_run: int,
     seed: int,
@@ -251,7 +251,7 @@ def _write(
         store.write_array(group, "failed_epoch", result.failed_epoch.astype(np.int32), ["run"])
 
 
-def _report(out: Path, result: EnsembleResult, seconds: float) -> None:
+def _report(out: Path, result: BatchResult, seconds: float) -> None:
     """The one summary line: runs, mean / max test RSMI of the finished runs, failures, time."""
     ok = ~result.failed
     rsmi = result.rsmi[ok].astype(np.float64)

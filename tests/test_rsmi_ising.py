@@ -18,19 +18,19 @@ import numpy as np
 import pytest
 
 from rsmine.estimator.regions import Partition
-from rsmine.estimator.train import EnsembleResult, TrainConfig, train_ensemble
+from rsmine.estimator.train import BatchResult, TrainConfig, train_batch
 from rsmine.models.critical import ISING_TC
 from rsmine.models.ising import simulate
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-def ising_rsmi(T: float, samples: int, origins: int, seed: int, runs: int = 3) -> EnsembleResult:
+def ising_rsmi(T: float, samples: int, origins: int, seed: int, runs: int = 3) -> BatchResult:
     """Optimise ``runs`` filters on fresh 64x64 samples at T; the result holds test-part RSMI."""
     configs = simulate(64, T, samples=samples, seed=seed).configs
     partition = Partition("square", (64, 64), lv=4, lb=4, le=10, origins=origins, seed=seed)
     v, e = partition.split(configs)
-    return train_ensemble(v, e, components=1, runs=runs, seed=seed, config=TrainConfig())
+    return train_batch(v, e, components=1, runs=runs, seed=seed, config=TrainConfig())
 
 
 @pytest.mark.slow

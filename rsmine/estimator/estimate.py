@@ -3,7 +3,7 @@
 import numpy as np
 
 from rsmine.errors import InputError
-from rsmine.estimator.train import TrainConfig, train_ensemble
+from rsmine.estimator.train import TrainConfig, train_batch
 
 
 def _as_samples(name: str, a: np.ndarray) -> np.ndarray:
@@ -62,7 +62,7 @@ def estimate_mi(
         device=device,
     )
     dx = x.shape[1]
-    result = train_ensemble(
+    result = train_batch(
         _standardise(x)[:, None, :],
         _standardise(y)[:, None, :],
         components=dx,

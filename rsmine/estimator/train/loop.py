@@ -1,0 +1,171 @@
+"""The training loop (Algorithm 1) of a replica batch, on whatever device the options name.
+
+R independent replicas (own Λ, own critic, own initialisation, own Gumbel noise) train as one
+batched model on shared minibatches. Replica k is seeded from (seed, k) alone and everything
+shared (the train/val/test split, the minibatch order, the V origin drawn per sample) comes
+from ``seed`` alone, so replica k gives the same result trained alone or in any batch.
+
+Honest estimates: configurations are split into training, validation and test parts; each
+replica keeps the parameters of its best validation epoch and stops after ``patience`` epochs
+without improvement; its reported RSMI is the bound on the test part with exactly discrete H,
+never used for any decision. A replica that stops or fails is removed from the batch, so the
+others' results do not depend on it.
+"""
+
+import numpy as np
+import torch
+
+from rsmine.errors import InputError
+from rsmine.estimator import coarse
+from rsmine.estimator.train.adam import adam_groups, adam_step
+from rsmine.estimator.train.backward import gradients
+from rsmine.estimator.train.config import TrainConfig
+from rsmine.estimator.train.evaluate import evaluate
+from rsmine.estimator.train.lbfgs import refine
+from rsmine.estimator.train.replicas import FILTERS, Replicas, select
+from rsmine.estimator.train.result import BatchResult
+from rsmine.estimator.train.setup import Setup
+from rsmine.estimator.train.split import Parts, part_sizes, split
+from rsmine.estimator.train.stopping import update_best
+
+
+def train_batch(
+    v: np.ndarray,
+    e: np.ndarray,
+    *,
+    components: int,
+    runs: int,
+    first_run: int = 0,
+    seed: int,
+    config: TrainConfig,
+    mask: np.ndarray | None = None,
+    filters: np.ndarray | None = None,
+) -> BatchResult:
+    """Optimise runs ``first_run .. first_run + runs - 1``; replica k seeded from (seed, k) alone.
+
+    v: (N, O, n_visible), e: (N, O, n_env) float32 with O V-origins per configuration; the
+    split is over configurations. mask: (n_visible,) bool, True where a filter weight is free.
+    filters: fixed Λ, (F, n_visible) or (runs, F, n_visible): train only the critic and report
+    I_Λ(H:E) of the given filter (fixed-Λ mode). Runs on ``config.device``.
+    """
+    _check_inputs(v, e, components, runs, first_run, config, mask, filters)
+    setup = Setup.create(config, components, mask)
+    shared = np.random.default_rng(np.random.SeedSequence(seed))
+    parts = split(v, e, config, shared, setup.device)
+    state = Replicas.create(setup, parts, seed, first_run, runs, components, filters)
+    result = BatchResult.empty(runs, setup.rows, v.shape[2], config.epochs)
+    result.v_centre = parts.centre.cpu().numpy()
+    run(setup, parts, state, shared, result)
+    return result
+
+
+def _check_inputs(v, e, components, runs, first_run, config, mask, filters) -> None:
+    if not isinstance(config, TrainConfig):
+        raise InputError("config must be a TrainConfig")
+    for name, a in (("v", v), ("e", e)):
+        if not isinstance(a, np.ndarray) or a.ndim != 3:
+            raise InputError(f"{name} must be an array (N, O, sites), got {np.shape(a)}")
+        if not np.isfinite(a).all():
+            raise InputError(f"{name} contains non-finite values")
+    if v.shape[:2] != e.shape[:2]:
+        raise InputError(f"v {v.shape} and e {e.shape} disagree on (N, O)")
+    if components < 1 or runs < 1 or first_run < 0:
+        raise InputError("components and runs must be >= 1 and first_run >= 0")
+    smallest = min(part_sizes(v.shape[0], config.split))
+    if smallest < config.batch:
+        raise InputError(
+            f"{v.shape[0]} configurations split {config.split} leave a part of {smallest} "
+            f"< batch {config.batch}"
+        )
+    if mask is not None and (np.shape(mask) != (v.shape[2],) or not np.any(mask)):
+        raise InputError(f"mask must be ({v.shape[2]},) bool with a free weight")
+    rows = components * coarse.filters_per_component(config.embedding, config.states)
+    if filters is not None and np.shape(filters) not in (
+        (rows, v.shape[2]),
+        (runs, rows, v.shape[2]),
+    ):
+        raise InputError(
+            f"filters must be ({rows}, {v.shape[2]}) or ({runs}, {rows}, {v.shape[2]})"
+        )
+
+
+def run(
+    setup: Setup, parts: Parts, state: Replicas, shared: np.random.Generator, result: BatchResult
+) -> None:
+    """Train ``state`` epoch by epoch until every replica has stopped; fill ``result``.
+
+    shared: the generator of the minibatch order and origin picks (after the split's draw).
+    """
+    c = setup.config
+    taus: list[float] = []
+    for epoch in range(c.epochs):
+        train_est = _train_epoch(setup, parts, state, shared, taus)
+        val = evaluate(setup, state.params, parts, "val", state.eval_noise["val"])
+        result.history[state.ids, epoch, 0] = train_est.cpu().numpy()
+        result.history[state.ids, epoch, 1] = val.cpu().numpy()
+        stop = update_best(c, state, train_est, val, epoch, result)
+        if epoch == c.epochs - 1:
+            stop[:] = True
+        if stop.any():
+            _finalise(setup, parts, state, stop, result)
+            state.keep(~stop)
+        if len(state.ids) == 0:
+            break
+    result.tau = np.asarray(taus, np.float32)
+
+
+@torch.no_grad()
+def _train_epoch(
+    setup: Setup, parts: Parts, state: Replicas, shared: np.random.Generator, taus: list[float]
+) -> torch.Tensor:
+    """One epoch of Algorithm 1 on shared reshuffled minibatches; returns (R,) mean bound.
+
+    τ follows Eq. (B9) in the global step count len(taus) and changes at every step.
+    """
+    c = setup.config
+    k = c.batch
+    n = parts.size("train")
+    steps = n // k
+    order = torch.as_tensor(shared.permutation(n)[: steps * k], device=setup.device)
+    pick = torch.as_tensor(shared.integers(parts.origins, size=steps * k), device=setup.device)
+    flat = parts.flat("train", order, pick)
+    cpu = torch.device("cpu")
+    eps_all = torch.stack(
+        [coarse.noise(g, (steps, k, setup.rows), c.embedding, cpu) for g in state.noise_gens], 1
+    ).to(setup.device)
+    total = torch.zeros(len(state.ids), device=setup.device)
+    groups = adam_groups(state, c.weight_decay)
+    annealing = c.annealing
+    for s in range(steps):
+        tau = annealing.tau(len(taus))
+        taus.append(tau)
+        window = slice(s * k, (s + 1) * k)
+        v, e = parts.gather(flat[window])
+        total += gradients(setup, state, v, e, eps_all[s], tau)
+        state.step += 1
+        adam_step(groups, state.step, c.lr)
+    return total / steps
+
+
+def _finalise(
+    setup: Setup, parts: Parts, state: Replicas, stop: np.ndarray, result: BatchResult
+) -> None:
+    """Record the stopping replicas: best filters, validation, training and test estimates."""
+    idx = torch.as_tensor(np.flatnonzero(stop), device=setup.device)
+    ids = state.ids[stop]
+    best = select(state.best, idx)
+    noise = {p: t[idx] for p, t in state.eval_noise.items()}
+    best_val = state.best_val[idx]
+    if setup.config.lbfgs_steps > 0 and state.trains_filters:
+        best, best_val = refine(setup, parts, best, noise, best_val)
+    filters = best[FILTERS] if setup.mask is None else best[FILTERS] * setup.mask
+    result.filters[ids] = filters.cpu().numpy()
+    result.best_epoch[ids] = state.best_epoch[stop]
+    ok = ~result.failed[ids]
+    result.rsmi_val[ids[ok]] = best_val.cpu().numpy()[ok]
+    test = evaluate(setup, best, parts, "test", noise["test"]).cpu().numpy()
+    # the training part's estimate on as many configurations as the test part: same noise level
+    train = evaluate(setup, best, parts, "train", noise["train"], parts.size("test"))
+    train = train.cpu().numpy()
+    result.rsmi[ids[ok]] = test[ok]
+    result.rsmi_train[ids[ok]] = train[ok]

@@ -1,0 +1,164 @@
+"""The batched replica state: parameters, Adam moments, best-validation copies, noise streams.
+
+Replica k is seeded from (seed, k) alone: its initial Λ and critic, its training noise and its
+fixed evaluation noise come from three streams spawned from SeedSequence(seed, spawn_key=(k,)).
+Parameters are batched along a replica axis (:func:`axis`): Λ ``filters`` (R, F, n_visible),
+the critic as in :mod:`rsmine.estimator.critics`.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from rsmine.estimator import coarse, critics
+from rsmine.estimator.train.setup import Setup
+from rsmine.estimator.train.split import Parts
+
+FILTERS = "filters"
+
+
+def axis(name: str) -> int:
+    """The replica axis of parameter ``name``."""
+    return 0 if name == FILTERS else critics.replica_axis(name)
+
+
+def select(params: dict[str, torch.Tensor], idx: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The replicas ``idx`` (m,) of batched ``params``."""
+    return {k: t.index_select(axis(k), idx) for k, t in params.items()}
+
+
+def where(
+    keep: torch.Tensor, new: dict[str, torch.Tensor], old: dict[str, torch.Tensor]
+) -> dict[str, torch.Tensor]:
+    """Per replica, ``new`` where ``keep`` (R,) bool, else ``old``."""
+    out = {}
+    for name, t in new.items():
+        shape = [1] * t.dim()
+        shape[axis(name)] = -1
+        out[name] = torch.where(keep.view(shape), t, old[name])
+    return out
+
+
+def streams(seed: int, k: int) -> list[torch.Generator]:
+    """Replica k's generators (initialisation, training noise, evaluation noise) from (seed, k)."""
+    children = np.random.SeedSequence(seed, spawn_key=(k,)).spawn(3)
+    return [torch.Generator().manual_seed(int(c.generate_state(1, np.uint64)[0])) for c in children]
+
+
+@dataclass
+class Replicas:
+    """The active replicas: parameters, Adam moments and best-validation copies (device).
+
+    ids (R,): positions in the result arrays; best_val (R,) nats, -inf before any epoch;
+    best_epoch (R,) int32; smoothed (R,): the halting rule's smoothed validation estimate;
+    eval_noise: part -> (R, O, n_part, F) fixed evaluation noise; trainable: the parameter
+    names the optimiser updates (all but ``filters`` in fixed-Λ mode); grads like params.
+    """
+
+    ids: np.ndarray
+    params: dict[str, torch.Tensor]
+    moments: dict[str, list[torch.Tensor]]
+    best: dict[str, torch.Tensor]
+    best_val: torch.Tensor
+    best_epoch: np.ndarray
+    smoothed: torch.Tensor
+    noise_gens: list[torch.Generator]
+    eval_noise: dict[str, torch.Tensor]
+    trainable: list[str]
+    grads: dict[str, torch.Tensor] = field(default_factory=dict)
+    step: torch.Tensor = field(default_factory=lambda: torch.zeros(()))
+
+    def __post_init__(self) -> None:
+        self.grads = {n: torch.zeros_like(self.params[n]) for n in self.trainable}
+        self.step = torch.zeros((), device=self.best_val.device)
+
+    @property
+    def critic_names(self) -> list[str]:
+        return [n for n in self.trainable if n != FILTERS]
+
+    @property
+    def filter_names(self) -> list[str]:
+        return [n for n in self.trainable if n == FILTERS]
+
+    @property
+    def trains_filters(self) -> bool:
+        return FILTERS in self.trainable
+
+    @classmethod
+    def create(
+        cls,
+        setup: Setup,
+        parts: Parts,
+        seed: int,
+        first_run: int,
+        runs: int,
+        components: int,
+        filters: np.ndarray | None = None,
+    ) -> "Replicas":
+        """Replicas ``first_run .. first_run + runs - 1``, initialised from (seed, k).
+
+        filters: fixed Λ (F, n_visible) or (runs, F, n_visible) — fixed-Λ mode — or None.
+        """
+        c = setup.config
+        n_h = coarse.h_width(components, c.embedding, c.states)
+        own, per, gens, evals = [], [], [], []
+        for i in range(runs):
+            init, train_noise, eval_noise = streams(seed, first_run + i)
+            own.append(coarse.init_filters(init, setup.rows, parts.v.shape[2], setup.mask_cpu))
+            p = critics.init_net(init, "v", n_h, c.critic)
+            p.update(critics.init_net(init, "u", parts.e.shape[2], c.critic))
+            per.append(p)
+            gens.append(train_noise)
+            evals.append({part: _eval_noise(eval_noise, parts, part, setup) for part in parts.rows})
+        params = critics.stack_replicas(per)
+        params[FILTERS] = _initial_filters(own, filters, setup)
+        params = {k: t.to(setup.device) for k, t in params.items()}
+        moments = {k: [torch.zeros_like(t), torch.zeros_like(t)] for k, t in params.items()}
+        nan = torch.full((runs,), -math.inf, device=setup.device)
+        return cls(
+            ids=np.arange(runs),
+            params=params,
+            moments=moments,
+            best={k: t.clone() for k, t in params.items()},
+            best_val=nan,
+            best_epoch=np.zeros(runs, np.int32),
+            smoothed=torch.full((runs,), math.nan, device=setup.device),
+            noise_gens=gens,
+            eval_noise={
+                p: torch.stack([ev[p] for ev in evals]).to(setup.device) for p in parts.rows
+            },
+            trainable=[n for n in params if filters is None or n != FILTERS],
+        )
+
+    def keep(self, sel: np.ndarray) -> None:
+        """Drop the replicas where ``sel`` (R,) bool is False."""
+        idx = torch.as_tensor(np.flatnonzero(sel), device=self.best_val.device)
+        self.ids = self.ids[sel]
+        self.params = select(self.params, idx)
+        self.moments = {
+            k: [t.index_select(axis(k), idx) for t in m] for k, m in self.moments.items()
+        }
+        self.best = select(self.best, idx)
+        self.best_val, self.smoothed = self.best_val[idx], self.smoothed[idx]
+        self.best_epoch = self.best_epoch[sel]
+        self.noise_gens = [g for g, s in zip(self.noise_gens, sel, strict=True) if s]
+        self.eval_noise = {p: t[idx] for p, t in self.eval_noise.items()}
+        self.grads = {n: torch.zeros_like(self.params[n]) for n in self.trainable}
+
+
+def _eval_noise(gen: torch.Generator, parts: Parts, part: str, setup: Setup) -> torch.Tensor:
+    shape = (parts.origins, parts.size(part), setup.rows)
+    return coarse.noise(gen, shape, setup.config.embedding, torch.device("cpu"))
+
+
+def _initial_filters(
+    own: list[torch.Tensor], filters: np.ndarray | None, setup: Setup
+) -> torch.Tensor:
+    """(R, F, n_visible): the replicas' random Λ, or the fixed ``filters`` (fixed-Λ mode)."""
+    if filters is None:
+        return torch.stack(own)
+    f = torch.as_tensor(np.asarray(filters, np.float32))
+    stacked = f.expand(len(own), *f.shape[-2:]).clone()
+    return stacked if setup.mask is None else stacked * setup.mask_cpu
