@@ -197,6 +197,32 @@ def _run_info(args: argparse.Namespace) -> None:
     from rsmine import store
 
     print(store.describe(args.store))
+    attrs = store.open_store(args.store, complete=False).attrs
+    if attrs.get("kind") == "ensemble" and attrs.get("complete"):
+        from rsmine.analysis.ensembles import format_summary, summarise
+
+        print("  RSMI on the test part, per point and lb (failed runs excluded):")
+        print(format_summary(summarise(args.store)))
+
+
+def _add_show_filters(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("show-filters", help="draw the learned filters of a runs or ensemble store")
+    p.add_argument("store", help="runs or ensemble store")
+    p.add_argument("-o", "--out", required=True, help="output image (png, pdf, svg)")
+    p.add_argument("--lb", type=int, default=None, help="buffer width (default: the largest)")
+    p.add_argument("--samples", type=int, default=3, help="best runs drawn beside the mean")
+    p.add_argument("--control", default="control", help="name of the control parameter")
+    p.set_defaults(handler=_run_show_filters)
+
+
+def _run_show_filters(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from rsmine.analysis import gallery
+
+    lattice, lb, cells = gallery.read_filter_cells(args.store, args.lb, args.control)
+    title = f"{Path(args.store).name}: filters at $L_B$ = {lb}"
+    gallery.filter_gallery(lattice, cells, title, samples=args.samples, path=args.out)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -219,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
         add(simulate)
     _add_optimise(commands)
     _add_info(commands)
+    _add_show_filters(commands)
     return parser
 
 

@@ -364,18 +364,30 @@ def describe(path: str | Path) -> str:
             array.shape
         )
         lines.append(f"  {name:<14} {array.dtype!s:<8} ({axes})")
-    if attrs.get("kind") in ("runs", "ensemble") and {"rsmi", "failed"} <= set(group.array_keys()):
+    if attrs.get("kind") == "runs" and {"rsmi", "failed"} <= set(group.array_keys()):
         lines.append(_rsmi_line(np.asarray(group["rsmi"][...]), np.asarray(group["failed"][...])))
     params = attrs.get("params")
     if isinstance(params, Mapping):
-        lines.extend(f"  params.{key}: {value}" for key, value in params.items())
+        lines.extend(f"  params.{key}: {_brief(value)}" for key, value in params.items())
     elif params is not None:
-        lines.append(f"  params: {params}")
+        lines.append(f"  params: {_brief(params)}")
     if "seed" in attrs:
-        lines.append(f"  seed: {attrs['seed']}")
+        lines.append(f"  seed: {_brief(attrs['seed'])}")
     extra = sorted(set(attrs) - {"kind", "complete", "rsmine_version", "created", "params", "seed"})
-    lines.extend(f"  {key}: {attrs[key]}" for key in extra)
+    lines.extend(f"  {key}: {_brief(attrs[key])}" for key in extra)
     return "\n".join(lines)
+
+
+def _brief(value: Any, width: int = 160) -> str:
+    """An attr value on one line: long lists as their length, long mappings by their keys."""
+    text = str(value)
+    if len(text) <= width:
+        return text
+    if isinstance(value, list | tuple):
+        return f"[{len(value)} entries]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key}: {_brief(v, 40)}" for key, v in value.items()) + "}"
+    return text[: width - 1] + "…"
 
 
 def _rsmi_line(rsmi: np.ndarray, failed: np.ndarray) -> str:

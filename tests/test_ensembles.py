@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from rsmine import store
@@ -93,8 +94,11 @@ def test_merge_refuses_an_incomplete_runs_store(tmp_path, parts):
 
 def test_figures_draw_every_lb_and_point(tmp_path, parts):
     out = ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
-    table = ensembles.summarise(out)
+    one_lb = ensembles.summarise(out)
+    table = pd.concat([one_lb, one_lb.assign(lb=4, max=one_lb["max"] / 2)], ignore_index=True)
     for name, function in figures.FIGURES.items():
         fig = function(table, "T", "test", tmp_path / f"{name}.png")
         assert (tmp_path / f"{name}.png").stat().st_size > 1000
         assert len(fig.axes[0].lines) >= 1
+    with pytest.raises(InputError, match="at least two lb"):
+        figures.rsmi_vs_buffer(one_lb, "T", "test")

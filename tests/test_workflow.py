@@ -96,8 +96,10 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         "optimise": sum(optimise.values()),
         "merge_runs": 4,
         "summarise": 4,
-        "figure_rsmi_vs_buffer": 4,
+        "figure_rsmi_vs_buffer": 3,  # not for chipping: a single lb
         "figure_rsmi_vs_control": 4,
+        "figure_filters": 4,
+        "figure_chipping_marginals": 1,
         "all": 1,
     }
     cells = Counter(

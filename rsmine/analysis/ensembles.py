@@ -213,3 +213,58 @@ def summarise(path: str | Path) -> pd.DataFrame:
     ]
     table = pd.DataFrame(rows, columns=columns)
     return table.sort_values(["lb", "control"], kind="stable").reset_index(drop=True)
+
+
+CSV_NAMES = {
+    "mean": "rsmi_mean_nats",
+    "std": "rsmi_std_nats",
+    "max": "rsmi_max_nats",
+    **{name: f"rsmi_{name}_nats" for name in QUANTILES},
+}
+"""Columns of the summary table renamed in its CSV file, so that each names its unit."""
+
+
+def _significant(value: Any, digits: int = 4) -> Any:
+    """A float rounded to ``digits`` significant digits (other values unchanged)."""
+    if isinstance(value, float) and math.isfinite(value) and value != 0:
+        return round(value, digits - 1 - math.floor(math.log10(abs(value))))
+    return value
+
+
+def write_summary_csv(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write a :func:`summarise` table as CSV: units in the column names, 4 significant digits."""
+    out = table.rename(columns=CSV_NAMES)
+    for name in out.columns:
+        if pd.api.types.is_float_dtype(out[name]):
+            out[name] = out[name].map(_significant)
+    out.to_csv(path, index=False)
+    return Path(path)
+
+
+def read_summary_csv(path: str | Path) -> pd.DataFrame:
+    """Read a table of :func:`write_summary_csv` back with the column names of :func:`summarise`."""
+    table = pd.read_csv(path)
+    back = {csv: name for name, csv in CSV_NAMES.items()}
+    missing = sorted(set(back) - set(table.columns))
+    if missing:
+        raise InputError(f"{path}: summary table lacks columns {missing}")
+    return table.rename(columns=back)
+
+
+def format_summary(table: pd.DataFrame) -> str:
+    """A :func:`summarise` table as text, one line per point and lb (``rsmine info``).
+
+    Columns: control, lb, finished/failed runs, mean ± standard error, max (nats and bits).
+    """
+    lines = [
+        f"  {'point':<12} {'control':>8} {'lb':>3} {'runs':>5} {'failed':>6}  "
+        f"{'mean ± s.e. [nats]':>20}  {'max [nats]':>10}  {'max [bits]':>10}"
+    ]
+    for row in table.itertuples(index=False):
+        se = row.std / math.sqrt(row.runs) if row.runs > 1 else math.nan
+        mean = f"{row.mean:.4g} ± {se:.2g}"
+        lines.append(
+            f"  {row.point:<12} {row.control:>8.4g} {row.lb:>3d} {row.runs:>5d} {row.failed:>6d}  "
+            f"{mean:>20}  {row.max:>10.4g}  {row.max / math.log(2):>10.4g}"
+        )
+    return "\n".join(lines)

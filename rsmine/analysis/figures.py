@@ -1,7 +1,8 @@
 """Figures of RSMI ensembles: one function per figure, matplotlib (Agg), bits on the axes.
 
 Each function takes the summary table of :func:`rsmine.analysis.ensembles.summarise`
-(RSMI in nats), returns the figure, and saves it when ``path`` is given.
+(RSMI in nats), returns the figure, and saves it when ``path`` is given. ``mark``
+(from :func:`transition_mark`) draws the model's known transition on the control axis.
 """
 
 from __future__ import annotations
@@ -17,36 +18,87 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator, NullFormatter
+
+from rsmine.errors import InputError
+from rsmine.models.critical import CHIPPING_W_MEAN_FIELD, DIMER_T_BKT, DIMER_T_BKT_ERR
 
 BITS = 1.0 / math.log(2.0)
 """Bits per nat."""
+
+Mark = tuple[float, float, str]
+"""A known transition on the control axis: (value, half-width of its uncertainty, label)."""
+
+TRANSITIONS: dict[str, Mark] = {
+    "ising": (1.0, 0.0, "$T_c$ (Onsager, exact)"),
+    "dimers": (DIMER_T_BKT, DIMER_T_BKT_ERR, "$T_{BKT}$ = 0.65(1)"),
+    "chipping": (
+        CHIPPING_W_MEAN_FIELD,
+        0.0,
+        "mean-field $w$ = 1/3\n(paper's $w_{MKB}$ = 1/$w$ = 3)",
+    ),
+}
+"""Known transition of each model in its control variable (Ising: Tc/T = 1)."""
+
+
+def transition_mark(model: str | None) -> Mark | None:
+    """The known transition of ``model`` on its control axis, or None if there is none."""
+    return TRANSITIONS.get(model or "")
+
+
+def standard_error(table: pd.DataFrame) -> pd.Series:
+    """Standard error of the mean RSMI of each row: std / sqrt(runs) (NaN below 2 runs)."""
+    return table["std"] / np.sqrt(table["runs"].where(table["runs"] > 1))
 
 
 def _positions(values: np.ndarray) -> tuple[np.ndarray, bool, float | None]:
     """x positions for control values: inf placed a gap beyond the largest finite value.
 
+    Log scale when every finite value is positive and they span more than a factor 4.
     Returns (positions, log scale?, position of inf or None).
     """
     finite = values[np.isfinite(values)]
-    log = bool(finite.size and finite.min() > 0 and finite.max() / finite.min() > 20)
+    log = bool(finite.size and finite.min() > 0 and finite.max() / finite.min() > 4)
     if not np.isinf(values).any():
         return values.astype(float), log, None
     top = float(finite.max()) if finite.size else 1.0
     span = top - float(finite.min()) if finite.size else 0.0
-    at_inf = top * 3.0 if log else top + max(span * 0.25, abs(top) * 0.5, 0.5)
+    at_inf = top * 2.5 if log else top + max(span * 0.25, abs(top) * 0.5, 0.5)
     return np.where(np.isinf(values), at_inf, values).astype(float), log, at_inf
 
 
-def _label_infinity(ax, at_inf: float) -> None:
-    """Replace the x ticks beyond the finite values by one tick labelled ∞ at ``at_inf``."""
+def _control_ticks(ax, values: np.ndarray, log: bool, at_inf: float | None) -> None:
+    """Readable control ticks: on a log axis 1-2-5 ticks; inf labelled ∞ behind a break."""
+    if log:
+        ax.set_xscale("log")
+        finite = values[np.isfinite(values)]
+        low, high = finite.min(), finite.max()
+        decades = np.arange(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+        ticks = [m * 10.0**d for d in decades for m in (1, 2, 5) if low / 1.05 <= m * 10.0**d]
+        ticks = [t for t in ticks if t <= high * 1.05]
+        ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+        ax.xaxis.set_minor_formatter(NullFormatter())
+    if at_inf is None:
+        return
     low, high = ax.get_xlim()
-    gap = at_inf / 2.0 if ax.get_xscale() == "log" else at_inf - 0.5 * (at_inf - low) / 2
+    gap = at_inf / 1.6 if log else at_inf - 0.5 * (at_inf - low) / 2
     ticks = [t for t in ax.get_xticks() if low <= t <= gap]
     ax.set_xticks([*ticks, at_inf], [f"{t:g}" for t in ticks] + ["∞"])
-    ax.minorticks_off()
     ax.set_xlim(low, high)
-    ax.axvline(at_inf, color="0.85", lw=0.5, zorder=0)
+    ax.axvspan(gap, (gap * at_inf) ** 0.5 if log else (gap + at_inf) / 2, color="0.93", lw=0)
+
+
+def _mark_transition(ax, mark: Mark | None) -> list:
+    """Draw the known transition as a dashed line (and its uncertainty band); legend handles."""
+    if mark is None:
+        return []
+    value, width, label = mark
+    ax.axvline(value, color="crimson", ls="--", lw=1, zorder=1)
+    if width > 0:
+        ax.axvspan(value - width, value + width, color="crimson", alpha=0.12, lw=0)
+    return [Line2D([], [], color="crimson", ls="--", lw=1, label=label)]
 
 
 def _save(fig: Figure, path: str | Path | None) -> Figure:
@@ -57,58 +109,119 @@ def _save(fig: Figure, path: str | Path | None) -> Figure:
 
 
 def rsmi_vs_control(
-    table: pd.DataFrame, control: str, title: str, path: str | Path | None = None
+    table: pd.DataFrame,
+    control: str,
+    title: str,
+    path: str | Path | None = None,
+    mark: Mark | None = None,
 ) -> Figure:
-    """Maximal RSMI against the control parameter, one line per buffer width lb.
+    """RSMI against the control parameter, one colour per buffer width lb.
 
-    The line is the maximum over runs, the band the interquartile range over
-    runs, the dots the mean (Fig. 3a, Fig. 5a, Fig. 12b of the paper).
-    table: rows (point, lb) with columns control, lb, max, q25, q75, mean in nats.
+    Per lb: the line is the maximum over runs (the paper's maximal RSMI, Figs. 3a,
+    5a, 12b), the band the interquartile range over runs, the dots the mean with
+    error bars of one standard error. The legend says so on the figure.
+    table: rows (point, lb) with columns control, lb, runs, max, q25, q75, mean, std (nats).
     """
-    fig, ax = plt.subplots(figsize=(6.0, 4.0), layout="constrained")
-    x_all, log, at_inf = _positions(table["control"].to_numpy(dtype=float))
-    table = table.assign(x=x_all)
-    colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, table["lb"].nunique()))
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    values = table["control"].to_numpy(dtype=float)
+    x_all, log, at_inf = _positions(values)
+    table = table.assign(x=x_all, se=standard_error(table))
+    colours = plt.get_cmap("viridis")(np.linspace(0, 0.85, table["lb"].nunique()))
+    handles = []
     for colour, (lb, rows) in zip(colours, table.groupby("lb"), strict=True):
         rows = rows.sort_values("x")
-        ax.plot(rows["x"], rows["max"] * BITS, "o-", color=colour, ms=3, label=f"$L_B$={lb}")
+        ax.plot(rows["x"], rows["max"] * BITS, "-", color=colour, lw=1.5)
         ax.fill_between(
-            rows["x"], rows["q25"] * BITS, rows["q75"] * BITS, color=colour, alpha=0.2, lw=0
+            rows["x"], rows["q25"] * BITS, rows["q75"] * BITS, color=colour, alpha=0.3, lw=0
         )
-        ax.plot(rows["x"], rows["mean"] * BITS, ".", color=colour, alpha=0.6)
-    if log:
-        ax.set_xscale("log")
-    if at_inf is not None:
-        _label_infinity(ax, at_inf)
-    ax.set_xlabel(control)
+        ax.errorbar(
+            rows["x"],
+            rows["mean"] * BITS,
+            rows["se"] * BITS,
+            fmt="o",
+            color=colour,
+            ms=3,
+            capsize=2,
+            lw=0.8,
+        )
+        handles.append(Patch(color=colour, label=f"$L_B$ = {lb}"))
+    style = [
+        Line2D([], [], color="0.3", lw=1.5, label="max over runs"),
+        Patch(color="0.3", alpha=0.3, label="interquartile range"),
+        Line2D([], [], color="0.3", marker="o", ms=3, ls="", label="mean ± 1 s.e."),
+    ]
+    handles += _mark_transition(ax, mark)
+    _control_ticks(ax, values, log, at_inf)
+    ax.set_xlabel(control + ("  (log scale)" if log else ""))
     ax.set_ylabel("RSMI $I_\\Lambda(H:E)$ [bits]")
     ax.set_title(title)
-    ax.legend(fontsize="small", ncols=2)
+    first = ax.legend(handles=handles, fontsize="small", loc="upper left")
+    ax.add_artist(first)
+    ax.legend(
+        handles=style,
+        fontsize="small",
+        loc="upper right",
+        title="per $L_B$",
+        title_fontsize="x-small",
+    )
     return _save(fig, path)
 
 
+def noise_flags(table: pd.DataFrame) -> pd.Series:
+    """True where a row's RSMI is indistinguishable from 0: max ≤ 0, or mean < 2 s.e."""
+    se = standard_error(table).fillna(0.0)
+    return (table["max"] <= 0) | (table["mean"] - 2 * se <= 0)
+
+
 def rsmi_vs_buffer(
-    table: pd.DataFrame, control: str, title: str, path: str | Path | None = None
+    table: pd.DataFrame,
+    control: str,
+    title: str,
+    path: str | Path | None = None,
+    mark: Mark | None = None,
 ) -> Figure:
     """Maximal RSMI against the buffer width lb, one line per point (Fig. 3b, Fig. 6).
 
-    Logarithmic RSMI axis: exponential decay with lb is a straight line; RSMI
-    estimates <= 0 (no information found) are left out.
-    table: rows (point, lb) with columns point, control, lb, max in nats.
+    Logarithmic RSMI axis: exponential decay with lb is a straight line. Rows whose
+    RSMI is indistinguishable from 0 (:func:`noise_flags`) are drawn as open
+    triangles on the noise floor, the grey band: below the smallest RSMI that is
+    distinguishable from 0 in this table (or the largest flagged max, if higher).
+    table: rows (point, lb) with columns point, control, lb, runs, max, mean, std in nats.
+    mark: unused (the control is not on an axis); accepted like the other figures.
+    Refuses a table with a single lb: a buffer scan needs at least two.
     """
-    fig, ax = plt.subplots(figsize=(6.0, 4.0), layout="constrained")
+    del mark
+    if table["lb"].nunique() < 2:
+        raise InputError(
+            f"{title}: RSMI against the buffer width needs at least two lb values, "
+            f"got {sorted(table['lb'].unique().tolist())}"
+        )
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    flagged = noise_flags(table)
+    resolved = table.loc[~flagged, "max"]
+    floor_candidates = table.loc[flagged & (table["max"] > 0), "max"]
+    floor = max(
+        float(resolved.min()) / 2 if len(resolved) else 1e-3,
+        float(floor_candidates.max()) if len(floor_candidates) else 0.0,
+    )
     points = table.sort_values("control")["point"].unique()
-    colours = plt.get_cmap("plasma")(np.linspace(0, 0.9, len(points)))
+    colours = plt.get_cmap("plasma")(np.linspace(0, 0.85, len(points)))
     for colour, point in zip(colours, points, strict=True):
         rows = table[table["point"] == point].sort_values("lb")
+        low = flagged[rows.index]
         value = rows["control"].iloc[0]
-        label = f"{control}={'∞' if np.isinf(value) else f'{value:g}'}"
-        positive = rows["max"].where(rows["max"] > 0)
-        ax.plot(rows["lb"], positive * BITS, "o-", color=colour, ms=3, label=label)
+        label = f"{control} = {'∞' if np.isinf(value) else f'{value:.4g}'}"
+        y = np.where(low, floor, rows["max"]) * BITS
+        ax.plot(rows["lb"], y, "-", color=colour, lw=1, alpha=0.8)
+        ax.plot(rows["lb"][~low], y[~low], "o", color=colour, ms=4, label=label)
+        ax.plot(rows["lb"][low], y[low], "v", mfc="none", color=colour, ms=6)
     ax.set_yscale("log")
+    if flagged.any():
+        ax.axhspan(ax.get_ylim()[0] * 0.5, floor * BITS, color="0.88", lw=0, zorder=0)
+        ax.plot([], [], "v", mfc="none", color="0.3", label="≈ 0: at or below noise floor")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("buffer width $L_B$")
-    ax.set_ylabel("max RSMI [bits]")
+    ax.set_ylabel("max RSMI over runs [bits]")
     ax.set_title(title)
     ax.legend(fontsize="x-small", ncols=2)
     return _save(fig, path)

@@ -44,6 +44,7 @@ rule figure_rsmi_vs_control:
     params:
         figure="rsmi_vs_control",
         control=figure_control,
+        model=figure_model,
         title=figure_title,
     conda:
         "../../envs/rsmine.yaml"
@@ -66,6 +67,7 @@ rule figure_rsmi_vs_buffer:
     params:
         figure="rsmi_vs_buffer",
         control=figure_control,
+        model=figure_model,
         title=figure_title,
     conda:
         "../../envs/rsmine.yaml"

@@ -164,6 +164,17 @@ def figure_control(wildcards):
     return control_name(wildcards.system)
 
 
+def figure_model(wildcards):
+    """The model of {system} (None for user data): its known transition is marked."""
+    return SYSTEMS[wildcards.system].get("model")
+
+
+def figures_of(system):
+    """Figures of a system: RSMI against the buffer width only with at least two lb."""
+    several = len(SYSTEMS[system]["optimise"]["lb"]) > 1
+    return [f for f in FIGURES if several or f != "rsmi_vs_buffer"]
+
+
 def figure_title(wildcards):
     """Figure title: the system's name."""
     return wildcards.system
@@ -172,5 +183,5 @@ def figure_title(wildcards):
 def final_outputs():
     """Final targets: every table and figure of every system."""
     return [results(f"tables/{s}_rsmi.csv") for s in SYSTEMS] + [
-        results(f"figures/{s}_{f}.png") for s in SYSTEMS for f in FIGURES
+        results(f"figures/{s}_{f}.png") for s in SYSTEMS for f in figures_of(s)
     ]

@@ -2,15 +2,16 @@
 
 from contextlib import redirect_stderr
 
-import pandas as pd
-
-from rsmine.analysis.figures import FIGURES
+from rsmine.analysis.ensembles import read_summary_csv
+from rsmine.analysis.figures import FIGURES, transition_mark
 
 
 def main(smk) -> None:
     with open(smk.log[0], "w") as log, redirect_stderr(log):
-        table = pd.read_csv(smk.input[0])
-        FIGURES[smk.params.figure](table, smk.params.control, smk.params.title, smk.output[0])
+        table = read_summary_csv(smk.input[0])
+        mark = transition_mark(smk.params.model)
+        figure = FIGURES[smk.params.figure]
+        figure(table, smk.params.control, smk.params.title, smk.output[0], mark=mark)
 
 
 main(snakemake)  # noqa: F821

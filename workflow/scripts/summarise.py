@@ -2,12 +2,12 @@
 
 from contextlib import redirect_stderr
 
-from rsmine.analysis.ensembles import summarise
+from rsmine.analysis.ensembles import summarise, write_summary_csv
 
 
 def main(smk) -> None:
     with open(smk.log[0], "w") as log, redirect_stderr(log):
-        summarise(smk.input[0]).to_csv(smk.output[0], index=False)
+        write_summary_csv(summarise(smk.input[0]), smk.output[0])
 
 
 main(snakemake)  # noqa: F821

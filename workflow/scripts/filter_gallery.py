@@ -1,0 +1,22 @@
+"""figure_filters: ensemble store -> filter gallery at the largest lb + alignment table."""
+
+from contextlib import redirect_stderr
+
+import pandas as pd
+
+from rsmine.analysis.gallery import filter_gallery, read_filter_cells
+
+
+def main(smk) -> None:
+    with open(smk.log[0], "w") as log, redirect_stderr(log):
+        lattice, lb, cells = read_filter_cells(smk.input[0], control=smk.params.control)
+        title = f"{smk.params.title}: learned filters at $L_B$ = {lb}"
+        _, record = filter_gallery(lattice, cells, title, path=smk.output.figure)
+        table = pd.DataFrame(record).assign(lb=lb)
+        table["overlap"] = table["overlap"].round(4)
+        table.rename(columns={"label": "point", "drawn": "drawn_run_ids"}).to_csv(
+            smk.output.table, index=False
+        )
+
+
+main(snakemake)  # noqa: F821
