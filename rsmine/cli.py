@@ -187,6 +187,30 @@ def _run_optimise(args: argparse.Namespace) -> None:
     )
 
 
+def _add_coarse_grain(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("coarse-grain", help="apply one run's filters to every sample")
+    p.add_argument("--filters", required=True, help="runs store holding the filters")
+    p.add_argument("--run", default="best", help="run id, or 'best' (highest validation RSMI)")
+    p.add_argument("--samples", required=True, help="input sample store")
+    p.add_argument("--out", required=True, help="output sample store of coarse-grained configs")
+    p.add_argument("--seed", type=int, default=0, help="seed of the discretisation noise")
+    p.add_argument(
+        "--noise",
+        choices=("logistic", "none"),
+        default="logistic",
+        help="H as the estimate draws it (logistic), or its most probable value (none)",
+    )
+    p.set_defaults(handler=_run_coarse_grain)
+
+
+def _run_coarse_grain(args: argparse.Namespace) -> None:
+    from rsmine.coarse_grain import coarse_grain_store
+
+    coarse_grain_store(
+        args.filters, args.samples, args.out, run=args.run, seed=args.seed, noise=args.noise
+    )
+
+
 def _add_info(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("info", help="summarise any rsmine store (arrays, attrs, RSMI)")
     p.add_argument("store", help="any rsmine store")
@@ -244,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     for add in (_add_ising, _add_chipping, _add_dimers):
         add(simulate)
     _add_optimise(commands)
+    _add_coarse_grain(commands)
     _add_info(commands)
     _add_show_filters(commands)
     return parser

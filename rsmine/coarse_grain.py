@@ -1,0 +1,293 @@
+"""Apply a learned coarse-graining Λ to every sample: ``rsmine coarse-grain``.
+
+One run's filters (from a runs or ensemble store) are applied on the tiling of each
+configuration by disjoint visible blocks of side lv (stride lv, first block at the origin),
+exactly as the estimate sees them: x = Λ·(v − μ) with μ the run's ``v_centre``, and H the
+τ-free discrete variable of the evaluation (:func:`rsmine.estimator.coarse.discrete`):
+binary h = sign(x + L) with logistic noise L (``noise="logistic"``, the estimate's H) or
+the most probable h = sign(x) (``noise="none"``); categorical: the Gumbel-max state, or the
+arg-max without noise; continuous: x itself.
+
+The coarse-grained sample store (kind ``samples``, readable by :func:`store.read_samples`
+and ``rsmine optimise``) holds, for an input lattice of side L and B = L/lv blocks per axis:
+
+- ``components`` (sample, component, *B-lattice): binary ±1 int8, categorical state
+  0..q−1 int8, or continuous x float32, one entry per filter component;
+- ``configs`` (sample, *B-lattice): the component itself when there is one, else the
+  integer code Σ_c base^c·s_c with s_c = (h_c + 1)/2 (binary, base 2) or the state
+  (categorical, base q); refused for several continuous components;
+- every per-sample (sample,) array of the input store, copied.
+
+Root attrs: ``lattice`` (chain | square | cubic; a dimer bond grid coarse-grains to a
+square lattice of blocks), ``params`` = {model: "coarse_grained", source_model, filters,
+run, run_index, samples, lv, blocks, embedding, states, components, noise, code_base}.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from rsmine import progress, store
+from rsmine.errors import InputError
+from rsmine.estimator import coarse
+
+BLOCK_LATTICE = {1: "chain", 2: "square", 3: "cubic"}
+NOISES = ("logistic", "none")
+
+
+@dataclass(frozen=True)
+class LearnedFilter:
+    """One run's coarse-grainer, read from a runs or ensemble store.
+
+    filters: (F, *v_shape) float32, F = components (times q when categorical);
+    centre: (*v_shape) float32, the μ of H = τ(Λ·(v − μ)); run_id: the run's id; index: its
+    row in the store; region: the runs store's params.region (lv, lb, le, origins) or {}.
+    """
+
+    path: Path
+    filters: np.ndarray
+    centre: np.ndarray
+    lattice: str
+    run_id: int
+    index: int
+    embedding: str
+    states: int
+    params: dict[str, Any]
+
+    @property
+    def components(self) -> int:
+        return self.filters.shape[0] // coarse.filters_per_component(self.embedding, self.states)
+
+    @property
+    def lv(self) -> int:
+        return int(self.filters.shape[1])
+
+
+def read_filter(path: str | Path, run: int | str) -> LearnedFilter:
+    """Run ``run`` (a run id, or ``"best"``: the highest validation RSMI) of a runs store.
+
+    An ensemble store is accepted too when its run ids are unique (one point and lb).
+    """
+    path = Path(path)
+    group = store.open_store(path)
+    kind = group.attrs.get("kind")
+    if kind not in ("runs", "ensemble"):
+        raise InputError(f"--filters {path}: is a {kind!r} store, expected a runs store")
+    needed = ("filters", "run_id", "failed", "rsmi_val")
+    missing = [name for name in needed if name not in group.array_keys()]
+    if missing:
+        raise InputError(f"--filters {path}: lacks arrays {missing} (DESIGN.md 'Runs store')")
+    run_ids = np.asarray(group["run_id"][...])
+    if len(np.unique(run_ids)) != len(run_ids):
+        raise InputError(
+            f"--filters {path}: run ids repeat (an ensemble of several points or lb); "
+            "give the runs store of one point and lb"
+        )
+    failed = np.asarray(group["failed"][...]).astype(bool)
+    index = _run_index(path, run, run_ids, failed, np.asarray(group["rsmi_val"][...]))
+    filters = np.asarray(group["filters"][index], dtype=np.float32)
+    centre = np.zeros(filters.shape[1:], np.float32)
+    if "v_centre" in group.array_keys():
+        stored = np.asarray(group["v_centre"][...], dtype=np.float32)
+        centre = stored[index] if stored.ndim == filters.ndim else stored
+    params = dict(group.attrs.get("params") or {})
+    grainer = params.get("coarse_grainer") or {}
+    return LearnedFilter(
+        path=path,
+        filters=filters,
+        centre=centre,
+        lattice=str(group.attrs.get("lattice", "")),
+        run_id=int(run_ids[index]),
+        index=int(index),
+        embedding=str(grainer.get("embedding", "binary")),
+        states=int(grainer.get("states", 2)),
+        params=params,
+    )
+
+
+def _run_index(path, run, run_ids, failed, rsmi_val) -> int:
+    if run == "best":
+        if failed.all():
+            raise InputError(f"--filters {path}: every run failed; no best run")
+        return int(np.nanargmax(np.where(failed, -np.inf, rsmi_val)))
+    try:
+        run = int(run)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"--run {run!r}: expected a run id or 'best'") from exc
+    found = np.flatnonzero(run_ids == run)
+    if found.size == 0:
+        raise InputError(f"--run {run}: not in {path} (run ids {run_ids.min()}..{run_ids.max()})")
+    if failed[found[0]]:
+        raise InputError(f"--run {run}: failed in {path}; its filters are undefined")
+    return int(found[0])
+
+
+def tiles(configs: np.ndarray, lv: int) -> np.ndarray:
+    """Visible blocks of a stride-lv tiling: (N, *B, lv**d) float32 of configs (N, *L).
+
+    Each block is flattened row-major like V of :class:`rsmine.estimator.regions.Partition`;
+    B = L/lv along every axis.
+    """
+    configs = np.asarray(configs)
+    shape = configs.shape[1:]
+    if any(side % lv for side in shape):
+        raise InputError(f"lv {lv} does not divide the lattice shape {shape}: no stride-lv tiling")
+    d = len(shape)
+    blocks = [side // lv for side in shape]
+    split = configs.reshape(configs.shape[0], *[x for b in blocks for x in (b, lv)])
+    order = [0, *range(1, 2 * d, 2), *range(2, 2 * d + 1, 2)]
+    return split.transpose(order).reshape(configs.shape[0], *blocks, lv**d).astype(np.float32)
+
+
+def coarse_variables(
+    blocks: np.ndarray,
+    learned: LearnedFilter,
+    generator: torch.Generator | None,
+) -> np.ndarray:
+    """H of every block: blocks (..., n_visible) -> (..., C).
+
+    x = Λ·(v − μ); binary ±1, categorical state index, continuous x (float32). With
+    ``generator`` the estimate's noise is added (logistic / Gumbel), without it none.
+    """
+    lead = blocks.shape[:-1]
+    v = torch.as_tensor(blocks.reshape(-1, blocks.shape[-1]) - learned.centre.reshape(-1))
+    filters = torch.as_tensor(learned.filters.reshape(1, learned.filters.shape[0], -1))
+    x = coarse.logits(filters, v, None)
+    eps = torch.zeros_like(x)
+    if generator is not None:
+        eps = coarse.noise(generator, tuple(x.shape), learned.embedding, torch.device("cpu"))
+    h = coarse.discrete(x, eps, learned.embedding, learned.states)[0]
+    if learned.embedding == "categorical":
+        h = h.unflatten(-1, (learned.components, learned.states)).argmax(-1)
+        return h.numpy().astype(np.int8).reshape(*lead, learned.components)
+    if learned.embedding == "binary":
+        return h.numpy().astype(np.int8).reshape(*lead, learned.components)
+    return h.numpy().astype(np.float32).reshape(*lead, learned.components)
+
+
+def _check_output(out: Path, samples: Path, filters: Path) -> None:
+    """Refuse to write over an input, or over anything that is not a coarse-grained store."""
+    for name, path in (("--samples", samples), ("--filters", filters)):
+        if out.resolve() == path.resolve():
+            raise InputError(f"--out {out}: is the {name} store")
+    if not out.exists():
+        return
+    model = None
+    if out.is_dir() and (out / "zarr.json").is_file():
+        params = store.open_store(out, complete=False).attrs.get("params") or {}
+        model = params.get("model") if isinstance(params, dict) else None
+    if model != "coarse_grained":
+        raise InputError(
+            f"--out {out}: exists and is not a coarse-grained sample store; refusing to replace it"
+        )
+
+
+def coarse_grain_store(
+    filters: str | Path,
+    samples: str | Path,
+    out: str | Path,
+    *,
+    run: int | str = "best",
+    seed: int = 0,
+    noise: str = "logistic",
+) -> Path:
+    """Coarse-grain every configuration of ``samples`` with run ``run`` of ``filters``.
+
+    Writes the sample store ``out`` (layout in the module docstring); ``seed`` seeds the
+    logistic / Gumbel noise (``noise="logistic"``); all input is checked before any work.
+    Returns the path of the complete store.
+    """
+    started = time.perf_counter()
+    filters, samples, out = Path(filters), Path(samples), Path(out)
+    if noise not in NOISES:
+        raise InputError(f"--noise {noise!r}: expected one of {NOISES}")
+    _check_output(out, samples, filters)
+    learned = read_filter(filters, run)
+    sample_set = store.read_samples(samples)
+    if learned.lattice and learned.lattice != sample_set.lattice:
+        raise InputError(
+            f"--filters {filters} was trained on a {learned.lattice!r} lattice but "
+            f"--samples {samples} holds a {sample_set.lattice!r} lattice"
+        )
+    if learned.filters.ndim - 1 != len(sample_set.shape):
+        raise InputError(
+            f"filters of shape {learned.filters.shape[1:]} do not match the "
+            f"{sample_set.shape} lattice of {samples}"
+        )
+    if learned.embedding == "continuous" and learned.components > 1:
+        raise InputError(
+            f"--filters {filters}: {learned.components} continuous components have no "
+            "single-valued configuration code"
+        )
+    blocks = tiles(sample_set.configs, learned.lv)
+    generator = None
+    if noise == "logistic":
+        generator = torch.Generator().manual_seed(
+            int(np.random.SeedSequence(seed).generate_state(1, np.uint64)[0])
+        )
+    h = coarse_variables(blocks, learned, generator)
+    components = np.moveaxis(h, -1, 1)
+    base = learned.states if learned.embedding == "categorical" else 2
+    configs = _code(components, learned.embedding, base)
+    _write(out, sample_set, learned, components, configs, noise, base, seed)
+    progress.summary(
+        "coarse-grain",
+        f"{sample_set.n_samples} samples {sample_set.shape} -> {configs.shape[1:]} with run "
+        f"{learned.run_id} of {filters}, {time.perf_counter() - started:.1f} s -> {out}",
+    )
+    return out
+
+
+def _code(components: np.ndarray, embedding: str, base: int) -> np.ndarray:
+    """configs (N, *B) of components (N, C, *B): the component, or the base-``base`` code."""
+    if components.shape[1] == 1:
+        return components[:, 0]
+    states = (components + 1) // 2 if embedding == "binary" else components
+    weights = base ** np.arange(components.shape[1])
+    code = np.tensordot(weights, states.astype(np.int64), axes=([0], [1]))
+    return code.astype(np.int8 if base ** components.shape[1] <= 127 else np.int32)
+
+
+def _write(out, sample_set, learned, components, configs, noise, base, seed) -> None:
+    params = {
+        "model": "coarse_grained",
+        "source_model": (sample_set.attrs.get("params") or {}).get("model"),
+        "filters": str(learned.path),
+        "run": learned.run_id,
+        "run_index": learned.index,
+        "samples": str(sample_set.path),
+        "lv": learned.lv,
+        "blocks": list(configs.shape[1:]),
+        "embedding": learned.embedding,
+        "states": learned.states,
+        "components": learned.components,
+        "noise": noise,
+        "code_base": base,
+    }
+    lattice = BLOCK_LATTICE[configs.ndim - 1]
+    axes = [f"b{axis}" for axis in range(configs.ndim - 1)]
+    with store.building(out, "samples", params, store.seed_record(seed)) as group:
+        group.attrs["lattice"] = lattice
+        store.write_array(group, "configs", configs, ["sample", *axes])
+        store.write_array(group, "components", components, ["sample", "component", *axes])
+        source = store.open_store(sample_set.path, "samples")
+        for name in sorted(source.array_keys()):
+            array = source[name]
+            if name != "configs" and array.shape == (sample_set.n_samples,):
+                store.write_array(group, name, np.asarray(array[...]), ["sample"])
+
+
+def read_components(path: str | Path) -> np.ndarray:
+    """The ``components`` (sample, component, *B) of a complete coarse-grained sample store."""
+    path = Path(path)
+    group = store.open_store(path, "samples")
+    params = group.attrs.get("params") or {}
+    if params.get("model") != "coarse_grained" or "components" not in group.array_keys():
+        raise InputError(f"{path}: not a coarse-grained sample store (rsmine coarse-grain)")
+    return np.asarray(group["components"][...])
