@@ -34,7 +34,7 @@ from rsmine.analysis.figures import BITS, _save
 from rsmine.coarse_grain import read_filter
 from rsmine.errors import InputError
 from rsmine.estimator.regions import Partition
-from rsmine.estimator.train import TrainConfig, train_ensemble
+from rsmine.estimator.train import TrainConfig, train_batch
 
 
 def rotate_pair(filters: np.ndarray, theta: float) -> np.ndarray:
@@ -59,7 +59,7 @@ def rsmi_vs_angle(
 ) -> pd.DataFrame:
     """I_Λ(H:E) of the rotated pair at every angle, ``repeats`` fixed-Λ evaluations each.
 
-    v: (N, O, n_visible), e: (N, O, n_env) as for :func:`train_ensemble`; filters:
+    v: (N, O, n_visible), e: (N, O, n_env) as for :func:`train_batch`; filters:
     (2, n_visible); angles in radians. Repeat k draws its own train/val/test split, critics
     and noise from SeedSequence(seed, spawn_key=(k,)), all angles as one replica batch, so
     the spread over repeats includes the test part's sampling error. Returns a DataFrame:
@@ -71,7 +71,7 @@ def rsmi_vs_angle(
     frames = []
     for repeat in range(repeats):
         own = int(np.random.SeedSequence(seed, spawn_key=(repeat,)).generate_state(1)[0])
-        result = train_ensemble(
+        result = train_batch(
             v,
             e,
             components=2,
