@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from rsmine.models.dimers import coverings, driver, lattice, loops, tables
+from rsmine.models.simulation import Chains
 
 N = 32
 BIN = Path(sys.executable).parent
@@ -32,18 +33,18 @@ def worm_steps_per_second(T: float, seconds: float = 1.0) -> tuple[float, float]
     nbr = lattice.neighbours(N)
     cum = tables.scattering_tables(T).cum
     visit = np.zeros(N * N, dtype=np.int64)
-    loops.fixed_subsweeps(dirs, nbr, cum, rng, visit, 20_000)  # warm-up and equilibration
+    loops.worms(dirs, nbr, cum, rng, visit, 0, 20_000)  # warm-up and equilibration
     worms, best = 1_000, 0.0
     while True:
         started = time.perf_counter()
-        steps = loops.fixed_subsweeps(dirs, nbr, cum, rng, visit, worms)
+        steps = loops.worms(dirs, nbr, cum, rng, visit, 0, worms)[1]
         elapsed = time.perf_counter() - started
         if elapsed > seconds / 3:
             break
         worms *= 4
     for _ in range(3):
         started = time.perf_counter()
-        steps = loops.fixed_subsweeps(dirs, nbr, cum, rng, visit, worms)
+        steps = loops.worms(dirs, nbr, cum, rng, visit, 0, worms)[1]
         best = max(best, steps / (time.perf_counter() - started))
     return best, steps / worms
 
@@ -55,7 +56,7 @@ def sweeps_per_second(T: float, sweeps: int = 200) -> tuple[float, int]:
     for count in (sweeps // 4, sweeps):
         run = driver.resolve_run(N, T, 1, count, None, 5, "minimal-bounce")
         started = time.perf_counter()
-        driver.run_chain(run, cum, driver.chain_rng(3, 0))
+        driver.run_chain(run, cum, Chains.spawn(3, 1, 1).rngs[0])
         times.append(time.perf_counter() - started)
     return (sweeps - sweeps // 4) / (times[1] - times[0]), run.subsweeps
 
