@@ -41,16 +41,9 @@ import zarr
 
 from rsmine import store
 from rsmine.errors import InputError
-from rsmine.models import autocorr
+from rsmine.models import autocorr, simulation
 from rsmine.models.dimers import coverings, lattice, loops
 from rsmine.models.dimers.tables import KINDS, scattering_tables
-from rsmine.models.simulation import (
-    Chains,
-    SampleWriter,
-    parameter_record,
-    require_int,
-    require_real,
-)
 from rsmine.progress import progress, summary
 
 T_MIN = 0.1  # below it the scattering weights span more than e^20 and the worm is frozen
@@ -84,12 +77,12 @@ class DimerRun:
     tables: str
 
     def record(self) -> dict[str, Any]:
-        """JSON-able parameter record (:func:`parameter_record`; T = inf as "inf")."""
-        return parameter_record("dimers", **asdict(self))
+        """JSON-able parameter record (:func:`.simulation.parameter_record`, T = inf as "inf")."""
+        return simulation.parameter_record("dimers", **asdict(self))
 
-    def writer(self, out: Path, seed: int) -> SampleWriter:
+    def writer(self, out: Path, seed: int) -> simulation.SampleWriter:
         """The writer of this run's store at ``out``."""
-        return SampleWriter(out, self.record(), seed, lattice="dimer_grid", dims=_DIMS)
+        return simulation.SampleWriter(out, self.record(), seed, lattice="dimer_grid", dims=_DIMS)
 
 
 @dataclass
@@ -123,7 +116,7 @@ def resolve_run(
     """Validate the parameters (``InputError`` naming the option) and fill in defaults."""
     if n < 2 or n % 2:
         raise InputError(f"--n must be an even number of vertices per side >= 2, got {n}")
-    require_real("--T", T, T_MIN, allow_inf=True)
+    simulation.require_real("--T", T, T_MIN, allow_inf=True)
     for name, value in (
         ("--chains", chains),
         ("--sweeps", sweeps),
@@ -131,7 +124,7 @@ def resolve_run(
         ("--thermalise", thermalise),  # also calibrates the worms per sub-sweep
     ):
         if value is not None:
-            require_int(name, value, 1)
+            simulation.require_int(name, value, 1)
     if tables not in KINDS:
         raise InputError(f"--tables must be one of {KINDS}, got {tables!r}")
     return DimerRun(
@@ -222,7 +215,7 @@ def _check_resumable(out: Path, run: DimerRun, seed: int) -> None:
         raise InputError(f"--resume: {out} has no 'chain_done' array; not a dimers store")
 
 
-def _create(writer: SampleWriter, run: DimerRun, tables_info: dict[str, Any]) -> None:
+def _create(writer: simulation.SampleWriter, run: DimerRun, tables_info: dict[str, Any]) -> None:
     """Create the incomplete store with every array, chunked one chain per chunk."""
     attrs = {
         "chain_seeds": "chain c: SeedSequence(seed['entropy'], spawn_key=(c,))",
@@ -253,7 +246,7 @@ def _finalise(group: zarr.Group, run: DimerRun) -> dict[str, Any]:
         },
         "mean_worm_length": float(np.mean(group["worm_length"][...])),
     }
-    SampleWriter.complete(group, stats)
+    simulation.SampleWriter.complete(group, stats)
     return stats
 
 
@@ -274,7 +267,7 @@ def _simulate(comm: Any, out: Path, run: DimerRun, seed: int, resume: bool) -> N
     group = writer.open()
     done = np.asarray(group["chain_done"][...])
     mine = [c for c in range(run.chains) if not done[c]][rank::size]
-    rngs = Chains.spawn(seed, run.chains, run.chains * run.sweeps).rngs
+    rngs = simulation.Chains.spawn(seed, run.chains, run.chains * run.sweeps).rngs
     with progress(len(mine), f"dimers T={run.T} rank {rank}", "chain") as bar:
         for chain in mine:
             if chain == fail_chain:
@@ -322,7 +315,7 @@ def simulate_store(
     """
     out = Path(out)
     run = resolve_run(n, T, chains, sweeps, subsweeps, thermalise, tables)
-    require_int("--seed", seed, 0)
+    simulation.require_int("--seed", seed, 0)
     _injected_failure()
     if resume and out.exists():
         _check_resumable(out, run, seed)
