@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 from rsmine.models.dimers import coverings, driver, lattice, loops, tables
-from rsmine.models.simulation import Chains
 
 N = 32
 BIN = Path(sys.executable).parent
@@ -56,7 +55,7 @@ def sweeps_per_second(T: float, sweeps: int = 200) -> tuple[float, int]:
     for count in (sweeps // 4, sweeps):
         run = driver.resolve_run(N, T, 1, count, None, 5, "minimal-bounce")
         started = time.perf_counter()
-        driver.run_chain(run, cum, Chains.spawn(3, 1, 1).rngs[0])
+        driver.run_chain(run, cum, driver.chain_rng(3, 0))
         times.append(time.perf_counter() - started)
     return (sweeps - sweeps // 4) / (times[1] - times[0]), run.subsweeps
 

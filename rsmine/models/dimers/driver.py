@@ -44,6 +44,7 @@ from rsmine.errors import InputError
 from rsmine.models import autocorr, simulation
 from rsmine.models.dimers import coverings, lattice, loops
 from rsmine.models.dimers.tables import KINDS, scattering_tables
+from rsmine.models.simulation import chain_rng
 from rsmine.progress import progress, summary
 
 T_MIN = 0.1  # below it the scattering weights span more than e^20 and the worm is frozen
@@ -267,12 +268,11 @@ def _simulate(comm: Any, out: Path, run: DimerRun, seed: int, resume: bool) -> N
     group = writer.open()
     done = np.asarray(group["chain_done"][...])
     mine = [c for c in range(run.chains) if not done[c]][rank::size]
-    rngs = simulation.Chains.spawn(seed, run.chains, run.chains * run.sweeps).rngs
     with progress(len(mine), f"dimers T={run.T} rank {rank}", "chain") as bar:
         for chain in mine:
             if chain == fail_chain:
                 raise RuntimeError(f"injected failure at chain {chain} ({FAIL_CHAIN_ENV})")
-            result = run_chain(run, tables.cum, rngs[chain])
+            result = run_chain(run, tables.cum, chain_rng(seed, chain))
             per_chain = {"worms_per_subsweep": result.worms, "chain_done": True}
             writer.write_chain(group, chain, result.grids, observables(result, chain), per_chain)
             bar.update()
