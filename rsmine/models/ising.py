@@ -503,7 +503,7 @@ def simulate(
     """Sample the 2-D Ising model on an L×L torus at temperature T (0 and inf exact).
 
     Returns ``samples`` configurations from ``chains`` independent chains, seeded
-    and sized as described in :mod:`rsmine.models.simulation`. simulation.Chains run in
+    and sized as described in :mod:`rsmine.models.simulation`. Chains run in
     threads (the kernels release the GIL).
     """
     validate(L, T, J, samples, chains, seed)
@@ -561,9 +561,7 @@ def simulate_store(
         "ising", L=L, T=float(T), J=float(J), samples=samples, chains=chains, seed=seed
     )
     sim = simulate(L, T, J=J, samples=samples, seed=seed, chains=chains)
-    writer = simulation.SampleWriter(
-        Path(out), params, seed, lattice="square", dims=("sample", "y", "x")
-    )
+    writer = simulation.SampleWriter(Path(out), params, seed, lattice="square", dims=_DIMS)
     writer.write(sim, OBSERVABLES, TIMING)
     stats = sim.stats
     detail = {
