@@ -32,18 +32,18 @@ def worm_steps_per_second(T: float, seconds: float = 1.0) -> tuple[float, float]
     nbr = lattice.neighbours(N)
     cum = tables.scattering_tables(T).cum
     visit = np.zeros(N * N, dtype=np.int64)
-    loops.fixed_subsweeps(dirs, nbr, cum, rng, visit, 20_000)  # warm-up and equilibration
+    loops.worms(dirs, nbr, cum, rng, visit, 0, 20_000)  # warm-up and equilibration
     worms, best = 1_000, 0.0
     while True:
         started = time.perf_counter()
-        steps = loops.fixed_subsweeps(dirs, nbr, cum, rng, visit, worms)
+        steps = loops.worms(dirs, nbr, cum, rng, visit, 0, worms)[1]
         elapsed = time.perf_counter() - started
         if elapsed > seconds / 3:
             break
         worms *= 4
     for _ in range(3):
         started = time.perf_counter()
-        steps = loops.fixed_subsweeps(dirs, nbr, cum, rng, visit, worms)
+        steps = loops.worms(dirs, nbr, cum, rng, visit, 0, worms)[1]
         best = max(best, steps / (time.perf_counter() - started))
     return best, steps / worms
 

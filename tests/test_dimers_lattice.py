@@ -84,7 +84,10 @@ def test_every_worm_closes_into_a_valid_covering(T):
     cum = tables.scattering_tables(T).cum
     visit = np.zeros(n * n, dtype=np.int64)
     for _ in range(300):
-        steps, fresh = loops.worm(dirs, nbr, cum, rng, visit, 1)
-        assert steps >= 1 and fresh >= 0
+        built, steps = loops.worms(dirs, nbr, cum, rng, visit, 1, 1)
+        assert built == 1 and steps >= 1
         assert lattice.is_valid(lattice.grid_from_dirs(dirs, n))
     assert (visit == 1).all()
+    built, steps = loops.worms(dirs, nbr, cum, rng, visit, 2, 0)  # a covering sub-sweep
+    assert (visit == 2).all() and 1 <= built <= steps
+    assert lattice.is_valid(lattice.grid_from_dirs(dirs, n))

@@ -31,6 +31,7 @@ DIMERS = ["--n", "4", "--T", "0.65", "--chains", "3", "--sweeps", "5", "--therma
 CASES = {
     "ising_wolff": ["ising", "--L", "8", "--T", "2.0", *COMMON],
     "ising_metropolis_afm": ["ising", "--L", "8", "--T", "5.0", "--J", "-1", *COMMON],
+    "ising_exact_afm": ["ising", "--L", "8", "--T", "0", "--J", "-1", *COMMON],
     "chipping": ["chipping", "--L", "16", "--w", "0.1", *COMMON],
     "dimers": ["dimers", *DIMERS, "--seed", "5"],
 }
@@ -48,6 +49,13 @@ DIGESTS = {
         "energy": "9a040c3f93927bf8",
         "magnetisation": "bfc1c7b05a4917ea",
         "attrs": "71f636de883cc545",
+    },
+    "ising_exact_afm": {
+        "chain": "4b806a67f58f5cdc",
+        "configs": "bfeeea8a647518e8",
+        "energy": "e44988d9a1b429dc",
+        "magnetisation": "cf64bac57f3dcfab",
+        "attrs": "e968733e98ea6333",
     },
     "chipping": {
         "chain": "4b806a67f58f5cdc",

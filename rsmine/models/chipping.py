@@ -41,16 +41,7 @@ import numpy as np
 from numba import njit, uint64
 
 from rsmine.errors import InputError
-from rsmine.models import autocorr, splitmix
-from rsmine.models.simulation import (
-    CHAIN_MEANING,
-    Chains,
-    SampleWriter,
-    Simulation,
-    parameter_record,
-    require_real,
-    require_sizes,
-)
+from rsmine.models import autocorr, simulation, splitmix
 from rsmine.progress import progress, summary
 
 FIRST_WINDOW = 256
@@ -68,7 +59,7 @@ OBSERVABLES = {
     "largest_mass": "max_i m_i / (density L)",
     "occupied": "fraction of sites with m_i > 0",
     "slow_mode": "|sum_x m_x exp(2 pi i x / L)|^2 / (density L)",
-    "chain": CHAIN_MEANING,
+    "chain": simulation.CHAIN_MEANING,
 }
 """The per-sample arrays of the store and what each one is (the ``observables`` attr)."""
 
@@ -212,9 +203,9 @@ def _no_drift(series: np.ndarray, taus: np.ndarray) -> bool:
 
 def validate(L: Any, w: Any, density: Any, samples: Any, chains: Any, seed: Any) -> None:
     """Refuse bad parameters with :class:`InputError` before any work."""
-    require_sizes(L, samples, chains, seed)
-    require_real("w", w, 0.0)
-    require_real("density", density, 0.0)
+    simulation.require_sizes(L, samples, chains, seed)
+    simulation.require_real("w", w, 0.0)
+    simulation.require_real("density", density, 0.0)
     mass = density * L
     if abs(mass - round(mass)) > 1e-9 * max(1.0, mass):
         raise InputError(
@@ -226,7 +217,7 @@ def validate(L: Any, w: Any, density: Any, samples: Any, chains: Any, seed: Any)
 
 def simulate(
     L: int, w: float, *, density: float = 1.0, samples: int, seed: int, chains: int = 4
-) -> Simulation:
+) -> simulation.Simulation:
     """Sample the steady state of the chipping–aggregation chain.
 
     Returns configs (samples, L) int32 masses and observables ``largest_mass``
@@ -236,7 +227,7 @@ def simulate(
     validate(L, w, density, samples, chains, seed)
     started = time.perf_counter()
     mass = round(density * L)
-    runs = Chains.spawn(seed, chains, samples)
+    runs = simulation.Chains.spawn(seed, chains, samples)
     bar = progress(samples, f"chipping L={L} w={w:g}", "sample")
     with bar, ThreadPoolExecutor(max_workers=min(len(runs.index), os.cpu_count() or 1)) as pool:
         walkers = list(pool.map(lambda rng: _Chain(L, mass, w, rng), runs.rngs))
@@ -270,7 +261,7 @@ def simulate(
         "samples_per_second": samples / elapsed,
         "updates_per_second": updates / elapsed,
     }
-    return Simulation(
+    return simulation.Simulation(
         np.concatenate([r[0] for r in results]),
         {
             "largest_mass": observables[0],
@@ -292,7 +283,7 @@ def simulate_store(
     ``seed``, ``sampler`` (statistics). Logs one summary line.
     """
     validate(L, w, density, samples, chains, seed)
-    params = parameter_record(
+    params = simulation.parameter_record(
         "chipping",
         L=L,
         w=float(w),
@@ -302,7 +293,7 @@ def simulate_store(
         seed=seed,
     )
     sim = simulate(L, w, density=density, samples=samples, seed=seed, chains=chains)
-    SampleWriter(Path(out), params, seed, lattice="chain", dims=("sample", "x")).write(
+    simulation.SampleWriter(Path(out), params, seed, lattice="chain", dims=("sample", "x")).write(
         sim, OBSERVABLES, TIMING
     )
     stats = sim.stats

@@ -39,17 +39,8 @@ import numpy as np
 from numba import njit
 
 from rsmine.errors import InputError
-from rsmine.models import autocorr, splitmix
+from rsmine.models import autocorr, simulation, splitmix
 from rsmine.models.critical import ISING_TC
-from rsmine.models.simulation import (
-    CHAIN_MEANING,
-    Chains,
-    SampleWriter,
-    Simulation,
-    parameter_record,
-    require_real,
-    require_sizes,
-)
 from rsmine.progress import progress, summary
 
 WOLFF_MAX_T = 1.5 * ISING_TC
@@ -61,10 +52,11 @@ MAX_PILOT_STEPS = 64_000
 BLOCK = 256
 TIMING = ("seconds", "samples_per_second")
 """Statistics kept out of the store's attrs, so that the same seed gives the same store."""
+_DIMS = ("sample", "y", "x")
 OBSERVABLES = {
     "energy": "E/L^2 with E = -J sum_<ij> s_i s_j (units of T)",
     "magnetisation": "(1/L^2) sum_i s_i; staggered (-1)^(x+y) for J < 0",
-    "chain": CHAIN_MEANING,
+    "chain": simulation.CHAIN_MEANING,
 }
 """The per-sample arrays of the store and what each one is (the ``observables`` attr)."""
 
@@ -225,16 +217,10 @@ def bond_sum(spins: np.ndarray) -> int:
 
 
 @njit(cache=True, nogil=True)
-def _measure(
-    spins: np.ndarray,
-    stagger: np.ndarray,
-    state: np.ndarray,
-    k: int,
-    configs: np.ndarray,
-    bonds: np.ndarray,
-    mags: np.ndarray,
-) -> None:
-    """Global flip with probability 1/2, then record sample k (configs may have 0 rows)."""
+def _measure(spins: np.ndarray, state: np.ndarray, k: int, record: tuple) -> None:
+    """Global flip with probability 1/2, then record sample k into ``record`` (see
+    :func:`wolff_chain`)."""
+    stagger, configs, bonds, mags = record
     size = spins.shape[0]
     sign = np.int8(-1) if splitmix.next_u64(state) >> np.uint64(63) else np.int8(1)
     total = 0
@@ -253,57 +239,53 @@ def _measure(
 @njit(cache=True, nogil=True)
 def wolff_chain(
     spins: np.ndarray,
-    threshold: np.uint64,
-    clusters: int,
     thin: int,
     state: np.ndarray,
+    record: tuple,
+    threshold: np.uint64,
+    clusters: int,
     stack: np.ndarray,
-    stagger: np.ndarray,
-    configs: np.ndarray,
-    bonds: np.ndarray,
-    mags: np.ndarray,
 ) -> int:
     """Record len(bonds) samples, each ``thin`` steps of ``clusters`` Wolff clusters apart.
 
-    configs: (n, L, L) int8 or (0, L, L) to record observables only; bonds, mags: (n,)
-    int64 bond sums Σ s_i s_j and magnetisation sums Σ s_i (of the ferromagnet);
-    stagger: (L, L) int8 gauge signs applied to the stored configs.
-    Returns the number of spins flipped by clusters.
+    record: (stagger, configs, bonds, mags), where the samples go: stagger (L, L) int8
+    gauge signs applied to the stored configs; configs (n, L, L) int8, or (0, L, L) to
+    record observables only; bonds, mags (n,) int64 bond sums Σ s_i s_j and
+    magnetisation sums Σ s_i (of the ferromagnet). threshold, stack: as in
+    :func:`wolff_step`. Returns the number of spins flipped by clusters.
     """
     flipped = 0
-    for k in range(bonds.shape[0]):
+    for k in range(record[2].shape[0]):
         for _ in range(thin * clusters):
             flipped += wolff_step(spins, threshold, state, stack)
-        _measure(spins, stagger, state, k, configs, bonds, mags)
+        _measure(spins, state, k, record)
     return flipped
 
 
 @njit(cache=True, nogil=True)
 def metropolis_chain(
     spins: np.ndarray,
+    thin: int,
+    state: np.ndarray,
+    record: tuple,
     halves: np.ndarray,
     t2: np.uint64,
     t4: np.uint64,
-    thin: int,
-    state: np.ndarray,
     rbuf: np.ndarray,
     pad: np.ndarray,
-    stagger: np.ndarray,
-    configs: np.ndarray,
-    bonds: np.ndarray,
-    mags: np.ndarray,
 ) -> int:
-    """Record len(bonds) samples ``thin`` Metropolis sweeps apart (see :func:`wolff_chain`).
+    """Record len(bonds) samples ``thin`` Metropolis sweeps apart (record as in
+    :func:`wolff_chain`; halves, t2, t4, rbuf, pad as in :func:`metropolis_sweep`).
 
     Returns the number of accepted single-spin flips.
     """
     accepted = 0
-    for k in range(bonds.shape[0]):
+    for k in range(record[2].shape[0]):
         split(spins, halves)
         for _ in range(thin):
             accepted += metropolis_sweep(halves, t2, t4, state, rbuf, pad)
         merge(halves, spins)
-        _measure(spins, stagger, state, k, configs, bonds, mags)
+        _measure(spins, state, k, record)
     return accepted
 
 
@@ -311,29 +293,23 @@ def metropolis_chain(
 
 
 class _Sampler:
-    """A chain's update rule at coupling K = |J|/T: the driver of one chain kernel.
+    """One chain's update rule at coupling K = |J|/T: the driver of one chain kernel.
 
-    Subclasses set up the kernel's thresholds and work arrays, call it in
-    :meth:`_chain` and turn its count (flipped or accepted spins) into statistics.
+    The varying part is the kernel, ``kernel(spins, thin, state, record, *work)``
+    returning a count (flipped or accepted spins), with its thresholds and work
+    arrays ``work`` set up by the subclass, which also turns the count into
+    statistics.
     """
 
     name: str
     step: str
+    kernel: Callable[..., int]
 
     def __init__(self, spins: np.ndarray, state: np.ndarray) -> None:
         self.spins, self.state = spins, state
+        self.work: tuple = ()
         self.count = 0
         self.steps = 0
-
-    def _chain(
-        self,
-        thin: int,
-        stagger: np.ndarray,
-        configs: np.ndarray,
-        bonds: np.ndarray,
-        mags: np.ndarray,
-    ) -> int:
-        raise NotImplementedError
 
     def run(
         self,
@@ -352,7 +328,8 @@ class _Sampler:
             stagger = np.ones_like(self.spins)
         if configs is None:
             configs = np.empty((0, *self.spins.shape), dtype=np.int8)
-        self.count += self._chain(thin, stagger, configs, bonds, mags)
+        record = (stagger, configs, bonds, mags)
+        self.count += self.kernel(self.spins, thin, self.state, record, *self.work)
         self.steps += n * thin
         return bonds, mags
 
@@ -365,6 +342,7 @@ class _Wolff(_Sampler):
 
     name = "wolff"
     step = "clusters flipping L^2 spins on average"
+    kernel = staticmethod(wolff_chain)
 
     def __init__(self, spins: np.ndarray, coupling: float, state: np.ndarray) -> None:
         super().__init__(spins, state)
@@ -376,27 +354,7 @@ class _Wolff(_Sampler):
                 flipped += wolff_step(spins, self.threshold, state, self.stack)
                 clusters += 1
         self.clusters = max(1, round(spins.size * clusters / flipped))
-
-    def _chain(
-        self,
-        thin: int,
-        stagger: np.ndarray,
-        configs: np.ndarray,
-        bonds: np.ndarray,
-        mags: np.ndarray,
-    ) -> int:
-        return wolff_chain(
-            self.spins,
-            self.threshold,
-            self.clusters,
-            thin,
-            self.state,
-            self.stack,
-            stagger,
-            configs,
-            bonds,
-            mags,
-        )
+        self.work = (self.threshold, self.clusters, self.stack)
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -410,6 +368,7 @@ class _Metropolis(_Sampler):
 
     name = "metropolis"
     step = "one checkerboard sweep"
+    kernel = staticmethod(metropolis_chain)
 
     def __init__(self, spins: np.ndarray, coupling: float, state: np.ndarray) -> None:
         super().__init__(spins, state)
@@ -419,29 +378,7 @@ class _Metropolis(_Sampler):
         self.halves = np.empty((2, size, size // 2), dtype=np.int8)
         self.rbuf = np.empty(size * size // 2, dtype=np.uint32)
         self.pad = np.empty(size // 2 + 2, dtype=np.int8)
-
-    def _chain(
-        self,
-        thin: int,
-        stagger: np.ndarray,
-        configs: np.ndarray,
-        bonds: np.ndarray,
-        mags: np.ndarray,
-    ) -> int:
-        return metropolis_chain(
-            self.spins,
-            self.halves,
-            self.t2,
-            self.t4,
-            thin,
-            self.state,
-            self.rbuf,
-            self.pad,
-            stagger,
-            configs,
-            bonds,
-            mags,
-        )
+        self.work = (self.halves, self.t2, self.t4, self.rbuf, self.pad)
 
     def stats(self) -> dict[str, Any]:
         return {"acceptance": self.count / max(self.steps * self.spins.size, 1)}
@@ -551,9 +488,9 @@ def _markov(
 
 def validate(L: Any, T: Any, J: Any, samples: Any, chains: Any, seed: Any) -> None:
     """Refuse bad parameters with :class:`InputError` before any work."""
-    require_sizes(L, samples, chains, seed)
-    require_real("T", T, 0.0, allow_inf=True)
-    require_real("J", J, -math.inf)
+    simulation.require_sizes(L, samples, chains, seed)
+    simulation.require_real("T", T, 0.0, allow_inf=True)
+    simulation.require_real("J", J, -math.inf)
     if J < 0 and L % 2:
         raise InputError(
             f"L must be even for the antiferromagnet (J = {J}) on a torus, got L = {L}"
@@ -562,7 +499,7 @@ def validate(L: Any, T: Any, J: Any, samples: Any, chains: Any, seed: Any) -> No
 
 def simulate(
     L: int, T: float, *, J: float = 1.0, samples: int, seed: int, chains: int = 4
-) -> Simulation:
+) -> simulation.Simulation:
     """Sample the 2-D Ising model on an L×L torus at temperature T (0 and inf exact).
 
     Returns ``samples`` configurations from ``chains`` independent chains, seeded
@@ -573,7 +510,7 @@ def simulate(
     started = time.perf_counter()
     coupling = 0.0 if (J == 0 or math.isinf(T)) else (math.inf if T == 0 else abs(J) / T)
     stagger = _stagger(L, J)
-    runs = Chains.spawn(seed, chains, samples)
+    runs = simulation.Chains.spawn(seed, chains, samples)
     bar = progress(samples, f"ising L={L} T={T:g}", "sample")
     workers = min(len(runs.index), os.cpu_count() or 1)
     with bar, ThreadPoolExecutor(max_workers=workers) as pool:
@@ -607,7 +544,7 @@ def simulate(
         "seconds": elapsed,
         "samples_per_second": samples / elapsed,
     }
-    return Simulation(np.concatenate([r[0] for r in results]), observables, stats)
+    return simulation.Simulation(np.concatenate([r[0] for r in results]), observables, stats)
 
 
 def simulate_store(
@@ -620,11 +557,11 @@ def simulate_store(
     ``seed``, ``sampler`` (statistics). Logs one summary line.
     """
     validate(L, T, J, samples, chains, seed)
-    params = parameter_record(
+    params = simulation.parameter_record(
         "ising", L=L, T=float(T), J=float(J), samples=samples, chains=chains, seed=seed
     )
     sim = simulate(L, T, J=J, samples=samples, seed=seed, chains=chains)
-    writer = SampleWriter(Path(out), params, seed, lattice="square", dims=("sample", "y", "x"))
+    writer = simulation.SampleWriter(Path(out), params, seed, lattice="square", dims=_DIMS)
     writer.write(sim, OBSERVABLES, TIMING)
     stats = sim.stats
     detail = {

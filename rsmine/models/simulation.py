@@ -150,6 +150,13 @@ CHAIN_MEANING = "index of the Markov chain that produced the sample"
 """What the per-sample ``chain`` array of a store holds."""
 
 
+def chain_rng(seed: int, chain: int) -> np.random.Generator:
+    """The generator of chain ``chain``: PCG64 seeded by ``SeedSequence(seed, spawn_key=(chain,))``,
+    which is child ``chain`` of ``SeedSequence(seed).spawn(…)``. A chain's stream depends on
+    (seed, chain) alone, not on how many chains there are or which process runs it."""
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(chain,))))
+
+
 @dataclass
 class Chains:
     """The non-empty chains of a simulation: indices, sample counts, generators, spawn keys."""
@@ -161,14 +168,14 @@ class Chains:
 
     @classmethod
     def spawn(cls, seed: int, chains: int, samples: int) -> Chains:
-        children = np.random.SeedSequence(seed).spawn(chains)
+        """Chains 0…chains−1 sized for ``samples`` in all, each seeded by :func:`chain_rng`."""
         counts = [samples // chains + (c < samples % chains) for c in range(chains)]
         index = [c for c in range(chains) if counts[c] > 0]
         return cls(
             index,
             [counts[c] for c in index],
-            [np.random.Generator(np.random.PCG64(children[c])) for c in index],
-            [list(children[c].spawn_key) for c in index],
+            [chain_rng(seed, c) for c in index],
+            [[c] for c in index],
         )
 
     def labels(self) -> np.ndarray:

@@ -143,5 +143,5 @@ def random_covering(n: int, rng: np.random.Generator) -> np.ndarray:
     cum = tables.scattering_tables(float("inf")).cum
     visit = np.zeros(n * n, dtype=np.int64)
     for stamp in range(1, RANDOMISING_SUBSWEEPS + 1):
-        loops.covering_subsweep(dirs, nbr, cum, rng, visit, stamp)
+        loops.worms(dirs, nbr, cum, rng, visit, stamp, 0)
     return dirs

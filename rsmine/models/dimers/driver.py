@@ -3,13 +3,14 @@
 ``simulate_store`` is what ``[mpiexec -n P] rsmine simulate dimers`` runs.
 Chain c draws all its randomness from ``SeedSequence(seed, spawn_key=(c,))``
 (the c-th child of ``SeedSequence(seed)``), so the store is bit-identical for
-any number of ranks P. Rank 0 creates the store, every rank writes its own
-chains into whole chunks (one chain's samples per chunk) and flags each chain
-done in ``chain_done``; after a barrier rank 0 records the autocorrelation
-times and marks the store complete. An exception on any rank prints the error
-and aborts the whole job (``MPI.Abort``, non-zero exit), leaving the store
-incomplete; ``resume=True`` then keeps the chains flagged done and computes the
-rest. mpi4py is imported only here, when a store is simulated.
+any number of ranks P. The store goes through the shared
+:class:`~rsmine.models.simulation.SampleWriter` in its MPI mode: rank 0 creates
+it, every rank writes its own chains into whole chunks (one chain's samples per
+chunk) and flags each chain done in ``chain_done``; after a barrier rank 0
+records the autocorrelation times and marks the store complete. An exception
+on any rank prints the error and aborts the whole job (``MPI.Abort``, non-zero
+exit), leaving the store incomplete; ``resume=True`` then keeps the chains
+flagged done and computes the rest. mpi4py is imported only here, when a store is simulated.
 
 One chain: a random covering (:mod:`.coverings`), ``thermalise`` sweeps of
 ``subsweeps`` covering sub-sweeps (worms until every vertex is visited, the
@@ -40,9 +41,10 @@ import zarr
 
 from rsmine import store
 from rsmine.errors import InputError
-from rsmine.models import autocorr
+from rsmine.models import autocorr, simulation
 from rsmine.models.dimers import coverings, lattice, loops
 from rsmine.models.dimers.tables import KINDS, scattering_tables
+from rsmine.models.simulation import chain_rng
 from rsmine.progress import progress, summary
 
 T_MIN = 0.1  # below it the scattering weights span more than e^20 and the worm is frozen
@@ -59,6 +61,8 @@ _PER_SAMPLE = {  # name: dtype of the per-sample arrays (sample,)
     "worm_length": np.float64,
     "chain": np.int32,
 }
+_PER_CHAIN = {"worms_per_subsweep": np.int64, "chain_done": np.bool_}  # name: dtype, (chain,)
+_DIMS = ("sample", "y", "x")
 
 
 @dataclass(frozen=True)
@@ -74,12 +78,12 @@ class DimerRun:
     tables: str
 
     def record(self) -> dict[str, Any]:
-        """JSON-able parameter record; T = inf is written as the string "inf"."""
-        return {
-            "model": "dimers",
-            **asdict(self),
-            "T": "inf" if math.isinf(self.T) else self.T,
-        }
+        """JSON-able parameter record (:func:`.simulation.parameter_record`, T = inf as "inf")."""
+        return simulation.parameter_record("dimers", **asdict(self))
+
+    def writer(self, out: Path, seed: int) -> simulation.SampleWriter:
+        """The writer of this run's store at ``out``."""
+        return simulation.SampleWriter(out, self.record(), seed, lattice="dimer_grid", dims=_DIMS)
 
 
 @dataclass
@@ -113,17 +117,15 @@ def resolve_run(
     """Validate the parameters (``InputError`` naming the option) and fill in defaults."""
     if n < 2 or n % 2:
         raise InputError(f"--n must be an even number of vertices per side >= 2, got {n}")
-    if math.isnan(T) or T < T_MIN:
-        raise InputError(f"--T must be >= {T_MIN} or inf, got {T}")
-    for name, value in (("--chains", chains), ("--sweeps", sweeps)):
-        if value < 1:
-            raise InputError(f"{name} must be >= 1, got {value}")
-    if subsweeps is not None and subsweeps < 1:
-        raise InputError(f"--subsweeps must be >= 1, got {subsweeps}")
-    if thermalise is not None and thermalise < 1:
-        raise InputError(
-            f"--thermalise must be >= 1 (it also calibrates worms per sub-sweep), got {thermalise}"
-        )
+    simulation.require_real("--T", T, T_MIN, allow_inf=True)
+    for name, value in (
+        ("--chains", chains),
+        ("--sweeps", sweeps),
+        ("--subsweeps", subsweeps),
+        ("--thermalise", thermalise),  # also calibrates the worms per sub-sweep
+    ):
+        if value is not None:
+            simulation.require_int(name, value, 1)
     if tables not in KINDS:
         raise InputError(f"--tables must be one of {KINDS}, got {tables!r}")
     return DimerRun(
@@ -137,11 +139,6 @@ def resolve_run(
     )
 
 
-def chain_rng(seed: int, chain: int) -> np.random.Generator:
-    """The generator of chain ``chain``: PCG64 from SeedSequence(seed, spawn_key=(chain,))."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chain,)))
-
-
 def run_chain(run: DimerRun, cum: np.ndarray, rng: np.random.Generator) -> ChainResult:
     """Simulate one chain; cum (81, 4, 4) are the cumulative scattering tables at run.T."""
     n = run.n
@@ -150,14 +147,13 @@ def run_chain(run: DimerRun, cum: np.ndarray, rng: np.random.Generator) -> Chain
     dirs = coverings.random_covering(n, rng)
     subsweeps = run.thermalise * run.subsweeps
     worms = [
-        loops.covering_subsweep(dirs, nbr, cum, rng, visit, stamp)[0]
-        for stamp in range(1, subsweeps + 1)
+        loops.worms(dirs, nbr, cum, rng, visit, stamp, 0)[0] for stamp in range(1, subsweeps + 1)
     ]
     per_sub = max(1, round(float(np.mean(worms[subsweeps // 2 :]))))
     grids = np.empty((run.sweeps, 2 * n, 2 * n), dtype=np.int8)
     worm_length = np.empty(run.sweeps)
     for sample in range(run.sweeps):
-        steps = loops.fixed_subsweeps(dirs, nbr, cum, rng, visit, per_sub * run.subsweeps)
+        steps = loops.worms(dirs, nbr, cum, rng, visit, 0, per_sub * run.subsweeps)[1]
         grids[sample] = lattice.grid_from_dirs(dirs, n)
         worm_length[sample] = steps / (per_sub * run.subsweeps)
     return ChainResult(grids, worm_length, per_sub)
@@ -207,7 +203,7 @@ def _injected_failure() -> int | None:
 
 def _check_resumable(out: Path, run: DimerRun, seed: int) -> None:
     """Refuse to resume a store written with other parameters or another seed."""
-    group = store.open_store(out, "samples", complete=False)
+    group = run.writer(out, seed).open()
     attrs = dict(group.attrs)
     wanted = {"params": run.record(), "seed": store.seed_record(seed)}
     for key, value in wanted.items():
@@ -220,39 +216,26 @@ def _check_resumable(out: Path, run: DimerRun, seed: int) -> None:
         raise InputError(f"--resume: {out} has no 'chain_done' array; not a dimers store")
 
 
-def _create(out: Path, run: DimerRun, seed: int, tables_info: dict[str, Any]) -> None:
+def _create(writer: simulation.SampleWriter, run: DimerRun, tables_info: dict[str, Any]) -> None:
     """Create the incomplete store with every array, chunked one chain per chunk."""
-    group = store.create(out, "samples", run.record(), store.seed_record(seed))
-    group.attrs.update(
-        {
-            "lattice": "dimer_grid",
-            "chain_seeds": "chain c: SeedSequence(seed['entropy'], spawn_key=(c,))",
-            "tables": tables_info,
-            "energy_units": "E = -(plaquettes with two parallel dimers); weight exp(-E/T)",
-        }
+    attrs = {
+        "chain_seeds": "chain c: SeedSequence(seed['entropy'], spawn_key=(c,))",
+        "tables": tables_info,
+        "energy_units": "E = -(plaquettes with two parallel dimers); weight exp(-E/T)",
+    }
+    side = 2 * run.n
+    writer.create(
+        attrs,
+        ((side, side), np.int8),
+        _PER_SAMPLE,
+        _PER_CHAIN,
+        chains=run.chains,
+        chain_samples=run.sweeps,
     )
-    samples, side = run.chains * run.sweeps, 2 * run.n
-    configs = (samples, side, side)
-    chunk = (run.sweeps, side, side)
-    store.empty_array(group, "configs", configs, np.int8, ("sample", "y", "x"), chunk)
-    for name, dtype in _PER_SAMPLE.items():
-        store.empty_array(group, name, (samples,), dtype, ("sample",), (run.sweeps,))
-    store.empty_array(group, "worms_per_subsweep", (run.chains,), np.int64, ("chain",), (1,))
-    store.empty_array(group, "chain_done", (run.chains,), np.bool_, ("chain",), (1,))
-
-
-def _write_chain(group: zarr.Group, run: DimerRun, chain: int, result: ChainResult) -> None:
-    """Write one chain's whole chunks, then flag it done."""
-    rows = slice(chain * run.sweeps, (chain + 1) * run.sweeps)
-    group["configs"][rows] = result.grids
-    for name, values in observables(result, chain).items():
-        group[name][rows] = values
-    group["worms_per_subsweep"][chain] = result.worms
-    group["chain_done"][chain] = True
 
 
 def _finalise(group: zarr.Group, run: DimerRun) -> dict[str, Any]:
-    """Record autocorrelation times and worm statistics, then mark the store complete."""
+    """Autocorrelation times and worm statistics over all chains (the final attrs)."""
     shape = (run.chains, run.sweeps)
     energy = np.asarray(group["energy"][...]).reshape(shape)
     d2 = (np.asarray(group["Dx"][...]) ** 2 + np.asarray(group["Dy"][...]) ** 2).reshape(shape)
@@ -264,8 +247,7 @@ def _finalise(group: zarr.Group, run: DimerRun) -> dict[str, Any]:
         },
         "mean_worm_length": float(np.mean(group["worm_length"][...])),
     }
-    group.attrs.update(stats)
-    store.mark_complete(group)
+    simulation.SampleWriter.complete(group, stats)
     return stats
 
 
@@ -279,10 +261,11 @@ def _simulate(comm: Any, out: Path, run: DimerRun, seed: int, resume: bool) -> N
     started = time.perf_counter()
     tables = scattering_tables(run.T, run.tables)
     fail_chain = _injected_failure()
+    writer = run.writer(out, seed)
     if rank == 0 and not (resume and out.exists()):
-        _create(out, run, seed, tables.info())
+        _create(writer, run, tables.info())
     comm.Barrier()
-    group = store.open_store(out, "samples", complete=False)
+    group = writer.open()
     done = np.asarray(group["chain_done"][...])
     mine = [c for c in range(run.chains) if not done[c]][rank::size]
     with progress(len(mine), f"dimers T={run.T} rank {rank}", "chain") as bar:
@@ -290,7 +273,8 @@ def _simulate(comm: Any, out: Path, run: DimerRun, seed: int, resume: bool) -> N
             if chain == fail_chain:
                 raise RuntimeError(f"injected failure at chain {chain} ({FAIL_CHAIN_ENV})")
             result = run_chain(run, tables.cum, chain_rng(seed, chain))
-            _write_chain(group, run, chain, result)
+            per_chain = {"worms_per_subsweep": result.worms, "chain_done": True}
+            writer.write_chain(group, chain, result.grids, observables(result, chain), per_chain)
             bar.update()
     comm.Barrier()
     if rank == 0:
@@ -331,8 +315,7 @@ def simulate_store(
     """
     out = Path(out)
     run = resolve_run(n, T, chains, sweeps, subsweeps, thermalise, tables)
-    if seed < 0:
-        raise InputError(f"--seed must be >= 0, got {seed}")
+    simulation.require_int("--seed", seed, 0)
     _injected_failure()
     if resume and out.exists():
         _check_resumable(out, run, seed)

@@ -8,11 +8,12 @@ and s becomes the head. The loop closes when k is the tail. Every placement is
 one worm step; a bounce (the new dimer on the incoming bond) sends the worm
 back the way it came.
 
-Kernels work in place on the partner directions ``dirs`` (n*n,) int8 of
-:mod:`.lattice`, take the neighbour table ``nbr`` (n*n, 4) int32, the
-cumulative scattering tables ``cum`` (81, 4, 4) float64, an explicit
-``np.random.Generator`` and a preallocated ``visit`` (n*n,) int64 stamp array;
-they allocate nothing.
+One kernel, :func:`worms`, works in place on the partner directions ``dirs``
+(n*n,) int8 of :mod:`.lattice`, takes the neighbour table ``nbr`` (n*n, 4)
+int32, the cumulative scattering tables ``cum`` (81, 4, 4) float64, an
+explicit ``np.random.Generator`` and a preallocated ``visit`` (n*n,) int64
+stamp array, and allocates nothing; how many worms it builds (a fixed count,
+or until every vertex is visited) is its one argument that varies.
 """
 
 from __future__ import annotations
@@ -36,88 +37,57 @@ def _environment(dirs: np.ndarray, nbr: np.ndarray, p: int) -> int:
 
 
 @numba.njit(cache=True)
-def worm(
+def worms(
     dirs: np.ndarray,
     nbr: np.ndarray,
     cum: np.ndarray,
     rng: np.random.Generator,
     visit: np.ndarray,
     stamp: int,
+    count: int,
 ) -> tuple[int, int]:
-    """Build and close one worm in place.
+    """Build and close worms in place: ``count`` of them, or with ``count = 0`` until
+    every vertex has been visited (a covering sub-sweep, the paper's Alg. 2).
 
-    Vertices the worm touches get ``visit[v] = stamp``. Returns (worm steps,
-    number of vertices newly stamped).
+    Vertices a worm touches get ``visit[v] = stamp``; in the covering mode a
+    vertex counts as visited once it holds ``stamp``, so pass a stamp that no
+    vertex holds yet. A fixed count keeps the chain exactly Boltzmann-stationary;
+    the covering rule is a stopping time that depends on the configuration, so it
+    serves thermalisation and the calibration of ``count``, never stored samples.
+    Returns (worms built, total worm steps).
     """
     n_vertices = dirs.shape[0]
-    tail = min(int(rng.random() * n_vertices), n_vertices - 1)
-    came = dirs[tail]
-    head = nbr[tail, came]
-    dirs[tail] = -1
-    dirs[head] = -1
-    fresh = (visit[tail] != stamp) + (visit[head] != stamp)
-    visit[tail] = stamp
-    visit[head] = stamp
-    incoming = came ^ 1
+    unvisited = n_vertices
+    built = 0
     steps = 0
-    while True:
-        row = cum[_environment(dirs, nbr, head), incoming]
-        u = rng.random()
-        out = 0
-        while out < 3 and u >= row[out]:
-            out += 1
-        k = nbr[head, out]
-        dirs[head] = out
-        steps += 1
-        old = dirs[k]
-        dirs[k] = out ^ 1
-        if old < 0:
-            return steps, fresh
-        head = nbr[k, old]
+    while (count > 0 and built < count) or (count == 0 and unvisited > 0):
+        tail = min(int(rng.random() * n_vertices), n_vertices - 1)
+        came = dirs[tail]
+        head = nbr[tail, came]
+        dirs[tail] = -1
         dirs[head] = -1
-        incoming = old ^ 1
-        fresh += (visit[k] != stamp) + (visit[head] != stamp)
-        visit[k] = stamp
+        unvisited -= (visit[tail] != stamp) + (visit[head] != stamp)
+        visit[tail] = stamp
         visit[head] = stamp
-
-
-@numba.njit(cache=True)
-def covering_subsweep(
-    dirs: np.ndarray,
-    nbr: np.ndarray,
-    cum: np.ndarray,
-    rng: np.random.Generator,
-    visit: np.ndarray,
-    stamp: int,
-) -> tuple[int, int]:
-    """Worms until every vertex has been visited (paper's Alg. 2). Returns (worms, steps).
-
-    The number of worms is a stopping time that depends on the configuration, so
-    this is used for thermalisation and for calibrating :func:`fixed_subsweeps`,
-    not for stored samples.
-    """
-    unvisited = dirs.shape[0]
-    worms = 0
-    steps = 0
-    while unvisited > 0:
-        length, fresh = worm(dirs, nbr, cum, rng, visit, stamp)
-        unvisited -= fresh
-        worms += 1
-        steps += length
-    return worms, steps
-
-
-@numba.njit(cache=True)
-def fixed_subsweeps(
-    dirs: np.ndarray,
-    nbr: np.ndarray,
-    cum: np.ndarray,
-    rng: np.random.Generator,
-    visit: np.ndarray,
-    worms: int,
-) -> int:
-    """A fixed number of worms (exactly Boltzmann-stationary). Returns the total worm steps."""
-    steps = 0
-    for _ in range(worms):
-        steps += worm(dirs, nbr, cum, rng, visit, 0)[0]
-    return steps
+        incoming = came ^ 1
+        while True:
+            row = cum[_environment(dirs, nbr, head), incoming]
+            u = rng.random()
+            out = 0
+            while out < 3 and u >= row[out]:
+                out += 1
+            k = nbr[head, out]
+            dirs[head] = out
+            steps += 1
+            old = dirs[k]
+            dirs[k] = out ^ 1
+            if old < 0:
+                break
+            head = nbr[k, old]
+            dirs[head] = -1
+            incoming = old ^ 1
+            unvisited -= (visit[k] != stamp) + (visit[head] != stamp)
+            visit[k] = stamp
+            visit[head] = stamp
+        built += 1
+    return built, steps
