@@ -130,9 +130,20 @@ def rsmi_vs_control(
     handles = []
     for colour, (lb, rows) in zip(colours, table.groupby("lb"), strict=True):
         rows = rows.sort_values("x")
-        ax.plot(rows["x"], rows["max"] * BITS, "-", color=colour, lw=1.5)
+        finite = rows[np.isfinite(rows["control"])]  # no line across the break before ∞
+        ax.plot(finite["x"], finite["max"] * BITS, "_-", color=colour, lw=1.5, ms=10, mew=1.5)
         ax.fill_between(
-            rows["x"], rows["q25"] * BITS, rows["q75"] * BITS, color=colour, alpha=0.3, lw=0
+            finite["x"], finite["q25"] * BITS, finite["q75"] * BITS, color=colour, alpha=0.3, lw=0
+        )
+        infinite = rows[~np.isfinite(rows["control"])]
+        ax.plot(infinite["x"], infinite["max"] * BITS, "_", color=colour, ms=10, mew=1.5)
+        ax.vlines(
+            infinite["x"],
+            infinite["q25"] * BITS,
+            infinite["q75"] * BITS,
+            color=colour,
+            alpha=0.3,
+            lw=8,
         )
         ax.errorbar(
             rows["x"],
@@ -146,7 +157,7 @@ def rsmi_vs_control(
         )
         handles.append(Patch(color=colour, label=f"$L_B$ = {lb}"))
     style = [
-        Line2D([], [], color="0.3", lw=1.5, label="max over runs"),
+        Line2D([], [], color="0.3", lw=1.5, marker="_", ms=10, label="max over runs"),
         Patch(color="0.3", alpha=0.3, label="interquartile range"),
         Line2D([], [], color="0.3", marker="o", ms=3, ls="", label="mean ± 1 s.e."),
     ]
