@@ -27,14 +27,13 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from rsmine.analysis.figures import BITS
 from rsmine.analysis.filters import align_filters
 from rsmine.errors import InputError
 from rsmine.store import open_store
 
 CMAP = "RdBu_r"
 """Diverging colour map of filter weights: red positive, blue negative, white 0."""
-BITS = 1.0 / math.log(2.0)
-"""Bits per nat."""
 
 
 def _norm(weights: np.ndarray, scale: float | None) -> Normalize:
@@ -224,17 +223,10 @@ def filter_gallery(
             ax.set_axis_off()
         row[0].set_axis_on()
         row[0].set_ylabel(cell.label, fontsize="small", rotation=0, ha="right", va="center")
+        entry = {"label": cell.label, "control": cell.control, "runs": len(cell.filters)}
+        record.append(entry | {"drawn": [], "overlap": math.nan})
         if len(cell.filters) == 0:
             row[0].text(0.5, 0.5, "no finished run", ha="center", va="center", fontsize="small")
-            record.append(
-                {
-                    "label": cell.label,
-                    "control": cell.control,
-                    "runs": 0,
-                    "drawn": [],
-                    "overlap": math.nan,
-                }
-            )
             continue
         aligned = align_filters(cell.filters)
         best = np.argsort(-cell.rsmi, kind="stable")[:samples]
@@ -253,15 +245,10 @@ def filter_gallery(
                 draw_filter(ax, weights[c] / (top if top > 0 else 1.0), lattice)
                 head = caption if c == 0 else ""
                 ax.set_title(f"{head}\nH{c + 1}" if components > 1 else head, fontsize=6)
-        record.append(
-            {
-                "label": cell.label,
-                "control": cell.control,
-                "runs": len(cell.filters),
-                "drawn": [int(cell.run_id[r]) for r in best],
-                "overlap": float(aligned.overlap.mean()),
-            }
-        )
+        record[-1] = entry | {
+            "drawn": [int(cell.run_id[r]) for r in best],
+            "overlap": float(aligned.overlap.mean()),
+        }
     bar = fig.colorbar(
         ScalarMappable(norm=Normalize(-1, 1), cmap=CMAP), ax=axes, shrink=0.5, aspect=30
     )
