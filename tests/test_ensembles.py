@@ -102,3 +102,28 @@ def test_figures_draw_every_lb_and_point(tmp_path, parts):
         assert len(fig.axes[0].lines) >= 1
     with pytest.raises(InputError, match="at least two lb"):
         figures.rsmi_vs_buffer(one_lb, "T", "test")
+
+
+def test_summary_csv_names_units_keeps_4_digits_and_reads_back(tmp_path, parts):
+    out = ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
+    table = ensembles.summarise(out)
+    path = ensembles.write_summary_csv(table, tmp_path / "t.csv")
+    header, first = path.read_text().splitlines()[:2]
+    assert "rsmi_mean_nats" in header and "rsmi_max_nats" in header and ",mean," not in header
+    digits = [v.replace(".", "").replace("-", "").lstrip("0") for v in first.split(",")[5:]]
+    assert all(len(d) <= 4 for d in digits)
+    back = ensembles.read_summary_csv(path)
+    assert list(back.columns) == list(table.columns)
+    assert np.allclose(back["mean"], table["mean"], rtol=1e-3)
+
+
+def test_info_summarises_an_ensemble_per_point_and_lb(tmp_path, parts, capsys):
+    from rsmine import cli
+
+    out = ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
+    assert cli.main(["info", str(out)]) == 0
+    text = capsys.readouterr().out
+    rows = [line.split() for line in text.splitlines() if line.split()[:1] in (["A"], ["B"])]
+    assert [row[:5] for row in rows] == [["A", "0.5", "2", "3", "1"], ["B", "inf", "2", "4", "0"]]
+    assert "0.6 ± 0.058" in text  # mean ± s.e. of A: 0.1 / sqrt(3)
+    assert max(len(line) for line in text.splitlines()) <= 200  # long records shortened

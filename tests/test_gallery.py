@@ -37,9 +37,9 @@ def test_dimer_filter_is_drawn_as_bonds_coloured_by_weight():
         for s, c in zip(lines.get_segments(), lines.get_colors(), strict=True)
     }
     assert len(colours) == 32
-    red, blue = colours[(0.0, 0.0, 2.0, 0.0)], colours[(0.0, 0.0, 0.0, 2.0)]
+    red, blue = colours[(0.3, 0.0, 1.7, 0.0)], colours[(0.0, 0.3, 0.0, 1.7)]  # gaps at vertices
     assert red[0] > 0.3 and red[2] < 0.2 and blue[2] > 0.3 and blue[0] < 0.2
-    assert np.allclose(colours[(2.0, 0.0, 4.0, 0.0)], to_rgba(mappable.cmap(0.5)), atol=0.01)
+    assert np.allclose(colours[(2.3, 0.0, 3.7, 0.0)], to_rgba(mappable.cmap(0.5)), atol=0.01)
 
 
 def test_chain_is_drawn_as_bars_and_square_as_an_image():

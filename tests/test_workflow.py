@@ -333,12 +333,18 @@ def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
     assert stats["simulate_dimers"] == 2 and stats["optimise"] == 8 and stats["merge_runs"] == 3
     results = workdir / "results/tiny"
     for system in ("ising_ferro", "chipping", "dimers"):
-        for figure in ("rsmi_vs_control", "rsmi_vs_buffer"):
+        for figure in ("rsmi_vs_control", "filters"):
             assert (results / f"figures/{system}_{figure}.png").stat().st_size > 1000
+        # one lb per system: no RSMI-against-buffer figure (it would be a column of dots)
+        assert not (results / f"figures/{system}_rsmi_vs_buffer.png").exists()
         table = (results / f"tables/{system}_rsmi.csv").read_text().splitlines()
         assert len(table) == 1 + 2  # header, two points at one lb
+        assert "rsmi_max_nats" in table[0]
+        alignment = (results / f"tables/{system}_filter_alignment.csv").read_text().splitlines()
+        assert len(alignment) == 1 + 2
         group = store.open_store(results / f"ensembles/{system}.zarr", "ensemble")
         assert sorted(group["run_id"][...]) == [0, 0, 1, 1]
+    assert (results / "figures/chipping_marginals.png").stat().st_size > 1000
     dimers = store.read_samples(results / "samples/dimers/T0.5.zarr")
     assert dimers.lattice == "dimer_grid" and dimers.shape == (8, 8)
 
@@ -350,9 +356,7 @@ def test_forcerun_merge_reruns_only_merge_and_what_depends_on_it(tiny_run):
     untouched = sorted(results.glob("runs/*/*/*/*.zarr")) + sorted(results.glob("samples/*/*.zarr"))
     untouched += [results / "ensembles/dimers.zarr", results / "tables/dimers_rsmi.csv"]
     before = {path: path.stat().st_mtime_ns for path in untouched}
-    targets = [
-        f"results/tiny/figures/chipping_{f}.png" for f in ("rsmi_vs_control", "rsmi_vs_buffer")
-    ]
+    targets = [f"results/tiny/figures/chipping_{f}.png" for f in ("rsmi_vs_control", "filters")]
     result = snakemake(
         workdir,
         *targets,
@@ -369,7 +373,7 @@ def test_forcerun_merge_reruns_only_merge_and_what_depends_on_it(tiny_run):
         "merge_runs": 1,
         "summarise": 1,
         "figure_rsmi_vs_control": 1,
-        "figure_rsmi_vs_buffer": 1,
+        "figure_filters": 1,
     }
     assert {path: path.stat().st_mtime_ns for path in untouched} == before
     merged = store.open_store(results / "ensembles/chipping.zarr", "ensemble")
@@ -383,4 +387,5 @@ def test_report_builds_with_every_figure(tiny_run):
     assert result.returncode == 0, result.stderr[-3000:]
     html = (workdir / "report.html").read_text()
     for system in ("ising_ferro", "chipping", "dimers"):
-        assert f"{system}_rsmi_vs_control.png" in html and f"{system}_rsmi_vs_buffer.png" in html
+        assert f"{system}_rsmi_vs_control.png" in html and f"{system}_filters.png" in html
+    assert "chipping_marginals.png" in html

@@ -8,6 +8,7 @@ Each function takes the summary table of :func:`rsmine.analysis.ensembles.summar
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -28,16 +29,30 @@ from rsmine.models.critical import CHIPPING_W_MEAN_FIELD, DIMER_T_BKT, DIMER_T_B
 BITS = 1.0 / math.log(2.0)
 """Bits per nat."""
 
-Mark = tuple[float, float, str]
-"""A known transition on the control axis: (value, half-width of its uncertainty, label)."""
+
+@dataclass(frozen=True)
+class Mark:
+    """A known transition on the control axis of a model.
+
+    value: its control value; error: half-width of its uncertainty (0: exact);
+    label: legend text; log_axis: whether that model's control axis reads best on a
+    log scale (temperatures and rates spanning decades: dimers, chipping).
+    """
+
+    value: float
+    error: float
+    label: str
+    log_axis: bool = False
+
 
 TRANSITIONS: dict[str, Mark] = {
-    "ising": (1.0, 0.0, "$T_c$ (Onsager, exact)"),
-    "dimers": (DIMER_T_BKT, DIMER_T_BKT_ERR, "$T_{BKT}$ = 0.65(1)"),
-    "chipping": (
+    "ising": Mark(1.0, 0.0, "$T_c$ (Onsager, exact)"),
+    "dimers": Mark(DIMER_T_BKT, DIMER_T_BKT_ERR, "$T_{BKT}$ = 0.65(1)", log_axis=True),
+    "chipping": Mark(
         CHIPPING_W_MEAN_FIELD,
         0.0,
         "mean-field $w$ = 1/3\n(paper's $w_{MKB}$ = 1/$w$ = 3)",
+        log_axis=True,
     ),
 }
 """Known transition of each model in its control variable (Ising: Tc/T = 1)."""
@@ -53,14 +68,17 @@ def standard_error(table: pd.DataFrame) -> pd.Series:
     return table["std"] / np.sqrt(table["runs"].where(table["runs"] > 1))
 
 
-def _positions(values: np.ndarray) -> tuple[np.ndarray, bool, float | None]:
+def _positions(values: np.ndarray, log: bool | None) -> tuple[np.ndarray, bool, float | None]:
     """x positions for control values: inf placed a gap beyond the largest finite value.
 
-    Log scale when every finite value is positive and they span more than a factor 4.
+    log: log scale or not; None: log when every finite value is positive and they
+    span more than a factor 20.
     Returns (positions, log scale?, position of inf or None).
     """
     finite = values[np.isfinite(values)]
-    log = bool(finite.size and finite.min() > 0 and finite.max() / finite.min() > 4)
+    positive = bool(finite.size and finite.min() > 0)
+    auto = positive and finite.max() / finite.min() > 20
+    log = positive and (auto if log is None else log)
     if not np.isinf(values).any():
         return values.astype(float), log, None
     top = float(finite.max()) if finite.size else 1.0
@@ -70,22 +88,29 @@ def _positions(values: np.ndarray) -> tuple[np.ndarray, bool, float | None]:
 
 
 def _control_ticks(ax, values: np.ndarray, log: bool, at_inf: float | None) -> None:
-    """Readable control ticks: on a log axis 1-2-5 ticks; inf labelled ∞ behind a break."""
+    """Readable control ticks: on a log axis the values themselves (up to 8 of them) or
+    1-2-5 ticks; inf labelled ∞ behind a grey break."""
     if log:
         ax.set_xscale("log")
-        finite = values[np.isfinite(values)]
-        low, high = finite.min(), finite.max()
-        decades = np.arange(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
-        ticks = [m * 10.0**d for d in decades for m in (1, 2, 5) if low / 1.05 <= m * 10.0**d]
-        ticks = [t for t in ticks if t <= high * 1.05]
+    low, high = ax.get_xlim()
+    gap = None
+    if at_inf is not None:
+        gap = at_inf / 1.6 if log else at_inf - 0.5 * (at_inf - low) / 2
+    if log:
+        finite = np.unique(values[np.isfinite(values)])
+        if len(finite) <= 8:
+            ticks = list(finite)
+        else:
+            decades = range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1)
+            ticks = [m * 10.0**d for d in decades for m in (1, 2, 5)]
+        ticks = [t for t in ticks if low <= t <= (gap or high)]
         ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
         ax.xaxis.set_minor_formatter(NullFormatter())
     if at_inf is None:
         return
-    low, high = ax.get_xlim()
-    gap = at_inf / 1.6 if log else at_inf - 0.5 * (at_inf - low) / 2
     ticks = [t for t in ax.get_xticks() if low <= t <= gap]
     ax.set_xticks([*ticks, at_inf], [f"{t:g}" for t in ticks] + ["∞"])
+    ax.minorticks_off()
     ax.set_xlim(low, high)
     ax.axvspan(gap, (gap * at_inf) ** 0.5 if log else (gap + at_inf) / 2, color="0.93", lw=0)
 
@@ -94,11 +119,10 @@ def _mark_transition(ax, mark: Mark | None) -> list:
     """Draw the known transition as a dashed line (and its uncertainty band); legend handles."""
     if mark is None:
         return []
-    value, width, label = mark
-    ax.axvline(value, color="crimson", ls="--", lw=1, zorder=1)
-    if width > 0:
-        ax.axvspan(value - width, value + width, color="crimson", alpha=0.12, lw=0)
-    return [Line2D([], [], color="crimson", ls="--", lw=1, label=label)]
+    ax.axvline(mark.value, color="crimson", ls="--", lw=1, zorder=1)
+    if mark.error > 0:
+        ax.axvspan(mark.value - mark.error, mark.value + mark.error, color="crimson", alpha=0.12)
+    return [Line2D([], [], color="crimson", ls="--", lw=1, label=mark.label)]
 
 
 def _save(fig: Figure, path: str | Path | None) -> Figure:
@@ -122,17 +146,28 @@ def rsmi_vs_control(
     error bars of one standard error. The legend says so on the figure.
     table: rows (point, lb) with columns control, lb, runs, max, q25, q75, mean, std (nats).
     """
-    fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7.6, 4.2), layout="constrained")
     values = table["control"].to_numpy(dtype=float)
-    x_all, log, at_inf = _positions(values)
+    x_all, log, at_inf = _positions(values, mark.log_axis if mark else None)
     table = table.assign(x=x_all, se=standard_error(table))
     colours = plt.get_cmap("viridis")(np.linspace(0, 0.85, table["lb"].nunique()))
     handles = []
     for colour, (lb, rows) in zip(colours, table.groupby("lb"), strict=True):
         rows = rows.sort_values("x")
-        ax.plot(rows["x"], rows["max"] * BITS, "-", color=colour, lw=1.5)
+        finite = rows[np.isfinite(rows["control"])]  # no line across the break before ∞
+        ax.plot(finite["x"], finite["max"] * BITS, "_-", color=colour, lw=1.5, ms=10, mew=1.5)
         ax.fill_between(
-            rows["x"], rows["q25"] * BITS, rows["q75"] * BITS, color=colour, alpha=0.3, lw=0
+            finite["x"], finite["q25"] * BITS, finite["q75"] * BITS, color=colour, alpha=0.3, lw=0
+        )
+        infinite = rows[~np.isfinite(rows["control"])]
+        ax.plot(infinite["x"], infinite["max"] * BITS, "_", color=colour, ms=10, mew=1.5)
+        ax.vlines(
+            infinite["x"],
+            infinite["q25"] * BITS,
+            infinite["q75"] * BITS,
+            color=colour,
+            alpha=0.3,
+            lw=8,
         )
         ax.errorbar(
             rows["x"],
@@ -146,7 +181,7 @@ def rsmi_vs_control(
         )
         handles.append(Patch(color=colour, label=f"$L_B$ = {lb}"))
     style = [
-        Line2D([], [], color="0.3", lw=1.5, label="max over runs"),
+        Line2D([], [], color="0.3", lw=1.5, marker="_", ms=10, label="max over runs"),
         Patch(color="0.3", alpha=0.3, label="interquartile range"),
         Line2D([], [], color="0.3", marker="o", ms=3, ls="", label="mean ± 1 s.e."),
     ]
@@ -155,14 +190,15 @@ def rsmi_vs_control(
     ax.set_xlabel(control + ("  (log scale)" if log else ""))
     ax.set_ylabel("RSMI $I_\\Lambda(H:E)$ [bits]")
     ax.set_title(title)
-    first = ax.legend(handles=handles, fontsize="small", loc="upper left")
+    first = ax.legend(handles=handles, fontsize="small", loc="upper left", bbox_to_anchor=(1, 1))
     ax.add_artist(first)
     ax.legend(
         handles=style,
         fontsize="small",
-        loc="upper right",
+        loc="lower left",
+        bbox_to_anchor=(1, 0),
         title="per $L_B$",
-        title_fontsize="x-small",
+        title_fontsize="small",
     )
     return _save(fig, path)
 
@@ -196,7 +232,7 @@ def rsmi_vs_buffer(
             f"{title}: RSMI against the buffer width needs at least two lb values, "
             f"got {sorted(table['lb'].unique().tolist())}"
         )
-    fig, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7.6, 4.2), layout="constrained")
     flagged = noise_flags(table)
     resolved = table.loc[~flagged, "max"]
     floor_candidates = table.loc[flagged & (table["max"] > 0), "max"]
@@ -223,7 +259,9 @@ def rsmi_vs_buffer(
     ax.set_xlabel("buffer width $L_B$")
     ax.set_ylabel("max RSMI over runs [bits]")
     ax.set_title(title)
-    ax.legend(fontsize="x-small", ncols=2)
+    ax.legend(
+        fontsize="x-small", loc="upper left", bbox_to_anchor=(1, 1), ncols=1 + len(points) // 12
+    )
     return _save(fig, path)
 
 

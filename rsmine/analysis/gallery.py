@@ -27,14 +27,13 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from rsmine.analysis.figures import BITS
 from rsmine.analysis.filters import align_filters
 from rsmine.errors import InputError
 from rsmine.store import open_store
 
 CMAP = "RdBu_r"
 """Diverging colour map of filter weights: red positive, blue negative, white 0."""
-BITS = 1.0 / math.log(2.0)
-"""Bits per nat."""
 
 
 def _norm(weights: np.ndarray, scale: float | None) -> Normalize:
@@ -48,11 +47,14 @@ def _draw_chain(ax: Axes, weights: np.ndarray, norm: Normalize) -> None:
     ax.bar(sites, weights, color=plt.get_cmap(CMAP)(norm(weights)), edgecolor="0.3", lw=0.5)
     ax.axhline(0.0, color="0.3", lw=0.5)
     ax.set_ylim(norm.vmin * 1.05, norm.vmax * 1.05)
-    ax.set_xticks(sites if weights.size <= 10 else sites[:: max(1, weights.size // 8)])
+    ax.set_xticks([0, weights.size - 1])
+    ax.set_yticks([norm.vmin, 0, norm.vmax], [f"{norm.vmin:.2g}", "0", f"{norm.vmax:.2g}"])
+    ax.tick_params(labelsize="x-small")
 
 
 def _draw_square(ax: Axes, weights: np.ndarray, norm: Normalize) -> None:
     ax.imshow(weights, cmap=CMAP, norm=norm, interpolation="nearest")
+    ax.set_frame_on(False)
     ax.set_xticks([])
     ax.set_yticks([])
 
@@ -79,13 +81,14 @@ def bond_segments(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
 def _draw_bonds(ax: Axes, weights: np.ndarray, norm: Normalize) -> None:
     positions, segments = bond_segments(weights.shape)
     values = weights[positions[:, 0], positions[:, 1]]
+    middle = segments.mean(axis=1, keepdims=True)
+    shortened = middle + 0.7 * (segments - middle)  # a gap at each vertex
     lines = LineCollection(
-        segments, colors=plt.get_cmap(CMAP)(norm(values)), linewidths=5, capstyle="butt"
+        shortened, colors=plt.get_cmap(CMAP)(norm(values)), linewidths=3.5, capstyle="butt"
     )
     ax.add_collection(lines)
     rows, cols = weights.shape
-    vx, vy = np.meshgrid(np.arange(0, cols + 1, 2), np.arange(0, rows + 1, 2))
-    ax.plot(vx.ravel(), vy.ravel(), ".", color="0.6", ms=2, zorder=0)
+    ax.set_frame_on(False)
     ax.set_xlim(-0.8, cols + 0.8)
     ax.set_ylim(rows + 0.8, -0.8)
     ax.set_aspect("equal")
@@ -126,12 +129,14 @@ class FilterCell:
     """The runs of one parameter point and buffer width, as the gallery reads them.
 
     label: the row label (control value or store name).
+    control: the control value (NaN for a runs store).
     filters: (run, component, ...V) float, failed runs removed.
     rsmi: (run,) test-part RSMI in nats.
     run_id: (run,) int.
     """
 
     label: str
+    control: float
     filters: np.ndarray
     rsmi: np.ndarray
     run_id: np.ndarray
@@ -163,7 +168,7 @@ def read_filter_cells(
         store_lb = int(group.attrs["params"]["region"]["lb"])
         if lb is not None and lb != store_lb:
             raise InputError(f"{path}: a runs store of lb {store_lb}, not {lb}")
-        cell = FilterCell(Path(path).stem, filters[ok], rsmi[ok], run_id[ok])
+        cell = FilterCell(Path(path).stem, math.nan, filters[ok], rsmi[ok], run_id[ok])
         return lattice, store_lb, [cell]
     lbs = np.asarray(group["lb"][...])
     lb = int(lbs.max()) if lb is None else int(lb)
@@ -176,7 +181,9 @@ def read_filter_cells(
         take = (points == point) & (lbs == lb) & ok
         value = float(controls[points == point][0])
         cells.append(
-            FilterCell(_control_label(value, control), filters[take], rsmi[take], run_id[take])
+            FilterCell(
+                _control_label(value, control), value, filters[take], rsmi[take], run_id[take]
+            )
         )
     return lattice, lb, cells
 
@@ -198,6 +205,9 @@ def filter_gallery(
     """
     if not cells:
         raise InputError(f"{title}: no filters to draw")
+    if samples < 0:
+        raise InputError(f"{title}: samples {samples}: expected a number of runs >= 0")
+    samples = min(samples, max(len(cell.filters) for cell in cells))
     components = cells[0].filters.shape[1]
     columns = (samples + 1) * components
     fig, axes = plt.subplots(
@@ -212,10 +222,11 @@ def filter_gallery(
         for ax in row:
             ax.set_axis_off()
         row[0].set_axis_on()
-        row[0].set_ylabel(cell.label, fontsize="small")
+        row[0].set_ylabel(cell.label, fontsize="small", rotation=0, ha="right", va="center")
+        entry = {"label": cell.label, "control": cell.control, "runs": len(cell.filters)}
+        record.append(entry | {"drawn": [], "overlap": math.nan})
         if len(cell.filters) == 0:
             row[0].text(0.5, 0.5, "no finished run", ha="center", va="center", fontsize="small")
-            record.append({"label": cell.label, "runs": 0, "drawn": [], "overlap": math.nan})
             continue
         aligned = align_filters(cell.filters)
         best = np.argsort(-cell.rsmi, kind="stable")[:samples]
@@ -230,19 +241,14 @@ def filter_gallery(
             for c in range(weights.shape[0]):
                 ax = row[(samples if k == len(shown) - 1 else k) * components + c]
                 ax.set_axis_on()
-                draw_filter(ax, weights[c], lattice)
+                top = np.abs(weights[c]).max()
+                draw_filter(ax, weights[c] / (top if top > 0 else 1.0), lattice)
                 head = caption if c == 0 else ""
                 ax.set_title(f"{head}\nH{c + 1}" if components > 1 else head, fontsize=6)
-        if lattice != "chain":
-            row[0].set_frame_on(False)
-        record.append(
-            {
-                "label": cell.label,
-                "runs": len(cell.filters),
-                "drawn": [int(cell.run_id[r]) for r in best],
-                "overlap": float(aligned.overlap.mean()),
-            }
-        )
+        record[-1] = entry | {
+            "drawn": [int(cell.run_id[r]) for r in best],
+            "overlap": float(aligned.overlap.mean()),
+        }
     bar = fig.colorbar(
         ScalarMappable(norm=Normalize(-1, 1), cmap=CMAP), ax=axes, shrink=0.5, aspect=30
     )

@@ -12,11 +12,11 @@ def main(smk) -> None:
         lattice, lb, cells = read_filter_cells(smk.input[0], control=smk.params.control)
         title = f"{smk.params.title}: learned filters at $L_B$ = {lb}"
         _, record = filter_gallery(lattice, cells, title, path=smk.output.figure)
-        table = pd.DataFrame(record).assign(lb=lb)
+        table = pd.DataFrame(record)[["control", "runs", "drawn", "overlap"]]
+        table.insert(1, "lb", lb)
         table["overlap"] = table["overlap"].round(4)
-        table.rename(columns={"label": "point", "drawn": "drawn_run_ids"}).to_csv(
-            smk.output.table, index=False
-        )
+        columns = {"drawn": "drawn_run_ids", "overlap": "mean_cosine_overlap_with_mean"}
+        table.rename(columns=columns).to_csv(smk.output.table, index=False)
 
 
 main(snakemake)  # noqa: F821
