@@ -18,7 +18,8 @@ import torch
 
 from rsmine.estimator import coarse
 from rsmine.estimator.train import Replicas, Setup, TrainConfig, gradients, split
-from rsmine.estimator.train.adam import adam_groups, adam_step
+from rsmine.estimator.train.adam import adam_step
+from rsmine.estimator.train.packing import pack
 
 N_VISIBLE, N_ENV, K = 16, 880, 100
 
@@ -31,16 +32,16 @@ def step_loop(runs: int, steps: int) -> float:
     data = rng.choice(np.array([-1.0, 1.0], np.float32), size=(2000, 1, N_VISIBLE + N_ENV))
     parts = split(data[..., :N_VISIBLE], data[..., N_VISIBLE:], config, rng, setup.device)
     state = Replicas.create(setup, parts, seed=0, first_run=0, runs=runs, components=1)
-    groups = adam_groups(state, 0.0)
+    packed = pack(state, 0.0)
     gen = torch.Generator().manual_seed(0)
     eps = coarse.noise(gen, (steps, runs, K, setup.rows), "binary", setup.device)
     flat = parts.flat("train", torch.arange(K), 0)
     start = time.thread_time()
     for s in range(steps):
         v, e = parts.gather(flat)
-        gradients(setup, state, v, e, eps[s], 0.3)
+        gradients(setup, state, v, e, eps[s], 0.3, packed)
         state.step += 1
-        adam_step(groups, state.step, config.lr)
+        adam_step(packed.groups, state.step, config.lr)
     return (time.thread_time() - start) / steps
 
 
