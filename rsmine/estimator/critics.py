@@ -101,8 +101,8 @@ def _first_u(params: dict[str, torch.Tensor], e: torch.Tensor) -> torch.Tensor:
     a transposed view: ONE (K, n_env) @ (n_env, R·width) product."""
     w0 = params[SHARED_FIRST_LAYER]
     n_env, r, width = w0.shape
-    x = (e @ w0.reshape(n_env, r * width)).reshape(e.shape[0], r, width)
-    return (x + params[SHARED_FIRST_BIAS]).transpose(0, 1)
+    x = torch.addmm(params[SHARED_FIRST_BIAS].reshape(-1), e, w0.reshape(n_env, r * width))
+    return x.view(e.shape[0], r, width).transpose(0, 1)
 
 
 def embed_e(params: dict[str, torch.Tensor], e: torch.Tensor) -> torch.Tensor:
