@@ -8,7 +8,7 @@ in a fresh process, and reports per-run process CPU time and wall time and their
 (this tree / base, median over rounds). Quiet-machine time is then estimated as a quiet
 measurement of the base times the CPU-time ratio.
 
-Run: .venv/bin/python benchmarks/ab_train.py [--base REV] [--runs 1 16 64] [--epochs 10]
+Run: .venv/bin/python benchmarks/ab_train.py [--base REV] [--new REV] [--runs 1 16 64] [--epochs 10]
      [--rounds 2] [--threads 1] [--samples 20000]
 """
 
@@ -55,9 +55,20 @@ def measure(tree: Path, data: list[str], args: argparse.Namespace) -> dict[int, 
     return {int(k): v for k, v in json.loads(out.stdout.splitlines()[-1]).items()}
 
 
+def extract(revision: str, into: Path) -> Path:
+    """The tree of ``revision`` (git archive) extracted into ``into``."""
+    into.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision], check=True, capture_output=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="0e3a7c6", help="git revision to compare against")
+    parser.add_argument("--new", default=None, help="git revision instead of the working tree")
     parser.add_argument("--runs", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
@@ -65,26 +76,23 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=20_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="rsmine-ab-") as tmp:
-        base = Path(tmp) / "base"
-        base.mkdir()
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", args.base], check=True, capture_output=True
-        )
-        subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
+        base = extract(args.base, Path(tmp) / "base")
+        new = ROOT if args.new is None else extract(args.new, Path(tmp) / "new")
         configs = simulate(64, ISING_TC, samples=args.samples, seed=1).configs
         v, e = Partition("square", (64, 64), lv=4, lb=4, le=10).split(configs)
         data = [str(Path(tmp) / "v.npy"), str(Path(tmp) / "e.npy")]
         np.save(data[0], v)
         np.save(data[1], e)
         print(
-            f"# base {args.base} vs working tree; {args.samples} samples, {args.epochs} epochs, "
+            f"# base {args.base} vs {args.new or 'working tree'}; {args.samples} samples, "
+            f"{args.epochs} epochs, "
             f"{args.threads} thread(s), {args.rounds} rounds; load average "
             f"{os.getloadavg()[0]:.1f}",
             flush=True,
         )
         times: dict[str, list[dict[int, list[float]]]] = {"base": [], "new": []}
         for _ in range(args.rounds):
-            for name, tree in (("base", base), ("new", ROOT)):
+            for name, tree in (("base", base), ("new", new)):
                 times[name].append(measure(tree, data, args))
                 print(f"# {name}: {json.dumps(times[name][-1])}", flush=True)
     print("R  base_cpu/run  new_cpu/run  cpu_ratio  base_wall/run  new_wall/run", end="")
