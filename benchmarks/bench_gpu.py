@@ -10,7 +10,10 @@ lb 4, le 10, one binary component, batch 100, lr 5e-3, 30 epochs, early stopping
     must agree within ONE_EPOCH_ATOL and the test RSMI within ONE_EPOCH_RSMI_ATOL nats; after
     30 epochs (float32 rounding of cuBLAS vs MKL grows through 4 200 Adam steps) the test RSMI
     within FULL_RSMI_ATOL nats and the filter overlap |cos| >= FULL_OVERLAP;
-(d) the peak GPU memory of (a).
+(d) the peak GPU memory of (a);
+(e) host synchronisations per epoch (torch.cuda.set_sync_debug_mode, counted in a 2-epoch run
+    minus a 1-epoch run): a handful at the epoch's ends, none per step — fails at >= 14 (one
+    per 10 of the epoch's 140 steps).
 
 Exits 1 without a CUDA device unless --device cpu is given (a small dry run of the same code
 on the CPU, for testing this script without a GPU), and 2 when a check of (c) fails.
@@ -20,9 +23,11 @@ Run: .venv/bin/python benchmarks/bench_gpu.py [--device cuda] [--samples 20000] 
 """
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -48,6 +53,21 @@ def timed(v, e, runs: int, config: TrainConfig, seed: int, first_run: int = 0):
     )
     sync()
     return result, time.perf_counter() - start
+
+
+def syncs_per_epoch(v, e, config: TrainConfig, seed: int) -> int:
+    """Host synchronisations that one more epoch of training adds (CUDA sync debug mode)."""
+    counts = []
+    for epochs in (1, 2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            torch.cuda.set_sync_debug_mode("warn")
+            try:
+                timed(v, e, 4, dataclasses.replace(config, epochs=epochs), seed)
+            finally:
+                torch.cuda.set_sync_debug_mode("default")
+        counts.append(sum("synchroniz" in str(w.message) for w in caught))
+    return counts[1] - counts[0]
 
 
 def overlap(a: np.ndarray, b: np.ndarray) -> float:
@@ -120,12 +140,17 @@ def main() -> int:
         _, wall = timed(v, e, runs, config, args.seed)
         print(f"(b) R = {runs}: wall {wall:.2f} s, {wall / runs:.3f} s per run")
 
+    ok = True
+    if args.device == "cuda":
+        syncs = syncs_per_epoch(v, e, config, args.seed)
+        ok = syncs < 14
+        print(f"(e) host synchronisations per epoch: {syncs} {'ok' if ok else 'FAIL'}")
     short, _ = timed(v, e, args.replicas, one_epoch, args.seed)
     cpu_config = TrainConfig(epochs=args.epochs, patience=0, batch=100, lr=5e-3, device="cpu")
     cpu_one = TrainConfig(epochs=1, patience=0, batch=100, lr=5e-3, device="cpu")
     alone_short = {k: timed(v, e, 1, cpu_one, args.seed, k)[0] for k in ks}
     alone_full = {k: timed(v, e, 1, cpu_config, args.seed, k)[0] for k in ks}
-    ok = compare("one epoch", short, alone_short, ks, ONE_EPOCH_RSMI_ATOL, full=False)
+    ok &= compare("one epoch", short, alone_short, ks, ONE_EPOCH_RSMI_ATOL, full=False)
     ok &= compare(f"{args.epochs} epochs", big, alone_full, ks, FULL_RSMI_ATOL, full=True)
     print(
         f"# tolerances: one epoch |d filter| <= {ONE_EPOCH_ATOL}, |d rsmi| <= "

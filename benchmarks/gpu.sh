@@ -5,7 +5,8 @@
 #
 # Prints (a) a 500-replica ensemble of the Table II setting (wall time, replicas/s), (b) R = 64
 # and R = 1 (wall time per run), (c) replica k on the GPU against the CPU for k = 0, 1, 250,
-# 499 within stated float tolerances, (d) the peak GPU memory. Exits non-zero without a GPU.
+# 499 within stated float tolerances, (d) the peak GPU memory, (e) host synchronisations per
+# epoch (none per step). Exits non-zero without a GPU or when a check fails.
 #
 # Install: the project's install path, with a CUDA build of torch. `make install` pins the
 # CPU wheel through constraints.txt; here the same editable install WITHOUT that constraint
