@@ -79,18 +79,11 @@ def _layer_names(net: str, n: int) -> tuple[tuple[str, str], ...]:
     return tuple((f"{net}.w{layer}", f"{net}.b{layer}") for layer in range(n))
 
 
-def _tail(
-    params: dict[str, torch.Tensor], net: str, x: torch.Tensor, first: int, cache: list | None
-) -> torch.Tensor:
-    """Layers ``first``.. of ``net`` on x (R, K, n): ReLU between layers, linear output.
-
-    Appends each layer's input to ``cache`` (for :func:`_tail_backward`) when given.
-    """
+def _tail(params: dict[str, torch.Tensor], net: str, x: torch.Tensor, first: int) -> torch.Tensor:
+    """Layers ``first``.. of ``net`` on x (R, K, n): ReLU between layers, linear output."""
     names = _layer_names(net, n_layers(params, net))
     last = len(names) - 1
     for layer in range(first, last + 1):
-        if cache is not None:
-            cache.append(x)
         w, b = names[layer]
         x = torch.baddbmm(params[b], x, params[w])
         if layer < last:
@@ -98,68 +91,82 @@ def _tail(
     return x
 
 
-def embed_h(params: dict[str, torch.Tensor], h: torch.Tensor, cache: list | None = None):
-    """v(h): h (R, K, n_h) -> (R, K, embed); layer inputs go to ``cache`` when given."""
-    return _tail(params, "v", h, 0, cache)
+def embed_h(params: dict[str, torch.Tensor], h: torch.Tensor) -> torch.Tensor:
+    """v(h): h (R, K, n_h) -> (R, K, embed)."""
+    return _tail(params, "v", h, 0)
 
 
-def embed_e(params: dict[str, torch.Tensor], e: torch.Tensor, cache: list | None = None):
-    """u(e) for environments shared by all replicas: e (K, n_env) -> (R, K, embed).
-
-    The first layer is one (K, n_env) @ (n_env, R·width) product. Layer inputs after the
-    first go to ``cache`` when given.
-    """
+def _first_u(params: dict[str, torch.Tensor], e: torch.Tensor) -> torch.Tensor:
+    """u's first layer (before its ReLU) on e (K, n_env) shared by all replicas -> (R, K, width),
+    a transposed view: ONE (K, n_env) @ (n_env, R·width) product."""
     w0 = params[SHARED_FIRST_LAYER]
     n_env, r, width = w0.shape
-    x = (e @ w0.reshape(n_env, r * width)).reshape(e.shape[0], r, width)
-    x = x + params[SHARED_FIRST_BIAS]
-    x = x.transpose(0, 1)
+    x = torch.addmm(params[SHARED_FIRST_BIAS].reshape(-1), e, w0.reshape(n_env, r * width))
+    return x.view(e.shape[0], r, width).transpose(0, 1)
+
+
+def embed_e(params: dict[str, torch.Tensor], e: torch.Tensor) -> torch.Tensor:
+    """u(e) for environments shared by all replicas: e (K, n_env) -> (R, K, embed)."""
+    x = _first_u(params, e)
     if n_layers(params, "u") == 1:
         return x
-    return _tail(params, "u", x.relu(), 1, cache)
+    return _tail(params, "u", x.relu(), 1)
 
 
-def _tail_backward(
+Layers = list[tuple[torch.Tensor, torch.Tensor]]
+
+
+def embed_pair(
+    params: dict[str, torch.Tensor], tail: Layers, h: torch.Tensor, e: torch.Tensor, cache: list
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """v(h) (R, K, embed) and u(e) (R, K, embed) with layers 1.. of both nets run together.
+
+    v and u have the same widths after their first layer, so those layers run as ONE batch of
+    2R: ``tail`` holds their (weight (2R, n_in, n_out), bias (2R, 1, n_out)), v's R replicas
+    first (views of v's and u's parameters packed side by side, see train.packing). h (R, K,
+    n_h), e (K, n_env) shared. The input of each tail layer goes to ``cache`` (for
+    :func:`backward_pair`). Same arithmetic per replica as :func:`embed_h`, :func:`embed_e`.
+    """
+    r = h.shape[0]
+    x = torch.cat([torch.baddbmm(params["v.b0"], h, params["v.w0"]), _first_u(params, e)])
+    for w, b in tail:
+        x = x.relu_()  # x is always a fresh tensor here
+        cache.append(x)
+        x = torch.baddbmm(b, x, w)
+    return x[:r], x[r:]
+
+
+def backward_pair(
     params: dict[str, torch.Tensor],
-    net: str,
+    tail: Layers,
+    grad_tail: Layers,
     cache: list[torch.Tensor],
+    h: torch.Tensor,
+    e: torch.Tensor,
     d_out: torch.Tensor,
-    first: int,
     grads: dict[str, torch.Tensor],
 ) -> torch.Tensor:
-    """Backpropagate d_out (R, K, embed) through layers ``first``.. of ``net``.
+    """Backward of :func:`embed_pair` from d_out (2R, K, embed) = [d v(h); d u(e)].
 
-    Writes parameter gradients into ``grads`` and returns (R, K, n) the gradient w.r.t. the
-    input of layer 0 (``first`` = 0) or the pre-activation whose ReLU feeds layer ``first``.
+    Writes every critic gradient into ``grads`` (the tail's through ``grad_tail``, views of
+    the same shapes as ``tail``); u's first-layer weight gradient is one (n_env, K) @
+    (K, R·width) product. Returns d h (R, K, n_h).
     """
     d = d_out
-    names = _layer_names(net, n_layers(params, net))
-    for layer in range(len(names) - 1, first - 1, -1):
-        x = cache[layer - first]
-        w, b = names[layer]
-        torch.bmm(x.transpose(1, 2), d, out=grads[w])
-        torch.sum(d, dim=1, keepdim=True, out=grads[b])
-        d = torch.bmm(d, params[w].transpose(1, 2))
-        if layer > 0:
-            d = torch.ops.aten.threshold_backward(d, x, 0.0)
-    return d
-
-
-def backward_h(params, cache, d_vh, grads) -> torch.Tensor:
-    """Gradients of v from d_vh (R, K, embed) into ``grads``; returns d h (R, K, n_h)."""
-    return _tail_backward(params, "v", cache, d_vh, 0, grads)
-
-
-def backward_e(params, cache, e: torch.Tensor, d_ue: torch.Tensor, grads) -> None:
-    """Gradients of u from d_ue (R, K, embed) into ``grads``; e (K, n_env) as in embed_e.
-
-    The first layer's weight gradient is one (n_env, K) @ (K, R·width) product.
-    """
-    d0 = _tail_backward(params, "u", cache, d_ue, 1, grads) if cache else d_ue
-    d0 = d0.transpose(0, 1).contiguous()  # (K, R, width)
+    for layer in range(len(tail) - 1, -1, -1):
+        x, (w, _), (g_w, g_b) = cache[layer], tail[layer], grad_tail[layer]
+        torch.bmm(x.transpose(1, 2), d, out=g_w)
+        torch.sum(d, dim=1, keepdim=True, out=g_b)
+        d = torch.ops.aten.threshold_backward(torch.bmm(d, w.transpose(1, 2)), x, 0.0)
+    r = h.shape[0]
+    d_v, d_u = d[:r], d[r:]
+    torch.bmm(h.transpose(1, 2), d_v, out=grads["v.w0"])
+    torch.sum(d_v, dim=1, keepdim=True, out=grads["v.b0"])
+    d0 = d_u.transpose(0, 1).contiguous()  # (K, R, width)
     w0 = grads[SHARED_FIRST_LAYER]
     torch.mm(e.T, d0.reshape(e.shape[0], -1), out=w0.view(w0.shape[0], -1))
     torch.sum(d0, dim=0, out=grads[SHARED_FIRST_BIAS])
+    return torch.bmm(d_v, params["v.w0"].transpose(1, 2))
 
 
 def scores(vh: torch.Tensor, ue: torch.Tensor) -> torch.Tensor:

@@ -1,22 +1,12 @@
-"""Fused Adam on the batched parameters: decoupled weight decay on the critic, none on Λ."""
+"""Fused Adam on the batched parameters: decoupled weight decay on the critic, none on Λ.
+
+The groups come from :func:`rsmine.estimator.train.packing.pack` (one tensor per group).
+"""
 
 import torch
 
-from rsmine.estimator.train.replicas import Replicas
-
+# [params, grads, first moments, second moments] and the group's weight decay
 Group = tuple[list[list[torch.Tensor]], float]
-
-
-def adam_groups(state: Replicas, weight_decay: float) -> list[Group]:
-    """Tensor lists (params, grads, first and second moments) and weight decay for the critic
-    and for Λ; valid until the replica batch changes."""
-    groups = []
-    for names, decay in ((state.critic_names, weight_decay), (state.filter_names, 0)):
-        if names:
-            lists = [[state.params[n] for n in names], [state.grads[n] for n in names]]
-            lists += [[state.moments[n][i] for n in names] for i in (0, 1)]
-            groups.append((lists, decay))
-    return groups
 
 
 def adam_step(groups: list[Group], step: torch.Tensor, lr: float) -> None:

@@ -17,11 +17,12 @@ import torch
 
 from rsmine.errors import InputError
 from rsmine.estimator import coarse
-from rsmine.estimator.train.adam import adam_groups, adam_step
+from rsmine.estimator.train.adam import adam_step
 from rsmine.estimator.train.backward import gradients
 from rsmine.estimator.train.config import TrainConfig
 from rsmine.estimator.train.evaluate import evaluate
 from rsmine.estimator.train.lbfgs import refine
+from rsmine.estimator.train.packing import pack
 from rsmine.estimator.train.replicas import FILTERS, Replicas, select
 from rsmine.estimator.train.result import BatchResult
 from rsmine.estimator.train.setup import Setup
@@ -134,16 +135,16 @@ def _train_epoch(
         [coarse.noise(g, (steps, k, setup.rows), c.embedding, cpu) for g in state.noise_gens], 1
     ).to(setup.device)
     total = torch.zeros(len(state.ids), device=setup.device)
-    groups = adam_groups(state, c.weight_decay)
+    packed = pack(state, c.weight_decay)
     annealing = c.annealing
     for s in range(steps):
         tau = annealing.tau(len(taus))
         taus.append(tau)
         window = slice(s * k, (s + 1) * k)
         v, e = parts.gather(flat[window])
-        total += gradients(setup, state, v, e, eps_all[s], tau)
+        total += gradients(setup, state, v, e, eps_all[s], tau, packed)
         state.step += 1
-        adam_step(groups, state.step, c.lr)
+        adam_step(packed.groups, state.step, c.lr)
     return total / steps
 
 
