@@ -92,9 +92,26 @@ def test_merge_refuses_an_incomplete_runs_store(tmp_path, parts):
 
 
 def test_figures_draw_every_lb_and_point(tmp_path, parts):
-    out = ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
-    table = ensembles.summarise(out)
+    parts = [
+        *parts,
+        RunsPart(write_runs(tmp_path / "a4.zarr", 0, [0.05, 0.08], [False] * 2), "A", 0.5, 4),
+        RunsPart(write_runs(tmp_path / "b4.zarr", 0, [0.01, 0.02], [False] * 2), "B", math.inf, 4),
+    ]
+    runs = {("A", 2): 4, ("B", 2): 4, ("A", 4): 2, ("B", 4): 2}
+    table = ensembles.summarise(ensembles.merge_runs(parts, tmp_path / "ens.zarr", runs))
+    bits = table.assign(max=table["max"] * figures.BITS)
+    # per figure: one line with markers per lb (per point), through the max of each of its
+    # cells, and its legend entry
+    by_lb = [(bits[bits.lb == lb].sort_values("control"), str(lb)) for lb in (2, 4)]
+    points = [("A", "0.5"), ("B", "∞")]
+    by_point = [(bits[bits.point == p].sort_values("lb"), label) for p, label in points]
+    expected = {"rsmi_vs_control": by_lb, "rsmi_vs_buffer": by_point}
     for name, function in figures.FIGURES.items():
         fig = function(table, "T", "test", tmp_path / f"{name}.png")
         assert (tmp_path / f"{name}.png").stat().st_size > 1000
-        assert len(fig.axes[0].lines) >= 1
+        drawn = [line.get_ydata() for line in fig.axes[0].lines if line.get_marker() == "o"]
+        legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        assert len(drawn) == len(legend) == len(expected[name])
+        for ydata, text, (rows, label) in zip(drawn, legend, expected[name], strict=True):
+            np.testing.assert_allclose(ydata, rows["max"], rtol=1e-6)
+            assert text.endswith(label), (text, label)
