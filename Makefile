@@ -3,7 +3,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo dag test lint bench clean
+.PHONY: install demo report rerun dag test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,15 +18,28 @@ install: $(STAMP)
 SNAKEMAKE := PATH="$(abspath $(BIN)):$$PATH" $(BIN)/snakemake
 DEMO      := --configfile config/demo.yaml --replace-workflow-config
 DEMO_OUT  := demo-out
+REPORT    := $(SNAKEMAKE) $(DEMO) --report $(DEMO_OUT)/report.html
+# Follow-ups of `make demo`, on the demo configuration only (never config.yaml's
+# paper-scale run): `make report`, `make rerun RULE=merge_runs [ARGS=-n]`.
+RULE      ?=
+ARGS      ?=
 
 demo: $(STAMP)
 	$(SNAKEMAKE) --profile profiles/local $(DEMO)
-	$(SNAKEMAKE) $(DEMO) --report $(DEMO_OUT)/report.html
+	$(REPORT)
 	@echo
 	@echo "figures: $(abspath $(DEMO_OUT))/figures/"
 	@ls $(DEMO_OUT)/figures | sed 's/^/  /'
 	@echo "tables:  $(abspath $(DEMO_OUT))/tables/"
 	@echo "report:  $(abspath $(DEMO_OUT))/report.html"
+
+report: $(STAMP)
+	$(REPORT)
+	@echo "report:  $(abspath $(DEMO_OUT))/report.html"
+
+rerun: $(STAMP)
+	@test -n "$(RULE)" || { echo "usage: make rerun RULE=<rule, e.g. merge_runs> [ARGS=-n]" >&2; exit 2; }
+	$(SNAKEMAKE) --profile profiles/local $(DEMO) --forcerun $(RULE) $(ARGS)
 
 dag: $(STAMP)
 	mkdir -p docs

@@ -147,3 +147,9 @@ def test_top_level_help_is_user_help():
     for command in ("simulate", "optimise", "info"):
         assert f"\n    {command}  " in text, command
     assert "argparse" not in text and "DESIGN.md" not in text  # not the module docstring
+
+
+def test_info_on_what_is_not_a_store_cites_the_contract(tmp_path):
+    done = _run(["info", str(_precious(tmp_path / "mydir"))])
+    assert done.returncode == 2
+    assert done.stderr.strip().endswith("(no zarr.json at its root); see docs/stores.md")

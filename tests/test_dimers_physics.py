@@ -37,9 +37,11 @@ def test_columnar_order_below_the_transition_only(tmp_path):
 
 
 def test_all_four_columnar_states_reached_across_chains(tmp_path):
-    obs = _observables(tmp_path / "cold.zarr", 0.2, chains=16, sweeps=1, thermalise=20)
+    obs = _observables(tmp_path / "cold.zarr", 0.2, chains=32, sweeps=1, thermalise=40)
     dx, dy = obs["Dx"][:, -1], obs["Dy"][:, -1]
     ordered = np.maximum(abs(dx), abs(dy)) > 0.9
     states = {(round(x), round(y)) for x, y in zip(dx[ordered], dy[ordered], strict=True)}
     assert states == {(1, 0), (-1, 0), (0, 1), (0, -1)}
-    assert ordered.mean() >= 0.5  # most chains have coarsened into one state
+    # most chains have coarsened into one state: measured 24 of 32 (binomial sd 0.077, so
+    # the limit is 3.3 sd below; 16 chains after 20 sweeps gave 9 of 16, 0.5 sd above it)
+    assert ordered.mean() >= 0.5

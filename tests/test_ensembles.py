@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
-import pandas as pd
 import pytest
+from matplotlib.legend import Legend
 
 from rsmine import store
 from rsmine.analysis import ensembles, figures
@@ -93,13 +94,38 @@ def test_merge_refuses_an_incomplete_runs_store(tmp_path, parts):
 
 
 def test_figures_draw_every_lb_and_point(tmp_path, parts):
-    out = ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
-    one_lb = ensembles.summarise(out)
-    table = pd.concat([one_lb, one_lb.assign(lb=4, max=one_lb["max"] / 2)], ignore_index=True)
+    parts = [
+        *parts,
+        RunsPart(write_runs(tmp_path / "a4.zarr", 0, [0.05, 0.08], [False] * 2), "A", 0.5, 4),
+        RunsPart(write_runs(tmp_path / "b4.zarr", 0, [0.01, 0.02], [False] * 2), "B", math.inf, 4),
+    ]
+    runs = {("A", 2): 4, ("B", 2): 4, ("A", 4): 2, ("B", 4): 2}
+    table = ensembles.summarise(ensembles.merge_runs(parts, tmp_path / "ens.zarr", runs))
+    bits = table.assign(max=table["max"] * figures.BITS)
+    # per figure and per lb (per point): a line through the max of each of its cells in
+    # bits, and a legend entry naming it
+    by_lb = [(bits[bits.lb == lb].sort_values("control"), rf"L_B\$ ?= ?{lb}") for lb in (2, 4)]
+    points = [("A", r"T ?= ?0\.5"), ("B", "T ?= ?∞")]
+    by_point = [(bits[bits.point == p].sort_values("lb"), label) for p, label in points]
+    expected = {"rsmi_vs_control": by_lb, "rsmi_vs_buffer": by_point}
     for name, function in figures.FIGURES.items():
         fig = function(table, "T", "test", tmp_path / f"{name}.png")
         assert (tmp_path / f"{name}.png").stat().st_size > 1000
-        assert len(fig.axes[0].lines) >= 1
+        ax = fig.axes[0]
+        drawn = [np.asarray(line.get_ydata(), dtype=float) for line in ax.lines]
+        legends = [a for a in [*ax.artists, ax.get_legend()] if isinstance(a, Legend)]
+        texts = [t.get_text() for legend in legends for t in legend.get_texts()]
+        for rows, label in expected[name]:
+            series = rows["max"].to_numpy()
+            # every cell's max is drawn (a finite control and ∞ may be separate artists)
+            ys = np.concatenate(drawn)
+            assert all(np.isclose(ys, value).any() for value in series), label
+            assert sum(bool(re.search(label + "$", t)) for t in texts) == 1, (label, texts)
+    one_lb = ensembles.summarise(
+        ensembles.merge_runs(
+            [p for p in parts if p.lb == 2], tmp_path / "one.zarr", {("A", 2): 4, ("B", 2): 4}
+        )
+    )
     with pytest.raises(InputError, match="at least two lb"):
         figures.rsmi_vs_buffer(one_lb, "T", "test")
 

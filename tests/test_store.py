@@ -271,3 +271,15 @@ def test_create_replaces_its_own_leftover(tmp_path):
     store.empty_array(store.open_store(out, complete=False), "old", (2,), "i1", ["x"], (2,))
     group = store.create(out, "samples", {"L": 8}, store.seed_record(2))
     assert list(group.array_keys()) == [] and group.attrs["params"] == {"L": 8}
+
+
+def test_layout_errors_cite_the_store_contract(tmp_path):
+    (tmp_path / "dir").mkdir()
+    with pytest.raises(InputError, match=r"not a Zarr v3 store .*; see docs/stores\.md$"):
+        store.open_store(tmp_path / "dir")
+    runs = _rsmine_store(tmp_path / "r.zarr", "runs")
+    with pytest.raises(InputError, match=r"expected a 'samples' store; see docs/stores\.md$"):
+        store.read_samples(runs)
+    path = _plain_samples(tmp_path / "p.zarr", np.zeros((2, 4), np.int8), complete=True)
+    with pytest.raises(InputError, match=r"no per-sample array 'energy'; see docs/stores\.md$"):
+        store.read_samples(path, observables=["energy"])

@@ -176,11 +176,26 @@ def test_halting_and_lbfgs_refinement():
         v, e, components=1, runs=2, seed=14, config=TrainConfig(epochs=10, halt_delta=10.0)
     )
     assert (np.isfinite(halted.history[:, :, 1]).sum(1) == 2).all()  # Eq. (B10) met at epoch 1
+    # Same seed: refinement starts from plain's filters; it is kept per run only if the
+    # validation estimate does not drop. With a bit to find it moves every filter, up.
     plain = train_batch(v, e, components=1, runs=2, seed=14, config=TrainConfig(epochs=4))
     refined = train_batch(
         v, e, components=1, runs=2, seed=14, config=TrainConfig(epochs=4, lbfgs_steps=10)
     )
-    assert (refined.rsmi_val >= plain.rsmi_val).all()  # kept only if validation holds
+    assert (np.abs(refined.filters - plain.filters).reshape(2, -1).max(1) > 0.1).all()
+    assert (refined.rsmi_val > plain.rsmi_val + 0.05).all()
+    # With nothing to find, refining fits noise: on this seed it lowers the validation
+    # estimate of 2 of 6 runs, which keep plain's filter and estimate exactly.
+    v, e = independent_lattice(2000, seed=13)
+    plain = train_batch(v, e, components=1, runs=6, seed=14, config=TrainConfig(epochs=4))
+    refined = train_batch(
+        v, e, components=1, runs=6, seed=14, config=TrainConfig(epochs=4, lbfgs_steps=10)
+    )
+    changed = np.abs(refined.filters - plain.filters).reshape(6, -1).max(1) > 0
+    assert 0 < changed.sum() < 6
+    assert (refined.rsmi_val[changed] >= plain.rsmi_val[changed]).all()
+    np.testing.assert_array_equal(refined.filters[~changed], plain.filters[~changed])
+    np.testing.assert_array_equal(refined.rsmi_val[~changed], plain.rsmi_val[~changed])
 
 
 @pytest.mark.parametrize("bound", ["infonce", "nwj", "tuba", "dv"])
