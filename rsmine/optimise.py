@@ -42,10 +42,8 @@ from rsmine import progress, store
 from rsmine.errors import InputError
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_batch
+from rsmine.estimator.train.config import lattice_defaults, options
 
-# The paper's Tables I-II for the dimer grid; spin lattices use TrainConfig's
-# defaults (Tables I-II, 2-D Ising).
-_DIMER_DEFAULTS = {"components": 2, "epochs": 50, "batch": 400, "tau_max": 0.75}
 _ATTR_GROUPS = {
     "coarse_grainer": ("embedding", "states", "tau_max", "tau_min", "anneal_rate", "centre"),
     "critic": ("bound", "hidden", "embed"),
@@ -55,14 +53,6 @@ SEEDING = (
     "run k: numpy SeedSequence(entropy, spawn_key=(k,)); train/val/test split, "
     "minibatch order and origin picks: SeedSequence(entropy); V origins: default_rng(entropy)"
 )
-
-
-def table_defaults(lattice: str) -> dict[str, Any]:
-    """Options that differ from TrainConfig's Ising defaults on ``lattice`` (paper Tables I-II).
-
-    Keys: components, and TrainConfig fields. Empty for spin lattices.
-    """
-    return dict(_DIMER_DEFAULTS) if lattice == "dimer_grid" else {}
 
 
 def _check_int(option: str, value: Any, minimum: int) -> int:
@@ -89,20 +79,22 @@ def _check_output(out: Path, samples: Path) -> None:
         )
 
 
-def _train_config(options: Mapping[str, Any]) -> TrainConfig:
-    """TrainConfig from ``options``, unknown names refused."""
-    names = {f.name for f in dataclasses.fields(TrainConfig)}
-    unknown = sorted(set(options) - names)
+def _given(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The options given (None: not given), lists as tuples; unknown names refused."""
+    unknown = sorted(set(given) - set(options()))
     if unknown:
-        raise InputError(
-            f"train option(s) {unknown}: expected fields of TrainConfig {sorted(names)}"
-        )
+        raise InputError(f"option(s) {unknown}: expected some of {list(options())}")
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in given.items() if v is not None}
+
+
+def _train_config(values: Mapping[str, Any]) -> TrainConfig:
+    """TrainConfig from option ``values`` (TrainConfig fields)."""
     try:
-        return TrainConfig(**options)
+        return TrainConfig(**values)
     except InputError as exc:
         raise InputError(f"training options: {exc}") from exc
     except (TypeError, ValueError) as exc:
-        raise InputError(f"training options {dict(options)}: {exc}") from exc
+        raise InputError(f"training options {dict(values)}: {exc}") from exc
 
 
 def optimise_store(
@@ -116,26 +108,19 @@ def optimise_store(
     seed: int,
     components: int | None = None,
     first_run: int = 0,
-    epochs: int | None = None,
-    patience: int | None = None,
-    batch: int | None = None,
-    lr: float | None = None,
-    bound: str | None = None,
-    device: str = "auto",
-    origins: int = 1,
-    train_options: Mapping[str, Any] | None = None,
+    **given: Any,
 ) -> Path:
     """Train runs ``first_run .. first_run + runs - 1`` on a sample store; write a runs store.
 
     samples: a complete sample store (``configs`` (sample, *lattice)).
     out: the runs store to write (replaced if it is an existing runs store).
     lv, lb, le: side of V, buffer width, environment shell thickness (sites;
-    grid units on the dimer grid). Options left None take the paper's values
-    for the store's lattice (:func:`table_defaults`, else TrainConfig's
-    defaults); ``train_options`` sets further TrainConfig fields. ``origins``
-    V origins per configuration (translation invariance). Run k is seeded
-    from (seed, k) alone. Every input is validated before any work; bad input
-    raises :class:`InputError` and leaves nothing behind.
+    grid units on the dimer grid). ``given``: any of the declared options
+    (:func:`rsmine.estimator.train.options`: ``origins`` and every TrainConfig
+    field); those not given (or None) take the declared defaults, or the paper's
+    values for the store's lattice (:func:`~rsmine.estimator.train.config.lattice_defaults`).
+    Run k is seeded from (seed, k) alone. Every input is validated before any
+    work; bad input raises :class:`InputError` and leaves nothing behind.
     Returns the path of the complete runs store.
     """
     started = time.perf_counter()
@@ -143,11 +128,12 @@ def optimise_store(
     runs = _check_int("runs", runs, 1)
     first_run = _check_int("first-run", first_run, 0)
     seed = _check_int("seed", seed, 0)
+    given = _given(given)
     _check_output(out, samples)
     sample_set = store.read_samples(samples)
-    defaults = table_defaults(sample_set.lattice)
-    default_components = defaults.pop("components", 1)
-    components = default_components if components is None else components
+    values = {k: d for k, (d, _) in options().items()} | lattice_defaults(sample_set.lattice)
+    values |= given
+    components = values.pop("components", 1) if components is None else components
     components = _check_int("components", components, 1)
     partition = Partition(
         sample_set.lattice,
@@ -155,13 +141,12 @@ def optimise_store(
         lv,
         lb,
         le,
-        origins=_check_int("origins", origins, 1),
+        origins=_check_int("origins", values.pop("origins"), 1),
         seed=seed,
         where=str(samples),
     )
-    given = {"epochs": epochs, "patience": patience, "batch": batch, "lr": lr, "bound": bound}
-    given = {k: v for k, v in given.items() if v is not None}
-    config = _train_config({**defaults, **dict(train_options or {}), **given, "device": device})
+    values.pop("components", None)
+    config = _train_config(values)
     v, e = partition.split(sample_set.configs)
     try:  # train_batch validates its inputs (device, part sizes) before any work
         result = train_batch(
