@@ -31,6 +31,7 @@ seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path),
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -40,15 +41,25 @@ import numpy as np
 
 from rsmine import progress, store
 from rsmine.errors import InputError
+from rsmine.estimator import critics
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_batch
-from rsmine.estimator.train.config import lattice_defaults, options
+from rsmine.estimator.train.config import (
+    EXAMPLES_PER_PARAMETER,
+    MAX_AUTO_ORIGINS,
+    lattice_defaults,
+    options,
+)
+from rsmine.estimator.train.parts import part_sizes
 
 _ATTR_GROUPS = {
     "coarse_grainer": ("embedding", "states", "tau_max", "tau_min", "anneal_rate", "centre"),
     "critic": ("bound", "hidden", "embed"),
     "split": ("split",),
 }
+MAX_AUTO_BYTES = 2**30  # v and e of all origins, float32
+# stores written by rsmine's samplers (params.model) hold periodic, translation-invariant lattices
+_PERIODIC_MODELS = ("ising", "dimers", "chipping")
 SEEDING = (
     "run k: numpy SeedSequence(entropy, spawn_key=(k,)); train/val/test split, "
     "minibatch order and origin picks: SeedSequence(entropy); V origins: default_rng(entropy)"
@@ -97,6 +108,35 @@ def _train_config(values: Mapping[str, Any]) -> TrainConfig:
         raise InputError(f"training options {dict(values)}: {exc}") from exc
 
 
+def translation_invariant(sample_set: store.SampleSet) -> bool:
+    """True if the store declares ``periodic: true`` or was written by one of rsmine's
+    samplers (attr ``model`` or ``params.model`` ising, dimers or chipping)."""
+    attrs = sample_set.attrs
+    params = attrs.get("params") if isinstance(attrs.get("params"), Mapping) else {}
+    return attrs.get("periodic") is True or attrs.get("model", params.get("model")) in (
+        _PERIODIC_MODELS
+    )
+
+
+def auto_origins(
+    sample_set: store.SampleSet, partition: Partition, config: TrainConfig, components: int
+) -> int:
+    """The V origins of ``--origins auto``: 1 unless the store is translation invariant, else
+    ceil(EXAMPLES_PER_PARAMETER x critic parameters / training configurations), at most
+    MAX_AUTO_ORIGINS, the lattice's V positions, and what keeps v and e (float32, all
+    origins) within MAX_AUTO_BYTES (the rule and its measurements: train.config)."""
+    if not translation_invariant(sample_set):
+        return 1
+    states = config.states if config.embedding == "categorical" else 1
+    n_params = critics.n_parameters(components * states, config.critic)
+    n_params += critics.n_parameters(partition.n_env, config.critic)
+    n_train = part_sizes(sample_set.n_samples, config.split)[0]
+    wanted = math.ceil(EXAMPLES_PER_PARAMETER * n_params / n_train)
+    row_bytes = 4 * sample_set.n_samples * (partition.n_visible + partition.n_env)
+    largest = min(MAX_AUTO_ORIGINS, MAX_AUTO_BYTES // row_bytes, partition.n_positions())
+    return max(1, min(wanted, largest))
+
+
 def optimise_store(
     samples: str | Path,
     out: str | Path,
@@ -133,20 +173,18 @@ def optimise_store(
     sample_set = store.read_samples(samples)
     values = {k: d for k, (d, _) in options().items()} | lattice_defaults(sample_set.lattice)
     values |= given
-    components = values.pop("components", 1) if components is None else components
+    default_components = values.pop("components", 1)
+    components = default_components if components is None else components
     components = _check_int("components", components, 1)
-    partition = Partition(
-        sample_set.lattice,
-        sample_set.shape,
-        lv,
-        lb,
-        le,
-        origins=_check_int("origins", values.pop("origins"), 1),
-        seed=seed,
-        where=str(samples),
-    )
-    values.pop("components", None)
+    asked = values.pop("origins")
+    if asked != "auto":
+        _check_int("origins", asked, 1)
     config = _train_config(values)
+    window = (sample_set.lattice, sample_set.shape, lv, lb, le)
+    partition = Partition(*window, seed=seed, where=str(samples))
+    origins = auto_origins(sample_set, partition, config, components) if asked == "auto" else asked
+    if origins > 1:
+        partition = Partition(*window, origins=origins, seed=seed, where=str(samples))
     v, e = partition.split(sample_set.configs)
     try:  # train_batch validates its inputs (device, part sizes) before any work
         result = train_batch(
@@ -161,7 +199,7 @@ def optimise_store(
         )
     except InputError as exc:
         raise InputError(f"{samples}: {exc}") from exc
-    _write(out, sample_set, partition, config, result, components, first_run, seed)
+    _write(out, sample_set, partition, asked, config, result, components, first_run, seed)
     _report(out, result, time.perf_counter() - started)
     return out
 
@@ -169,12 +207,14 @@ def optimise_store(
 def _params(
     sample_set: store.SampleSet,
     partition: Partition,
+    asked: int | str,
     config: TrainConfig,
     components: int,
     first_run: int,
     runs: int,
 ) -> dict[str, Any]:
-    """The full parameter record of a runs store (JSON-serialisable)."""
+    """The full parameter record of a runs store (JSON-serialisable); ``asked``: the origins
+    option (an integer or "auto"), beside the origins used."""
     fields = _jsonable(dataclasses.asdict(config))
     groups = {name: {k: fields.pop(k) for k in keys} for name, keys in _ATTR_GROUPS.items()}
     groups["coarse_grainer"].update(components=components, n_free=int(partition.mask.sum()))
@@ -191,6 +231,7 @@ def _params(
             "lb": partition.lb,
             "le": partition.le,
             "origins": partition.origins,
+            "origins_asked": asked if asked == "auto" else int(asked),
             "origin_coords": partition.origin_coords.tolist(),
             "n_visible": partition.n_visible,
             "n_env": partition.n_env,
@@ -214,6 +255,7 @@ def _write(
     out: Path,
     sample_set: store.SampleSet,
     partition: Partition,
+    asked: int | str,
     config: TrainConfig,
     result: BatchResult,
     components: int,
@@ -222,7 +264,7 @@ def _write(
 ) -> None:
     """Write the runs store (layout in the module docstring) under a temporary name."""
     runs, rows = result.filters.shape[:2]
-    params = _params(sample_set, partition, config, components, first_run, runs)
+    params = _params(sample_set, partition, asked, config, components, first_run, runs)
     seed_attr = {**store.seed_record(seed), "seeding": SEEDING}
     with store.building(out, "runs", params, seed_attr) as group:
         group.attrs.update(

@@ -391,3 +391,21 @@ def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, 
     parsed = vars(build_parser().parse_args(["optimise", "--samples", "s", "--out", "o", *argv]))
     for name, value in _NOT_DEFAULT.items():
         assert parsed[name] == value, name
+
+
+@pytest.mark.parametrize(
+    ("attrs", "expected"),
+    [
+        ({}, 1),  # a user's store that says nothing of its lattice: one origin
+        ({"periodic": True}, 9),  # ceil(4 x 4272 critic parameters / 2100 training configs)
+        ({"params": {"model": "ising"}}, 9),  # written by rsmine's Ising sampler
+        ({"periodic": True, "ask": 2}, 2),  # asked for: as asked
+    ],
+)
+def test_origins_auto_follows_the_store_and_the_critic(tmp_path, one_thread, attrs, expected):
+    ask = attrs.pop("ask", "auto")
+    path = _sample_store(tmp_path / "s.zarr", _ising_like(3000, 12), lattice="square", **attrs)
+    out = optimise_store(path, tmp_path / "r.zarr", **_args_dict(), origins=ask, epochs=1)
+    region = store.open_store(out).attrs["params"]["region"]
+    assert region["origins"] == expected and region["origins_asked"] == ask
+    assert len(region["origin_coords"]) == expected

@@ -244,3 +244,12 @@ def test_results_unchanged_from_the_recorded_reference():
     # the record is not vacuous: the runs learnt, and the two settings and replicas differ
     assert (recorded["binary/rsmi"] > 0.1).all()
     assert np.abs(recorded["binary/filters"][0] - recorded["binary/filters"][1]).max() > 0.05
+
+
+def test_declared_names_are_the_implemented_ones():
+    """The options declare bounds and embeddings without importing torch; they must be the
+    ones rsmine.estimator.bounds and .coarse implement."""
+    from rsmine.estimator.train import config
+
+    assert config.BOUND_NAMES == tuple(bounds.BOUNDS)
+    assert config.EMBEDDING_NAMES == coarse.EMBEDDINGS
