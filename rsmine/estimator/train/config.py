@@ -55,19 +55,26 @@ class TrainConfig:
     """Optimisation settings; defaults from the paper's Tables I-II (2D Ising) unless noted.
 
     Each field's :class:`Option` (``fields(TrainConfig)[i].metadata["option"]``) says what it
-    means; in short: epochs, patience, batch K, Adam lr, the bound, the train/val/test split,
-    the embedding τ (binary | categorical with q ``states`` | continuous) and its annealing
-    Eq. (B9), the critic widths, weight decay, optional halting Eqs. (B10)-(B11), L-BFGS steps
-    Eq. (B12), the device, and centring: Λ acts on v − μ, μ (n_visible,) the training part's
-    mean of each visible site. Without it a filter of one sign on non-negative variables
-    (masses, dimer occupations) gives a constant H and no information; on symmetric spins
-    μ ≈ 0 and nothing changes.
+    means; in short: epochs, patience, the warm-up before early stopping counts, batch K,
+    Adam lr, the bound, the train/val/test split, the embedding τ (binary | categorical with
+    q ``states`` | continuous) and its annealing Eq. (B9), the critic widths, weight decay,
+    optional halting Eqs. (B10)-(B11), L-BFGS steps Eq. (B12), the device, and centring:
+    Λ acts on v − μ, μ (n_visible,) the training part's mean of each visible site. Without it
+    a filter of one sign on non-negative variables (masses, dimer occupations) gives a
+    constant H and no information; on symmetric spins μ ≈ 0 and nothing changes.
     """
 
     epochs: int = option(30, "maximum epochs", **_positive("integer"))
     patience: int = option(
         5,
         "epochs without a better validation estimate before a run stops (0: never)",
+        type="integer",
+        minimum=0,
+    )
+    warmup: int = option(
+        10,
+        "epochs before early stopping starts counting: runs still on the initial plateau "
+        "are not given up (patience and halting count from here)",
         type="integer",
         minimum=0,
     )
@@ -151,8 +158,8 @@ def _check_config(c: TrainConfig) -> None:
             raise InputError(f"{name} must be positive, got {value}")
     if c.batch < 2:
         raise InputError(f"batch must be >= 2 (K negatives need K > 1), got {c.batch}")
-    if c.patience < 0 or c.lbfgs_steps < 0 or c.weight_decay < 0:
-        raise InputError("patience, lbfgs_steps and weight_decay must be >= 0")
+    if min(c.patience, c.warmup, c.lbfgs_steps, c.weight_decay) < 0:
+        raise InputError("patience, warmup, lbfgs_steps and weight_decay must be >= 0")
     if len(c.split) != 3 or min(c.split) <= 0 or abs(sum(c.split) - 1.0) > 1e-6:
         raise InputError(f"split must be three positive fractions summing to 1, got {c.split}")
     if not 0 < c.tau_min <= c.tau_max or c.anneal_rate < 0:
