@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rsmine._version import __version__
 from rsmine.errors import InputError
@@ -140,6 +140,8 @@ def _run_dimers(args: argparse.Namespace) -> None:
 
 
 def _add_optimise(sub: argparse._SubParsersAction) -> None:
+    from rsmine.estimator.train.config import lattice_defaults, options
+
     p = sub.add_parser("optimise", help="an ensemble of RSMI-NE optimisations")
     p.add_argument("--samples", required=True, help="input sample store")
     p.add_argument("--out", required=True, help="output runs store")
@@ -152,20 +154,84 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runs", type=int, required=True, help="runs in this store")
     p.add_argument("--first-run", type=int, default=0, help="index of the first run")
     p.add_argument("--seed", type=int, required=True, help="ensemble seed; run k uses (seed, k)")
-    p.add_argument("--epochs", type=int, default=None, help="maximum epochs")
-    p.add_argument("--patience", type=int, default=None, help="early stopping (0: off)")
-    p.add_argument("--batch", type=int, default=None, help="minibatch size K")
-    p.add_argument("--lr", type=float, default=None, help="Adam learning rate")
-    p.add_argument("--bound", default=None, help="infonce | nwj | tuba | dv")
-    p.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
-    p.add_argument(
-        "--origins", type=int, default=1, help="V origins per configuration (translations)"
-    )
+    dimer = lattice_defaults("dimer_grid")
+    for name, (default, option) in options().items():
+        shown = "off" if default is None else _shown(default)
+        if name in dimer:
+            shown += f"; dimer grid: {_shown(dimer[name])}"
+        p.add_argument(
+            "--" + name.replace("_", "-"),
+            dest=name,
+            default=None,
+            help=f"{option.help} (default: {shown})",
+            **_parsing(option.schema),
+        )
     p.set_defaults(handler=_run_optimise, writes="runs", inputs=("samples",))
+
+
+def _shown(value: object) -> str:
+    """A value as typed on the command line."""
+    if isinstance(value, tuple | list):
+        return " ".join(map(str, value))
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def option_flags(values: Mapping[str, object]) -> str:
+    """``rsmine optimise`` flags of option ``values`` (name -> value, None left out), e.g. a
+    workflow's ``train`` block: {"tau_max": 0.75, "hidden": [8]} -> "--tau-max 0.75 --hidden 8"."""
+    return " ".join(
+        f"--{name.replace('_', '-')} {_shown(value)}"
+        for name, value in values.items()
+        if value is not None
+    )
+
+
+def _boolean(text: str) -> bool:
+    if text.lower() not in ("true", "false"):
+        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+    return text.lower() == "true"
+
+
+def _one_of(schemas: list[dict]):
+    """Parser of a value matching any of ``schemas`` (integers or constant words)."""
+    words = [s["const"] for s in schemas if "const" in s]
+
+    def parse(text: str) -> object:
+        if text in words:
+            return text
+        try:
+            return int(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer or {' or '.join(words)}, got {text!r}"
+            ) from exc
+
+    return parse
+
+
+_TYPES = {"integer": int, "number": float, "string": str, "boolean": _boolean}
+
+
+def _parsing(schema: dict) -> dict:
+    """argparse keywords (type, choices, nargs, metavar) of an option's JSON schema."""
+    if "anyOf" in schema:
+        words = [s["const"] for s in schema["anyOf"] if "const" in s]
+        return {"type": _one_of(schema["anyOf"]), "metavar": "{N," + ",".join(words) + "}"}
+    if schema["type"] == "array":
+        n = schema.get("minItems")
+        nargs = n if n is not None and n == schema.get("maxItems") else "+"
+        item = schema["items"]["type"]
+        return {"type": _TYPES[item], "nargs": nargs, "metavar": "N" if item == "integer" else "X"}
+    if "enum" in schema:
+        return {"choices": schema["enum"]}
+    if schema["type"] == "boolean":
+        return {"type": _boolean, "metavar": "{true,false}"}
+    return {"type": _TYPES[schema["type"]]}
 
 
 def _run_optimise(args: argparse.Namespace) -> None:
     from rsmine import optimise
+    from rsmine.estimator.train.config import options
 
     optimise.optimise_store(
         args.samples,
@@ -177,13 +243,7 @@ def _run_optimise(args: argparse.Namespace) -> None:
         runs=args.runs,
         first_run=args.first_run,
         seed=args.seed,
-        epochs=args.epochs,
-        patience=args.patience,
-        batch=args.batch,
-        lr=args.lr,
-        bound=args.bound,
-        device=args.device,
-        origins=args.origins,
+        **{name: getattr(args, name) for name in options()},
     )
 
 

@@ -31,6 +31,7 @@ seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path),
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -40,29 +41,29 @@ import numpy as np
 
 from rsmine import progress, store
 from rsmine.errors import InputError
+from rsmine.estimator import critics
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_batch
+from rsmine.estimator.train.config import (
+    EXAMPLES_PER_PARAMETER,
+    MAX_AUTO_ORIGINS,
+    lattice_defaults,
+    options,
+)
+from rsmine.estimator.train.parts import part_sizes
 
-# The paper's Tables I-II for the dimer grid; spin lattices use TrainConfig's
-# defaults (Tables I-II, 2-D Ising).
-_DIMER_DEFAULTS = {"components": 2, "epochs": 50, "batch": 400, "tau_max": 0.75}
 _ATTR_GROUPS = {
     "coarse_grainer": ("embedding", "states", "tau_max", "tau_min", "anneal_rate", "centre"),
     "critic": ("bound", "hidden", "embed"),
     "split": ("split",),
 }
+MAX_AUTO_BYTES = 2**30  # v and e of all origins, float32
+# stores written by rsmine's samplers (params.model) hold periodic, translation-invariant lattices
+_PERIODIC_MODELS = ("ising", "dimers", "chipping")
 SEEDING = (
     "run k: numpy SeedSequence(entropy, spawn_key=(k,)); train/val/test split, "
     "minibatch order and origin picks: SeedSequence(entropy); V origins: default_rng(entropy)"
 )
-
-
-def table_defaults(lattice: str) -> dict[str, Any]:
-    """Options that differ from TrainConfig's Ising defaults on ``lattice`` (paper Tables I-II).
-
-    Keys: components, and TrainConfig fields. Empty for spin lattices.
-    """
-    return dict(_DIMER_DEFAULTS) if lattice == "dimer_grid" else {}
 
 
 def _check_int(option: str, value: Any, minimum: int) -> int:
@@ -71,20 +72,51 @@ def _check_int(option: str, value: Any, minimum: int) -> int:
     return int(value)
 
 
-def _train_config(options: Mapping[str, Any]) -> TrainConfig:
-    """TrainConfig from ``options``, unknown names refused."""
-    names = {f.name for f in dataclasses.fields(TrainConfig)}
-    unknown = sorted(set(options) - names)
+def _given(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The options given (None: not given), lists as tuples; unknown names refused."""
+    unknown = sorted(set(given) - set(options()))
     if unknown:
-        raise InputError(
-            f"train option(s) {unknown}: expected fields of TrainConfig {sorted(names)}"
-        )
+        raise InputError(f"option(s) {unknown}: expected some of {list(options())}")
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in given.items() if v is not None}
+
+
+def _train_config(values: Mapping[str, Any]) -> TrainConfig:
+    """TrainConfig from option ``values`` (TrainConfig fields)."""
     try:
-        return TrainConfig(**options)
+        return TrainConfig(**values)
     except InputError as exc:
         raise InputError(f"training options: {exc}") from exc
     except (TypeError, ValueError) as exc:
-        raise InputError(f"training options {dict(options)}: {exc}") from exc
+        raise InputError(f"training options {dict(values)}: {exc}") from exc
+
+
+def translation_invariant(sample_set: store.SampleSet) -> bool:
+    """True if the store declares ``periodic: true`` or was written by one of rsmine's
+    samplers (attr ``model`` or ``params.model`` ising, dimers or chipping)."""
+    attrs = sample_set.attrs
+    params = attrs.get("params") if isinstance(attrs.get("params"), Mapping) else {}
+    return attrs.get("periodic") is True or attrs.get("model", params.get("model")) in (
+        _PERIODIC_MODELS
+    )
+
+
+def auto_origins(
+    sample_set: store.SampleSet, partition: Partition, config: TrainConfig, components: int
+) -> int:
+    """The V origins of ``--origins auto``: 1 unless the store is translation invariant, else
+    ceil(EXAMPLES_PER_PARAMETER x critic parameters / training configurations), at most
+    MAX_AUTO_ORIGINS, the lattice's V positions, and what keeps v and e (float32, all
+    origins) within MAX_AUTO_BYTES (the rule and its measurements: train.config)."""
+    if not translation_invariant(sample_set):
+        return 1
+    states = config.states if config.embedding == "categorical" else 1
+    n_params = critics.n_parameters(components * states, config.critic)
+    n_params += critics.n_parameters(partition.n_env, config.critic)
+    n_train = part_sizes(sample_set.n_samples, config.split)[0]
+    wanted = math.ceil(EXAMPLES_PER_PARAMETER * n_params / n_train)
+    row_bytes = 4 * sample_set.n_samples * (partition.n_visible + partition.n_env)
+    largest = min(MAX_AUTO_ORIGINS, MAX_AUTO_BYTES // row_bytes, partition.n_positions())
+    return max(1, min(wanted, largest))
 
 
 def optimise_store(
@@ -98,26 +130,19 @@ def optimise_store(
     seed: int,
     components: int | None = None,
     first_run: int = 0,
-    epochs: int | None = None,
-    patience: int | None = None,
-    batch: int | None = None,
-    lr: float | None = None,
-    bound: str | None = None,
-    device: str = "auto",
-    origins: int = 1,
-    train_options: Mapping[str, Any] | None = None,
+    **given: Any,
 ) -> Path:
     """Train runs ``first_run .. first_run + runs - 1`` on a sample store; write a runs store.
 
     samples: a complete sample store (``configs`` (sample, *lattice)).
     out: the runs store to write (replaced if it is an existing runs store).
     lv, lb, le: side of V, buffer width, environment shell thickness (sites;
-    grid units on the dimer grid). Options left None take the paper's values
-    for the store's lattice (:func:`table_defaults`, else TrainConfig's
-    defaults); ``train_options`` sets further TrainConfig fields. ``origins``
-    V origins per configuration (translation invariance). Run k is seeded
-    from (seed, k) alone. Every input is validated before any work; bad input
-    raises :class:`InputError` and leaves nothing behind.
+    grid units on the dimer grid). ``given``: any of the declared options
+    (:func:`rsmine.estimator.train.options`: ``origins`` and every TrainConfig
+    field); those not given (or None) take the declared defaults, or the paper's
+    values for the store's lattice (:func:`~rsmine.estimator.train.config.lattice_defaults`).
+    Run k is seeded from (seed, k) alone. Every input is validated before any
+    work; bad input raises :class:`InputError` and leaves nothing behind.
     Returns the path of the complete runs store.
     """
     started = time.perf_counter()
@@ -125,25 +150,23 @@ def optimise_store(
     runs = _check_int("runs", runs, 1)
     first_run = _check_int("first-run", first_run, 0)
     seed = _check_int("seed", seed, 0)
+    given = _given(given)
     store.check_output(out, "runs", inputs=(samples,))
     sample_set = store.read_samples(samples)
-    defaults = table_defaults(sample_set.lattice)
-    default_components = defaults.pop("components", 1)
+    values = {k: d for k, (d, _) in options().items()} | lattice_defaults(sample_set.lattice)
+    values |= given
+    default_components = values.pop("components", 1)
     components = default_components if components is None else components
     components = _check_int("components", components, 1)
-    partition = Partition(
-        sample_set.lattice,
-        sample_set.shape,
-        lv,
-        lb,
-        le,
-        origins=_check_int("origins", origins, 1),
-        seed=seed,
-        where=str(samples),
-    )
-    given = {"epochs": epochs, "patience": patience, "batch": batch, "lr": lr, "bound": bound}
-    given = {k: v for k, v in given.items() if v is not None}
-    config = _train_config({**defaults, **dict(train_options or {}), **given, "device": device})
+    asked = values.pop("origins")
+    if asked != "auto":
+        _check_int("origins", asked, 1)
+    config = _train_config(values)
+    window = (sample_set.lattice, sample_set.shape, lv, lb, le)
+    partition = Partition(*window, seed=seed, where=str(samples))
+    origins = auto_origins(sample_set, partition, config, components) if asked == "auto" else asked
+    if origins > 1:
+        partition = Partition(*window, origins=origins, seed=seed, where=str(samples))
     v, e = partition.split(sample_set.configs)
     try:  # train_batch validates its inputs (device, part sizes) before any work
         result = train_batch(
@@ -158,7 +181,7 @@ def optimise_store(
         )
     except InputError as exc:
         raise InputError(f"{samples}: {exc}") from exc
-    _write(out, sample_set, partition, config, result, components, first_run, seed)
+    _write(out, sample_set, partition, asked, config, result, components, first_run, seed)
     _report(out, result, time.perf_counter() - started)
     return out
 
@@ -166,12 +189,14 @@ def optimise_store(
 def _params(
     sample_set: store.SampleSet,
     partition: Partition,
+    asked: int | str,
     config: TrainConfig,
     components: int,
     first_run: int,
     runs: int,
 ) -> dict[str, Any]:
-    """The full parameter record of a runs store (JSON-serialisable)."""
+    """The full parameter record of a runs store (JSON-serialisable); ``asked``: the origins
+    option (an integer or "auto"), beside the origins used."""
     fields = _jsonable(dataclasses.asdict(config))
     groups = {name: {k: fields.pop(k) for k in keys} for name, keys in _ATTR_GROUPS.items()}
     groups["coarse_grainer"].update(components=components, n_free=int(partition.mask.sum()))
@@ -188,6 +213,7 @@ def _params(
             "lb": partition.lb,
             "le": partition.le,
             "origins": partition.origins,
+            "origins_asked": asked if asked == "auto" else int(asked),
             "origin_coords": partition.origin_coords.tolist(),
             "n_visible": partition.n_visible,
             "n_env": partition.n_env,
@@ -211,6 +237,7 @@ def _write(
     out: Path,
     sample_set: store.SampleSet,
     partition: Partition,
+    asked: int | str,
     config: TrainConfig,
     result: BatchResult,
     components: int,
@@ -219,7 +246,7 @@ def _write(
 ) -> None:
     """Write the runs store (layout in the module docstring) under a temporary name."""
     runs, rows = result.filters.shape[:2]
-    params = _params(sample_set, partition, config, components, first_run, runs)
+    params = _params(sample_set, partition, asked, config, components, first_run, runs)
     seed_attr = {**store.seed_record(seed), "seeding": SEEDING}
     with store.building(out, "runs", params, seed_attr) as group:
         group.attrs.update(

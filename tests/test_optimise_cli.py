@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 import zarr
 
 from rsmine import store
@@ -75,9 +77,8 @@ def _refused(capsys, tmp_path, argv, message: str) -> None:
         (("--components", "0"), "--components 0: expected an integer >= 1"),
         (("--origins", "0"), "--origins 0: expected an integer >= 1"),
         (("--origins", "1000"), "origins 1000: expected between 1 and 144"),
-        (("--bound", "jsd"), "bound 'jsd' is not one of infonce, nwj, tuba, dv"),
         (("--epochs", "0"), "epochs must be positive, got 0"),
-        (("--patience", "-1"), "patience, lbfgs_steps and weight_decay must be >= 0"),
+        (("--patience", "-1"), "patience, warmup, lbfgs_steps and weight_decay must be >= 0"),
         (("--batch", "1"), "batch must be >= 2"),
         (("--lr", "0"), "lr must be positive, got 0.0"),
         (("--lr", "nan"), "lr must be positive, got nan"),
@@ -258,24 +259,15 @@ def test_round_trip_through_console_script_on_a_dimer_grid(tmp_path):
     assert info.returncode == 0 and "kind: runs" in info.stdout and "v_shape: [4, 4]" in info.stdout
 
 
-def test_train_options_set_fields_and_explicit_options_win(tmp_path, one_thread):
+def test_declared_options_set_fields(tmp_path, one_thread):
     samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
-    options = {"epochs": 9, "batch": 40, "weight_decay": 1e-3, "hidden": (8,)}
+    options = {"epochs": 2, "batch": 40, "weight_decay": 1e-3, "hidden": [8], "halt_delta": None}
     out = optimise_store(
-        samples,
-        tmp_path / "r.zarr",
-        lv=2,
-        lb=1,
-        le=2,
-        runs=1,
-        seed=0,
-        epochs=2,
-        origins=3,
-        device="cpu",
-        train_options=options,
+        samples, tmp_path / "r.zarr", lv=2, lb=1, le=2, runs=1, seed=0, origins=3, **options
     )
     params = store.open_store(out).attrs["params"]
     assert params["optimiser"]["epochs"] == 2 and params["optimiser"]["batch"] == 40
+    assert params["optimiser"]["halt_delta"] is None  # None: not given, the default
     assert params["optimiser"]["weight_decay"] == 1e-3 and params["critic"]["hidden"] == [8]
     assert params["region"]["origins"] == 3 and len(params["region"]["origin_coords"]) == 3
 
@@ -295,9 +287,10 @@ def test_rerun_replaces_an_existing_runs_store(tmp_path, one_thread):
         ({"device": "tpu"}, "device must be cpu, cuda or auto, got 'tpu'"),
         ({"runs": 2.5}, "--runs 2.5: expected an integer >= 1"),
         ({"runs": True}, "--runs True: expected an integer >= 1"),
-        ({"train_options": {"bogus": 1}}, "train option(s) ['bogus']: expected fields"),
-        ({"train_options": {"split": (0.5, 0.5, 0.0)}}, "split must be three positive fractions"),
-        ({"train_options": {"embedding": "ternary"}}, "embedding 'ternary' is not one of"),
+        ({"bogus": 1}, "option(s) ['bogus']: expected some of ['origins', 'epochs'"),
+        ({"split": (0.5, 0.5, 0.0)}, "split must be three positive fractions"),
+        ({"embedding": "ternary"}, "embedding 'ternary' is not one of"),
+        ({"bound": "jsd"}, "bound 'jsd' is not one of infonce, nwj, tuba, dv"),
     ],
 )
 def test_bad_library_arguments_are_refused(tmp_path, samples, kwargs, message):
@@ -308,7 +301,112 @@ def test_bad_library_arguments_are_refused(tmp_path, samples, kwargs, message):
     assert not (tmp_path / "runs.zarr").exists()
 
 
-def test_argparse_refuses_an_unknown_device(capsys, tmp_path, samples):
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--device", "tpu"), "invalid choice: 'tpu'"),
+        (("--bound", "jsd"), "invalid choice: 'jsd'"),
+        (("--origins", "many"), "expected an integer or auto, got 'many'"),
+        (("--centre", "yes"), "expected true or false, got 'yes'"),
+    ],
+)
+def test_argparse_refuses_what_the_declaration_excludes(capsys, tmp_path, samples, extra, message):
     with pytest.raises(SystemExit) as info:
-        main(_args(samples, tmp_path / "runs.zarr", "--device", "tpu"))
-    assert info.value.code == 2 and "invalid choice: 'tpu'" in capsys.readouterr().err
+        main(_args(samples, tmp_path / "runs.zarr", *extra))
+    assert info.value.code == 2 and message in capsys.readouterr().err
+
+
+ROOT = Path(__file__).resolve().parents[1]
+# a value of every declared option other than its default, as a workflow's train block holds it
+_NOT_DEFAULT = {
+    "origins": 3,
+    "epochs": 2,
+    "patience": 0,
+    "warmup": 1,
+    "batch": 20,
+    "lr": 0.01,
+    "bound": "nwj",
+    "split": [0.6, 0.2, 0.2],
+    "embedding": "categorical",
+    "states": 3,
+    "tau_max": 0.75,
+    "tau_min": 0.2,
+    "anneal_rate": 0.01,
+    "hidden": [16, 8],
+    "embed": 4,
+    "weight_decay": 0.001,
+    "halt_delta": 0.001,
+    "halt_alpha": 0.5,
+    "lbfgs_steps": 2,
+    "device": "cpu",
+    "centre": False,
+}
+
+
+def _args_dict() -> dict[str, int]:
+    return {_GOOD[i][2:]: int(_GOOD[i + 1]) for i in range(0, len(_GOOD), 2)}
+
+
+def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, one_thread):
+    """CLI flags (help, defaults, choices), optimise_store's keywords, the workflow's
+    optimise_args and the schema's train block all follow rsmine.estimator.train.options()."""
+    from rsmine.cli import build_parser, option_flags
+    from rsmine.estimator.train import options
+
+    declared = options()
+    assert sorted(_NOT_DEFAULT) == sorted(declared)
+    assert all(_NOT_DEFAULT[k] != d for k, (d, _) in declared.items())
+    # the schema's train block
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    in_schema = schema["$defs"]["train"]["properties"]
+    assert in_schema == {k: {"description": o.help, **o.schema} for k, (_, o) in declared.items()}
+    # --help: every flag with its help and default; choices for bound and device
+    done = subprocess.run([_rsmine(), "optimise", "--help"], capture_output=True, text=True)
+    help_text = " ".join(done.stdout.split())
+    for name, (default, option) in declared.items():
+        shown = "off" if default is None else " ".join(map(str, np.atleast_1d(default)))
+        flag = "--" + name.replace("_", "-")
+        assert f"{flag} " in help_text and f"{option.help} (default: {shown.lower()}" in help_text
+    assert "--bound {infonce,nwj,tuba,dv}" in help_text and "--device {cpu,cuda,auto}" in help_text
+    assert "(default: 30; dimer grid: 50)" in help_text
+    # the flags a workflow writes parse back to the values it holds
+    flags = option_flags(_NOT_DEFAULT).split()
+    parsed = vars(build_parser().parse_args([*_args("s", "o"), *flags]))
+    for name, value in _NOT_DEFAULT.items():
+        assert parsed[name] == value, name
+    # optimise_store takes every declared name as a keyword and records the value
+    out = optimise_store(samples, tmp_path / "r.zarr", **_args_dict(), **_NOT_DEFAULT)
+    params = store.open_store(out).attrs["params"]
+    groups = [g for g in params.values() if isinstance(g, dict)]
+    recorded = {k: v for group in groups for k, v in group.items()}
+    for name, value in _NOT_DEFAULT.items():
+        assert recorded[name] == value, name
+    # and the workflow's optimise_args passes every key of a system's train block
+    namespace = {"config": yaml.safe_load((ROOT / "config/demo.yaml").read_text())}
+    system = next(iter(namespace["config"]["systems"]))
+    namespace["config"]["systems"][system]["optimise"]["train"] = dict(_NOT_DEFAULT)
+    exec(compile((ROOT / "workflow/rules/common.smk").read_text(), "common.smk", "exec"), namespace)
+    point = namespace["POINTS"][system][0].label
+    wildcards = argparse.Namespace(system=system, point=point, lb="0", chunk="0")
+    argv = namespace["optimise_args"](wildcards).split()
+    parsed = vars(build_parser().parse_args(["optimise", "--samples", "s", "--out", "o", *argv]))
+    for name, value in _NOT_DEFAULT.items():
+        assert parsed[name] == value, name
+
+
+@pytest.mark.parametrize(
+    ("attrs", "expected"),
+    [
+        ({}, 1),  # a user's store that says nothing of its lattice: one origin
+        ({"periodic": True}, 9),  # ceil(4 x 4272 critic parameters / 2100 training configs)
+        ({"params": {"model": "ising"}}, 9),  # written by rsmine's Ising sampler
+        ({"periodic": True, "ask": 2}, 2),  # asked for: as asked
+    ],
+)
+def test_origins_auto_follows_the_store_and_the_critic(tmp_path, one_thread, attrs, expected):
+    ask = attrs.pop("ask", "auto")
+    path = _sample_store(tmp_path / "s.zarr", _ising_like(3000, 12), lattice="square", **attrs)
+    out = optimise_store(path, tmp_path / "r.zarr", **_args_dict(), origins=ask, epochs=1)
+    region = store.open_store(out).attrs["params"]["region"]
+    assert region["origins"] == expected and region["origins_asked"] == ask
+    assert len(region["origin_coords"]) == expected

@@ -30,6 +30,11 @@ class CriticShape:
         return [n_in, *self.hidden, self.embed]
 
 
+def n_parameters(n_in: int, shape: CriticShape) -> int:
+    """Weights and biases of one replica's network with ``n_in`` inputs."""
+    return sum(a * b + b for a, b in itertools.pairwise(shape.widths(n_in)))
+
+
 def replica_axis(name: str) -> int:
     """Axis of parameter ``name`` that indexes replicas."""
     return 1 if name == SHARED_FIRST_LAYER else 0

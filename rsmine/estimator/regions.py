@@ -129,7 +129,7 @@ class Partition:
             sides = "x".join(str(s) for s in self.shape)
             of = f" of {self.where}" if self.where else ""
             raise InputError(f"{self.describe_window()} does not fit in the {sides} lattice{of}")
-        n_positions = self._n_positions()
+        n_positions = self.n_positions()
         if not 1 <= self.origins <= n_positions:
             raise InputError(
                 f"origins {self.origins}: expected between 1 and {n_positions} "
@@ -147,7 +147,8 @@ class Partition:
     def _stride(self) -> int:
         return 2 if self.lattice == "dimer_grid" else 1
 
-    def _n_positions(self) -> int:
+    def n_positions(self) -> int:
+        """Number of distinct V positions (origins) on the lattice."""
         return int(np.prod([s // self._stride() for s in self.shape]))
 
     def _origin_coords(self) -> np.ndarray:

@@ -4,6 +4,7 @@ import math
 import os
 
 from rsmine import config as science
+from rsmine.cli import option_flags
 
 science.check(config)
 
@@ -116,8 +117,7 @@ def optimise_args(wildcards):
     opt = SYSTEMS[wildcards.system]["optimise"]
     point = point_of(wildcards)
     first, count = chunk_list(wildcards.system)[int(wildcards.chunk)]
-    train = science.training_options(SYSTEMS[wildcards.system], point)
-    return _options(
+    window = _options(
         [
             ("lv", opt["lv"]),
             ("lb", wildcards.lb),
@@ -126,9 +126,10 @@ def optimise_args(wildcards):
             ("runs", count),
             ("first-run", first),
             ("seed", science.optimise_seed(opt["seed"], point, int(wildcards.lb))),
-            *((key, train.get(key)) for key in ("epochs", "patience", "batch", "lr", "bound", "origins")),
         ]
     )
+    # every key of the train block is a declared option (the schema checks it)
+    return f"{window} {option_flags(science.training_options(SYSTEMS[wildcards.system], point))}"
 
 
 def runs_path(system, point, lb, chunk):

@@ -2,37 +2,41 @@
 
 The public interface, shared by the CPU and CUDA paths and used by the tests:
 
-- :class:`TrainConfig` the options (one declaration), :func:`resolve_device`;
+- :class:`TrainConfig` and :func:`options` the options (one declaration), :func:`resolve_device`;
 - :func:`train_batch` trains a batch of R replicas and returns a :class:`BatchResult`;
 - its parts, for engines and tests that drive the loop themselves: :class:`Setup` (what stays
   fixed), :func:`split` / :class:`Parts` (the data parts on the device), :class:`Replicas`
   (the batched replica state), :func:`run` (the loop), :func:`gradients` (one step's
   hand-written backward), :func:`evaluate` (the bound with exactly discrete H on a part).
 
-Modules: config, split, setup, replicas, backward, adam, evaluate, stopping, lbfgs, result,
+Modules: config, parts, setup, replicas, backward, adam, evaluation, stopping, lbfgs, result,
 loop — one concept each.
 """
 
-from rsmine.estimator.train.backward import gradients
-from rsmine.estimator.train.config import TrainConfig, resolve_device
-from rsmine.estimator.train.evaluate import evaluate
-from rsmine.estimator.train.loop import run, train_batch
-from rsmine.estimator.train.replicas import FILTERS, Replicas
-from rsmine.estimator.train.result import BatchResult
-from rsmine.estimator.train.setup import Setup
-from rsmine.estimator.train.split import Parts, split
+import importlib
 
-__all__ = [
-    "FILTERS",
-    "BatchResult",
-    "Parts",
-    "Replicas",
-    "Setup",
-    "TrainConfig",
-    "evaluate",
-    "gradients",
-    "resolve_device",
-    "run",
-    "split",
-    "train_batch",
-]
+# name -> module: loaded on first use, so that the options (config) load without torch
+_HOMES = {
+    "FILTERS": "replicas",
+    "BatchResult": "result",
+    "Option": "config",
+    "Parts": "parts",
+    "Replicas": "replicas",
+    "Setup": "setup",
+    "TrainConfig": "config",
+    "evaluate": "evaluation",
+    "gradients": "backward",
+    "options": "config",
+    "resolve_device": "config",
+    "run": "loop",
+    "split": "parts",
+    "train_batch": "loop",
+}
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    """Lazy exports (see ``_HOMES``)."""
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

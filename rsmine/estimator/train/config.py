@@ -1,63 +1,153 @@
-"""The training options: :class:`TrainConfig`, their validation, and the device they name."""
+"""The training options: one declaration (:class:`TrainConfig` fields with their :class:`Option`),
+their validation, and the device they name.
 
-from dataclasses import dataclass
+Imports no torch, so that the command line can build its flags from it quickly.
+"""
 
-import torch
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 from rsmine.errors import InputError
-from rsmine.estimator import coarse, critics
-from rsmine.estimator.bounds import get_bound
+
+if TYPE_CHECKING:
+    import torch
+
+    from rsmine.estimator import coarse, critics
 
 DEVICES = ("cpu", "cuda", "auto")
+# names of rsmine.estimator.bounds.BOUNDS and rsmine.estimator.coarse.EMBEDDINGS (test_train
+# checks that they agree); declared here so that the options need no torch
+BOUND_NAMES = ("infonce", "nwj", "tuba", "dv")
+EMBEDDING_NAMES = ("binary", "categorical", "continuous")
+
+
+@dataclass(frozen=True)
+class Option:
+    """How one option is declared to its users, the single source of the ``rsmine optimise``
+    flag (its help, choices and value type), of ``optimise_store``'s keyword and of the
+    workflow schema's ``train`` property.
+
+    help: one line for ``--help`` and the schema's description; schema: the JSON schema of a
+    given value (type, minimum, enum, items); the command line parses by its ``type``.
+    """
+
+    help: str
+    schema: dict[str, Any]
+
+    @property
+    def choices(self) -> tuple[Any, ...] | None:
+        return tuple(self.schema["enum"]) if "enum" in self.schema else None
+
+
+def option(default: Any, help: str, **schema: Any) -> Any:
+    """A TrainConfig field with its :class:`Option` (``schema`` as keyword arguments)."""
+    return field(default=default, metadata={"option": Option(help, schema)})
+
+
+def _positive(kind: str) -> dict[str, Any]:
+    return (
+        {"type": kind, "exclusiveMinimum": 0} if kind == "number" else {"type": kind, "minimum": 1}
+    )
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     """Optimisation settings; defaults from the paper's Tables I-II (2D Ising) unless noted.
 
-    epochs: maximum epochs; patience: epochs without validation improvement before a replica
-    stops (0: off); batch: minibatch size K; lr: Adam learning rate for (Λ, Θ);
-    bound: infonce | nwj | tuba | dv; split: training/validation/test fractions of the
-    configurations; embedding: binary | categorical | continuous, states: q (categorical);
-    tau_max, tau_min, anneal_rate: Eq. (B9); hidden, embed: critic MLP widths;
-    weight_decay: decoupled (AdamW) decay of the critic weights; halt_delta, halt_alpha:
-    optional halting on the validation estimate, Eqs. (B10)-(B11) (None: off);
-    lbfgs_steps: L-BFGS iterations refining Λ with the critic frozen, Eq. (B12), kept only if
-    the validation estimate does not drop (0: off); device: cpu | cuda | auto;
-    centre: Λ acts on v − μ, μ (n_visible,) the training part's mean of each visible site.
-    Without it a filter of one sign on non-negative variables (masses, dimer occupations)
-    gives a constant H and no information; on symmetric spins μ ≈ 0 and nothing changes.
+    Each field's :class:`Option` (``fields(TrainConfig)[i].metadata["option"]``) says what it
+    means; in short: epochs, patience, the warm-up before early stopping counts, batch K,
+    Adam lr, the bound, the train/val/test split, the embedding τ (binary | categorical with
+    q ``states`` | continuous) and its annealing Eq. (B9), the critic widths, weight decay,
+    optional halting Eqs. (B10)-(B11), L-BFGS steps Eq. (B12), the device, and centring:
+    Λ acts on v − μ, μ (n_visible,) the training part's mean of each visible site. Without it
+    a filter of one sign on non-negative variables (masses, dimer occupations) gives a
+    constant H and no information; on symmetric spins μ ≈ 0 and nothing changes.
     """
 
-    epochs: int = 30
-    patience: int = 5
-    batch: int = 100
-    lr: float = 5e-3
-    bound: str = "infonce"
-    split: tuple[float, float, float] = (0.7, 0.1, 0.2)
-    embedding: str = "binary"
-    states: int = 2
-    tau_max: float = 0.5
-    tau_min: float = 0.1
-    anneal_rate: float = 5e-3
-    hidden: tuple[int, ...] = (32, 32)
-    embed: int = 8
-    weight_decay: float = 0.0
-    halt_delta: float | None = None
-    halt_alpha: float = 1.0
-    lbfgs_steps: int = 0
-    device: str = "cpu"
-    centre: bool = True
+    epochs: int = option(30, "maximum epochs", **_positive("integer"))
+    patience: int = option(
+        5,
+        "epochs without a better validation estimate before a run stops (0: never)",
+        type="integer",
+        minimum=0,
+    )
+    warmup: int = option(
+        10,
+        "epochs before early stopping starts counting: runs still on the initial plateau "
+        "are not given up (patience and halting count from here)",
+        type="integer",
+        minimum=0,
+    )
+    batch: int = option(
+        100, "minibatch size K (InfoNCE never exceeds log K)", type="integer", minimum=2
+    )
+    lr: float = option(5e-3, "Adam learning rate of filters and critic", **_positive("number"))
+    bound: str = option(
+        "infonce", "variational lower bound on I(H:E)", type="string", enum=list(BOUND_NAMES)
+    )
+    split: tuple[float, float, float] = option(
+        (0.7, 0.1, 0.2),
+        "training, validation and test fractions of the configurations",
+        type="array",
+        minItems=3,
+        maxItems=3,
+        items={"type": "number", "exclusiveMinimum": 0},
+    )
+    embedding: str = option(
+        "binary", "coarse-grained variable H", type="string", enum=list(EMBEDDING_NAMES)
+    )
+    states: int = option(2, "states q of the categorical embedding", type="integer", minimum=2)
+    tau_max: float = option(
+        0.5, "initial Gumbel-softmax temperature, Eq. (B9)", **_positive("number")
+    )
+    tau_min: float = option(0.1, "final Gumbel-softmax temperature", **_positive("number"))
+    anneal_rate: float = option(
+        5e-3, "annealing rate r per optimisation step", type="number", minimum=0
+    )
+    hidden: tuple[int, ...] = option(
+        (32, 32),
+        "hidden layer widths of both critic networks",
+        type="array",
+        items=_positive("integer"),
+    )
+    embed: int = option(8, "embedding dimension of the separable critic", **_positive("integer"))
+    weight_decay: float = option(
+        0.0, "decoupled weight decay of the critic", type="number", minimum=0
+    )
+    halt_delta: float | None = option(
+        None, "halt when the smoothed validation gain drops below this, Eq. (B10)", type="number"
+    )
+    halt_alpha: float = option(
+        1.0,
+        "smoothing of the validation estimate for halting, Eq. (B11)",
+        type="number",
+        exclusiveMinimum=0,
+        maximum=1,
+    )
+    lbfgs_steps: int = option(
+        0,
+        "L-BFGS steps refining the filters with the critic frozen, Eq. (B12)",
+        type="integer",
+        minimum=0,
+    )
+    device: str = option("cpu", "where to train", type="string", enum=list(DEVICES))
+    centre: bool = option(
+        True, "filters act on v minus its training mean (needed for 0/1 variables)", type="boolean"
+    )
 
     def __post_init__(self) -> None:
         _check_config(self)
 
     @property
-    def annealing(self) -> coarse.Annealing:
+    def annealing(self) -> "coarse.Annealing":
+        from rsmine.estimator import coarse
+
         return coarse.Annealing(self.tau_max, self.tau_min, self.anneal_rate)
 
     @property
-    def critic(self) -> critics.CriticShape:
+    def critic(self) -> "critics.CriticShape":
+        from rsmine.estimator import critics
+
         return critics.CriticShape(tuple(self.hidden), self.embed)
 
 
@@ -68,8 +158,8 @@ def _check_config(c: TrainConfig) -> None:
             raise InputError(f"{name} must be positive, got {value}")
     if c.batch < 2:
         raise InputError(f"batch must be >= 2 (K negatives need K > 1), got {c.batch}")
-    if c.patience < 0 or c.lbfgs_steps < 0 or c.weight_decay < 0:
-        raise InputError("patience, lbfgs_steps and weight_decay must be >= 0")
+    if min(c.patience, c.warmup, c.lbfgs_steps, c.weight_decay) < 0:
+        raise InputError("patience, warmup, lbfgs_steps and weight_decay must be >= 0")
     if len(c.split) != 3 or min(c.split) <= 0 or abs(sum(c.split) - 1.0) > 1e-6:
         raise InputError(f"split must be three positive fractions summing to 1, got {c.split}")
     if not 0 < c.tau_min <= c.tau_max or c.anneal_rate < 0:
@@ -78,14 +168,62 @@ def _check_config(c: TrainConfig) -> None:
         raise InputError(f"halt_alpha must lie in (0, 1], got {c.halt_alpha}")
     if c.device not in DEVICES:
         raise InputError(f"device must be cpu, cuda or auto, got {c.device!r}")
-    get_bound(c.bound)
-    coarse.check_embedding(c.embedding, c.states)
+    if c.bound not in BOUND_NAMES:
+        raise InputError(f"bound {c.bound!r} is not one of {', '.join(BOUND_NAMES)}")
+    if c.embedding not in EMBEDDING_NAMES:
+        raise InputError(f"embedding {c.embedding!r} is not one of {', '.join(EMBEDDING_NAMES)}")
+    if c.embedding == "categorical" and c.states < 2:
+        raise InputError(f"states must be >= 2 for the categorical embedding, got {c.states}")
 
 
-def resolve_device(name: str) -> torch.device:
+def resolve_device(name: str) -> "torch.device":
     """cpu | cuda | auto -> torch.device; InputError if cuda is asked for but absent."""
+    import torch
+
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
         raise InputError("device 'cuda' requested but torch sees no CUDA device")
     return torch.device(name)
+
+
+# origins "auto": on a periodic, translation-invariant lattice, enough V origins that the
+# training part holds EXAMPLES_PER_PARAMETER examples (configuration x origin) per critic
+# parameter, so the critic cannot memorise them. Measured at Tc (64x64 Ising, lv 4, lb 4,
+# le 10: 14 000 training configurations, 30 896 critic parameters; benchmarks/RESULTS.md):
+# 0.45 examples per parameter (1 origin) memorise, test 0.37 nats below the block-sign 0.39;
+# 1.8 (4 origins) 0.383-0.392; 3.6 (8) 0.394-0.397; 7.2 (16) 0.396-0.398.
+EXAMPLES_PER_PARAMETER = 4
+MAX_AUTO_ORIGINS = 16
+ORIGINS = Option(
+    "V origins per configuration: translations of the window that multiply the training "
+    "examples so that the critic cannot memorise them; auto: on a store of a periodic, "
+    "translation-invariant lattice (written by rsmine's samplers, or with attr periodic: "
+    f"true) enough for {EXAMPLES_PER_PARAMETER} examples per critic parameter (at most "
+    f"{MAX_AUTO_ORIGINS}), else 1",
+    {"anyOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}]},
+)
+# where the optimise driver's defaults differ from TrainConfig's
+_DRIVER_DEFAULTS = {"origins": "auto", "device": "auto"}
+# the paper's Tables I-II for the dimer grid; spin lattices use the declared defaults
+_DIMER_GRID_DEFAULTS = {"components": 2, "epochs": 50, "batch": 400, "tau_max": 0.75}
+
+
+def options() -> dict[str, tuple[Any, Option]]:
+    """The options of an optimisation beyond the window, the runs and the seed: name ->
+    (default, Option), the V origins then every TrainConfig field (device: auto).
+
+    The one declaration behind ``rsmine optimise``'s flags, ``optimise_store``'s keywords,
+    the workflow's ``optimise_args`` and the schema's ``train`` block.
+    """
+    declared = {"origins": (None, ORIGINS)}
+    declared |= {f.name: (f.default, f.metadata["option"]) for f in fields(TrainConfig)}
+    return {k: (_DRIVER_DEFAULTS.get(k, d), o) for k, (d, o) in declared.items()}
+
+
+def lattice_defaults(lattice: str) -> dict[str, Any]:
+    """Defaults that differ from :func:`options`' on ``lattice`` (paper Tables I-II).
+
+    Keys: components, and option names. Empty for spin lattices.
+    """
+    return dict(_DIMER_GRID_DEFAULTS) if lattice == "dimer_grid" else {}

@@ -3,10 +3,10 @@
 import torch
 
 from rsmine.estimator import coarse, critics
-from rsmine.estimator.train.evaluate import evaluate
+from rsmine.estimator.train.evaluation import evaluate
+from rsmine.estimator.train.parts import Parts
 from rsmine.estimator.train.replicas import FILTERS, axis, select, where
 from rsmine.estimator.train.setup import Setup
-from rsmine.estimator.train.split import Parts
 
 
 def refine(

@@ -20,13 +20,13 @@ from rsmine.estimator import coarse
 from rsmine.estimator.train.adam import adam_step
 from rsmine.estimator.train.backward import gradients
 from rsmine.estimator.train.config import TrainConfig
-from rsmine.estimator.train.evaluate import evaluate
+from rsmine.estimator.train.evaluation import evaluate
 from rsmine.estimator.train.lbfgs import refine
 from rsmine.estimator.train.packing import pack
+from rsmine.estimator.train.parts import Parts, part_sizes, split
 from rsmine.estimator.train.replicas import FILTERS, Replicas, select
 from rsmine.estimator.train.result import BatchResult
 from rsmine.estimator.train.setup import Setup
-from rsmine.estimator.train.split import Parts, part_sizes, split
 from rsmine.estimator.train.stopping import update_best
 
 

@@ -13,8 +13,8 @@ import numpy as np
 import torch
 
 from rsmine.estimator import coarse, critics
+from rsmine.estimator.train.parts import Parts
 from rsmine.estimator.train.setup import Setup
-from rsmine.estimator.train.split import Parts
 
 FILTERS = "filters"
 

@@ -3,9 +3,9 @@
 import torch
 
 from rsmine.estimator import coarse, critics
+from rsmine.estimator.train.parts import Parts
 from rsmine.estimator.train.replicas import FILTERS
 from rsmine.estimator.train.setup import Setup
-from rsmine.estimator.train.split import Parts
 
 # configurations per evaluation pass: at R = 64 the (R, chunk, 32) activations then stay in
 # cache (2000: 16 MB each, 20 % slower per run at one epoch)

@@ -74,7 +74,7 @@ def split(
     def put(a: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(np.ascontiguousarray(a, np.float32), device=device)
 
-    rows = {p: torch.as_tensor(np.sort(i), device=device) for p, i in cuts.items()}
+    rows = {p: torch.as_tensor(i, device=device) for p, i in cuts.items()}
     v_all = put(v)
     centre = torch.zeros(v.shape[2], device=device)
     if config.centre:
