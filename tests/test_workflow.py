@@ -98,6 +98,8 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         "summarise": 4,
         "figure_rsmi_vs_buffer": 4,
         "figure_rsmi_vs_control": 4,
+        "dimer_filter_tables": 1,
+        "dimer_filter_figures": 1,
         "all": 1,
     }
     cells = Counter(
