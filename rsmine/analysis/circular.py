@@ -40,8 +40,10 @@ def resultant_length(theta: np.ndarray, harmonic: int) -> float:
 def harmonic_rayleigh(theta: np.ndarray, harmonics: Sequence[int] = HARMONICS) -> Uniformity:
     """Test angles θ (n,) in radians for uniformity on the given harmonics.
 
-    Returns Z = 2n Σ_k R_k² and its asymptotic χ²(2·len(harmonics)) p-value
-    (accurate to about 0.01 in the level from n ≈ 20 on); NaNs for n < 2.
+    Returns Z = 2n Σ_k R_k² and its asymptotic χ²(2·len(harmonics)) p-value;
+    NaNs for n < 2. The test is conservative at small n: on uniform angles it
+    rejects at the 5 % level 3.5 % of the time at n = 5, 4.0 % at n = 10,
+    4.6 % at n = 20 and 4.9 % at n = 60 (harmonics 4, 8; 4000 replicates).
     """
     theta = np.asarray(theta, dtype=np.float64).ravel()
     n = len(theta)

@@ -22,6 +22,7 @@ from matplotlib.colors import LogNorm, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from rsmine.analysis.figures import _label_infinity, _positions, _save
 from rsmine.analysis.pca import EnsemblePCA, project_on_components
@@ -50,20 +51,31 @@ def _temperature(value: float) -> str:
 
 
 def _symmetry_arrows(ax, plane: str, lv: int) -> None:
-    """Arrows from ±(unit basis filters) of ``plane`` to their images under C4, Tx, Ty."""
+    """Arrows from ±(unit basis filters) of ``plane`` to their images under C4, Tx, Ty.
+
+    A pair of points swapped by an action gets one double-headed arrow. Each
+    action bends its arrows by its own amount (Ty the other way than Tx; half
+    as much between opposite points), so actions joining the same pair of
+    points stay apart.
+    """
     starts = 0.8 * np.array([[1, 0], [0, 1], [-1, 0], [0, -1]], dtype=float)
-    for action in ACTIONS:
+    for action, bend in zip(ACTIONS, (0.15, 0.45, -0.45), strict=True):
         matrix = induced_matrix(action, PLANES[plane], lv)
+        drawn: set[tuple[float, ...]] = set()
         for start in starts:
             end = matrix @ start
-            if np.allclose(end, start):
+            swap = np.allclose(matrix @ end, start)
+            key = tuple(np.round(np.concatenate([start, end]), 6))
+            if np.allclose(end, start) or key in drawn:
                 continue
+            drawn.add(tuple(np.round(np.concatenate([end, start]), 6)))
+            through_origin = np.allclose(end, -start)
             ax.add_patch(
                 FancyArrowPatch(
                     tuple(start),
                     tuple(end),
-                    connectionstyle="arc3,rad=0.3",
-                    arrowstyle="-|>",
+                    connectionstyle=f"arc3,rad={bend / 2 if through_origin else bend}",
+                    arrowstyle="<|-|>" if swap else "-|>",
                     mutation_scale=8,
                     lw=0.8,
                     color=ACTION_COLOURS[action],
@@ -109,10 +121,12 @@ def projection_histograms(
             ax.set_xlabel(PLANE_LABELS[plane][0])
             ax.set_ylabel(PLANE_LABELS[plane][1])
             ax.set_title(
-                f"T = {_temperature(temperature)}: {len(points)} filters, {len(peaks)} peaks",
+                f"T = {_temperature(temperature)}: {len(points)} filters, peaks: {len(peaks)}",
                 fontsize="small",
             )
-        fig.colorbar(image, ax=axes[row, :], label="filters per bin", shrink=0.8)
+        bar = fig.colorbar(image, ax=axes[row, :], label="filters per bin", shrink=0.8)
+        bar.ax.yaxis.set_major_formatter(ScalarFormatter())
+        bar.ax.yaxis.set_minor_formatter(NullFormatter())
     handles = [Line2D([], [], color=c, label=a) for a, c in ACTION_COLOURS.items()]
     handles.append(Line2D([], [], ls="", marker="x", color="tab:orange", label="peak"))
     fig.legend(handles=handles, loc="outside upper center", ncols=4, fontsize="small")
@@ -249,17 +263,12 @@ def u1_uniformity(table: pd.DataFrame, t_bkt: float, path: str | Path | None = N
     top.set_ylim(0, 1)
     top.set_ylabel("mean resultant length")
     top.legend(fontsize="small")
-    p = table["p"].to_numpy(dtype=float)
-    bottom.plot(x, np.clip(p, 1e-300, 1), "o-", ms=3, color="tab:green")
-    for i, n in enumerate(table["n"]):
-        bottom.annotate(
-            f"n={n}",
-            (x[i], np.clip(p[i], 1e-300, 1)),
-            fontsize="x-small",
-            xytext=(2, 4),
-            textcoords="offset points",
-        )
+    for xi, n in zip(x, table["n"], strict=True):
+        top.annotate(f"n={n}", (xi, 0.97), fontsize="x-small", ha="center", va="top")
+    p = np.clip(table["p"].to_numpy(dtype=float), 1e-300, 1)
+    bottom.plot(x, p, "o-", ms=3, color="tab:green")
     bottom.set_yscale("log")
+    bottom.set_ylim(min(1e-3, np.nanmin(p, initial=1.0) / 3), 2.0)
     bottom.axhline(0.05, color="tab:red", lw=0.8, ls=":", label="p = 0.05")
     for ax in (top, bottom):
         ax.axvline(t_bkt, color="0.5", ls="--", lw=0.8)

@@ -11,7 +11,7 @@ as the paper's do.
 Peaks of a projection histogram are counted by a stated algorithm
 (:func:`count_peaks`): a 2-D histogram on [-1, 1]², smoothed with a Gaussian
 kernel, whose local maxima (in a square neighbourhood) reach a fraction of the
-global maximum.
+global maximum and hold a least number of filters.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.ndimage import gaussian_filter, maximum_filter
+from scipy.ndimage import gaussian_filter, maximum_filter, uniform_filter
 
 from rsmine.analysis.pristine import coordinates, overlap, to_vector
 from rsmine.errors import InputError
@@ -125,38 +125,45 @@ class PeakSettings:
 
     bins: histogram bins per axis on [-1, 1]; sigma: Gaussian smoothing width
     (bins); neighbourhood: side (bins) of the square in which a peak is the
-    maximum; threshold: a peak's smoothed height relative to the global maximum.
+    maximum; threshold: a peak's smoothed height relative to the global
+    maximum; min_count: least number of filters in a peak's neighbourhood (so
+    that single filters of a sparse ensemble are not counted as peaks).
     """
 
     bins: int = 41
     sigma: float = 1.5
     neighbourhood: int = 7
     threshold: float = 0.2
+    min_count: int = 3
 
 
 DEFAULT_PEAKS = PeakSettings()
 """The peak-counting parameters used unless the configuration gives others."""
 
 
-def smoothed_histogram(points: np.ndarray, settings: PeakSettings) -> tuple[np.ndarray, np.ndarray]:
-    """Smoothed 2-D histogram of points (N, 2) on [-1, 1]²: (bins, bins) counts, bin centres."""
-    edges = np.linspace(-1.0, 1.0, settings.bins + 1)
-    hist, _, _ = np.histogram2d(points[:, 0], points[:, 1], bins=[edges, edges])
-    return gaussian_filter(hist, settings.sigma, mode="constant"), (edges[:-1] + edges[1:]) / 2
-
-
 def count_peaks(points: np.ndarray, settings: PeakSettings = DEFAULT_PEAKS) -> np.ndarray:
     """Peaks of the smoothed histogram of points (N, 2) on [-1, 1]²: (peaks, 2) their positions.
 
-    A peak is a bin whose smoothed count is the maximum of its
-    ``neighbourhood`` x ``neighbourhood`` square and at least ``threshold``
-    times the global maximum.
+    The points are binned (``bins`` per axis) and smoothed with a Gaussian of
+    width ``sigma`` bins. A peak is a bin whose smoothed count is the maximum
+    of its ``neighbourhood`` x ``neighbourhood`` square, at least
+    ``threshold`` times the global maximum, and whose square holds at least
+    ``min_count`` points.
     """
-    smooth, centres = smoothed_histogram(np.asarray(points, dtype=np.float64), settings)
+    points = np.asarray(points, dtype=np.float64)
+    edges = np.linspace(-1.0, 1.0, settings.bins + 1)
+    hist, _, _ = np.histogram2d(points[:, 0], points[:, 1], bins=[edges, edges])
+    smooth = gaussian_filter(hist, settings.sigma, mode="constant")
     if smooth.max() <= 0:
         return np.zeros((0, 2))
-    local = smooth == maximum_filter(smooth, size=settings.neighbourhood, mode="constant")
-    ix, iy = np.nonzero(local & (smooth >= settings.threshold * smooth.max()))
+    size = settings.neighbourhood
+    local = smooth == maximum_filter(smooth, size=size, mode="constant")
+    mass = uniform_filter(hist, size=size, mode="constant") * size**2
+    keep = (
+        local & (smooth >= settings.threshold * smooth.max()) & (mass >= settings.min_count - 1e-9)
+    )
+    ix, iy = np.nonzero(keep)
+    centres = (edges[:-1] + edges[1:]) / 2
     return np.stack([centres[ix], centres[iy]], axis=-1)
 
 
