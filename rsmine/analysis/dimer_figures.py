@@ -219,6 +219,9 @@ def ensemble_pca_figure(
     ax.set_title(f"{result.filters} filters, {low:g} < T < {high:g}", fontsize="small")
     axes = middle.subplots(2, 2)
     for k, cell in enumerate(axes.flat):
+        if k >= len(result.components):  # fewer filters than four components
+            cell.set_axis_off()
+            continue
         lines = draw_bond_filter(cell, result.components[k])
         cell.set_title(f"PC{k + 1} ({100 * result.explained[k]:.0f}%)", fontsize="small")
     middle.colorbar(lines, ax=axes, shrink=0.7, label="bond weight")
@@ -240,7 +243,10 @@ def ensemble_pca_figure(
         cmap="plasma",
         norm=LogNorm(shown_t.min(), shown_t.max()),
     )
-    right.colorbar(points, ax=ax, label="temperature T (∞ drawn at 2 max T)")
+    bar = right.colorbar(points, ax=ax, label="temperature T")
+    ticks = np.unique(shown_t)
+    bar.ax.yaxis.set_minor_formatter(NullFormatter())
+    bar.set_ticks(ticks, labels=[_temperature(t) for t in np.unique(temps)])
     ax.set_aspect("equal")
     ax.set_xlabel("PC1 coordinate")
     ax.set_ylabel("PC2 coordinate")
