@@ -22,7 +22,7 @@ from matplotlib.colors import LogNorm, TwoSlopeNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch
-from matplotlib.ticker import NullFormatter, ScalarFormatter
+from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter, ScalarFormatter
 
 from rsmine.analysis.figures import _label_infinity, _positions, _save
 from rsmine.analysis.pca import EnsemblePCA, project_on_components
@@ -139,6 +139,9 @@ def _temperature_axis(ax, values: np.ndarray) -> tuple[np.ndarray, float | None]
     x, log, at_inf = _positions(values)
     if log:
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.xaxis.set_minor_locator(LogLocator(subs=(2.0, 3.0, 5.0)))
+        ax.xaxis.set_minor_formatter(FormatStrFormatter("%g"))
     ax.set_xlabel("temperature T")
     return x, at_inf
 
@@ -277,7 +280,7 @@ def u1_uniformity(table: pd.DataFrame, t_bkt: float, path: str | Path | None = N
     bottom.set_ylim(min(1e-3, np.nanmin(p, initial=1.0) / 3), 2.0)
     bottom.axhline(0.05, color="tab:red", lw=0.8, ls=":", label="p = 0.05")
     for ax in (top, bottom):
-        ax.axvline(t_bkt, color="0.5", ls="--", lw=0.8)
+        ax.axvline(t_bkt, color="0.5", ls="--", lw=0.8, label="$T_{BKT}$" if ax is bottom else None)
     bottom.set_ylabel("p-value of uniform θ")
     bottom.legend(fontsize="small")
     if at_inf is not None:
