@@ -24,7 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch
 from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter, ScalarFormatter
 
-from rsmine.analysis.figures import _label_infinity, _positions, _save
+from rsmine.analysis.figures import _positions, _save
 from rsmine.analysis.pca import EnsemblePCA, project_on_components
 from rsmine.analysis.pristine import block_side, bond_labels
 from rsmine.analysis.projections import (
@@ -135,7 +135,7 @@ def projection_histograms(
 
 def _temperature_axis(ax, values: np.ndarray) -> tuple[np.ndarray, float | None]:
     """x positions of temperatures and the position of ∞ (None if absent); log x when they
-    span decades. Label ∞ with ``_label_infinity`` after plotting, when the limits are known."""
+    span decades. Call :func:`_infinity_tick` after plotting, when the limits are known."""
     x, log, at_inf = _positions(values)
     if log:
         ax.set_xscale("log")
@@ -144,6 +144,21 @@ def _temperature_axis(ax, values: np.ndarray) -> tuple[np.ndarray, float | None]
         ax.xaxis.set_minor_formatter(FormatStrFormatter("%g"))
     ax.set_xlabel("temperature T")
     return x, at_inf
+
+
+def _infinity_tick(ax, at_inf: float | None) -> None:
+    """Label the position of T = ∞ and drop the ticks between it and the finite temperatures."""
+    if at_inf is None:
+        return
+    low, high = ax.get_xlim()
+    below = at_inf / 1.5 if ax.get_xscale() == "log" else at_inf - 0.25 * (at_inf - low)
+    for minor in (False, True):
+        ticks = [t for t in ax.get_xticks(minor=minor) if low <= t <= below]
+        labels = [f"{t:g}" for t in ticks]
+        if not minor:
+            ticks, labels = [*ticks, at_inf], [*labels, "∞"]
+        ax.set_xticks(ticks, labels, minor=minor)
+    ax.set_xlim(low, high)
 
 
 def pristine_overlap(table: pd.DataFrame, t_bkt: float, path: str | Path | None = None) -> Figure:
@@ -166,8 +181,7 @@ def pristine_overlap(table: pd.DataFrame, t_bkt: float, path: str | Path | None 
             label=labels[key],
         )
     ax.axvline(t_bkt, color="0.5", ls="--", lw=0.8, label="$T_{BKT}$")
-    if at_inf is not None:
-        _label_infinity(ax, at_inf)
+    _infinity_tick(ax, at_inf)
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of the filter's squared norm")
     ax.set_title("overlap of RSMI-optimal filters with pristine subspaces")
@@ -283,7 +297,6 @@ def u1_uniformity(table: pd.DataFrame, t_bkt: float, path: str | Path | None = N
         ax.axvline(t_bkt, color="0.5", ls="--", lw=0.8, label="$T_{BKT}$" if ax is bottom else None)
     bottom.set_ylabel("p-value of uniform θ")
     bottom.legend(fontsize="small")
-    if at_inf is not None:
-        _label_infinity(bottom, at_inf)
+    _infinity_tick(bottom, at_inf)
     top.set_title("emergent U(1): angle θ in the ($E_x+E_y$, $E_x-E_y$) plane")
     return _save(fig, path)
