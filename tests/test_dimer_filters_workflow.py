@@ -44,6 +44,11 @@ def test_rules_turn_an_ensemble_into_tables_and_figures(tmp_path):
     assert u1.loc[15.0, "n"] == 60 and u1.loc[15.0, "p"] > 1e-3
     peaks = pd.read_csv(results / "tables/dimers_filter_peaks.csv")
     assert peaks.query("T == 0.3 and plane == 'plaquette'")["peaks"].item() == 4
+    report = snakemake(tmp_path, *targets, "--report", "report.html", configfile=configfile)
+    assert report.returncode == 0 and "ERROR" not in report.stderr, report.stderr[-3000:]
+    html = (tmp_path / "report.html").read_text()
+    for name in ("projections", "overlap", "pca", "u1"):
+        assert f"dimers_filter_{name}.png" in html
 
 
 @pytest.mark.parametrize(

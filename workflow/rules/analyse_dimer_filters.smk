@@ -27,11 +27,11 @@ rule dimer_filter_figures:
         u1=results("tables/{system}_filter_u1.csv"),
     output:
         projections=filter_figure(
-            "projections", "filter_projections", "Filter ensemble: projections"
+            "projections", "filter_projections", "Filter ensemble projections"
         ),
-        overlap=filter_figure("overlap", "filter_overlap", "Filter ensemble: pristine overlap"),
-        pca=filter_figure("pca", "filter_pca", "Filter ensemble: PCA"),
-        u1=filter_figure("u1", "filter_u1", "Filter ensemble: emergent U(1)"),
+        overlap=filter_figure("overlap", "filter_overlap", "Pristine filter overlaps"),
+        pca=filter_figure("pca", "filter_pca", "Filter ensemble PCA"),
+        u1=filter_figure("u1", "filter_u1", "Emergent U(1) of the filters"),
     wildcard_constraints:
         system=filter_systems(),
     log:
