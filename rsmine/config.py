@@ -100,6 +100,7 @@ def check(config: Mapping[str, Any]) -> None:
             raise InputError(f"systems.{name}.model: required when the system is simulated")
         points(name, system)
         check_windows(name, system)
+        check_filter_ensemble(name, system)
 
 
 def chunks(runs: int, runs_per_job: int) -> list[tuple[int, int]]:
@@ -134,3 +135,29 @@ def training_options(system: Mapping[str, Any], point: Point) -> dict[str, Any]:
         if lo <= point.value <= hi:
             options.update({k: v for k, v in override.items() if k != "range"})
     return options
+
+
+def check_filter_ensemble(name: str, system: Mapping[str, Any]) -> None:
+    """Raise InputError unless a system's ``filter_ensemble`` analyses can run on its ensemble.
+
+    They need a dimer system, a block side lv divisible by 4 (so the
+    alternating pristine filters wrap onto the block), a buffer width that the
+    ensemble has, and a PCA window low < high.
+    """
+    settings = system.get("filter_ensemble")
+    if settings is None:
+        return
+    key = f"systems.{name}.filter_ensemble"
+    opt = system["optimise"]
+    if system.get("model") != "dimers":
+        raise InputError(f"{key}: only dimer systems have a filter ensemble on the bond grid")
+    if opt["lv"] % 4:
+        raise InputError(
+            f"{key}: systems.{name}.optimise.lv is {opt['lv']}; the pristine filters and their "
+            "symmetry actions need a block of an even number of vertices, lv divisible by 4"
+        )
+    if settings.get("lb", opt["lb"][0]) not in opt["lb"]:
+        raise InputError(f"{key}.lb {settings['lb']}: expected one of optimise.lb {opt['lb']}")
+    low, high = settings["pca_window"]
+    if not low < high:
+        raise InputError(f"{key}.pca_window {[low, high]}: expected [low, high] with low < high")

@@ -100,6 +100,8 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         "figure_rsmi_vs_control": 4,
         "figure_filters": 4,
         "figure_chipping_marginals": 1,
+        "dimer_filter_tables": 1,
+        "dimer_filter_figures": 1,
         "all": 1,
     }
     cells = Counter(
