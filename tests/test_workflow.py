@@ -98,6 +98,12 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         "summarise": 4,
         "figure_rsmi_vs_buffer": 4,
         "figure_rsmi_vs_control": 4,
+        # dimer fields: two temperatures, one figure each of height, rotation, correlation
+        "figure_height": 1,
+        "rotation": 2,
+        "figure_rotation": 1,
+        "coarse_grain": 2,
+        "figure_coarse_correlation": 1,
         "all": 1,
     }
     cells = Counter(
