@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from rsmine import store
 from rsmine.analysis.correlation import two_point
@@ -48,8 +49,6 @@ def test_hand_made_filters_give_the_predicted_h():
     assert (exact[..., 0] == np.where(m >= 0, 1, -1)).all()
     assert (exact[..., 1] == np.where(s >= 0, 1, -1)).all()
     # logistic noise flips H only where |x| is small: away from ties it changes nothing
-    import torch
-
     noisy = coarse_variables(blocks, learned, torch.Generator().manual_seed(1))
     sure = (m != 0) & (s != 0)
     assert (noisy[sure] == exact[sure]).all()

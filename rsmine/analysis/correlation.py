@@ -64,7 +64,7 @@ def figure_two_point(
     """G_c(r) against r with error bars: one colour per label (temperature), one marker per
     component. tables: label -> :func:`two_point` table."""
     fig, ax = plt.subplots(figsize=(5.6, 4.0), layout="constrained")
-    colours = plt.get_cmap("coolwarm")(np.linspace(0, 1, len(tables)))
+    colours = plt.get_cmap("plasma")(np.linspace(0, 0.8, len(tables)))
     markers = "osD^v"
     for colour, (label, table) in zip(colours, tables.items(), strict=True):
         for c, rows in table.groupby("component"):

@@ -178,7 +178,7 @@ def figure_rsmi_vs_angle(
     """Mean RSMI (bits) ± standard error over repeats against θ, one line per label (T),
     with the flatness statistics in the legend. tables: label -> :func:`rsmi_vs_angle`."""
     fig, ax = plt.subplots(figsize=(5.6, 4.0), layout="constrained")
-    colours = plt.get_cmap("coolwarm")(np.linspace(0, 1, len(tables)))
+    colours = plt.get_cmap("plasma")(np.linspace(0, 0.8, len(tables)))
     for colour, (label, table) in zip(colours, tables.items(), strict=True):
         ok = table[~table["failed"].astype(bool)]
         by = ok.groupby("angle")["rsmi"]
