@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from rsmine import store
+from rsmine import coarse_grain, store
 from rsmine.analysis.correlation import two_point
 from rsmine.cli import main
 from rsmine.coarse_grain import LearnedFilter, coarse_variables, tiles
@@ -138,7 +138,7 @@ def trained(tmp_path_factory, one_thread):
     return samples, runs
 
 
-def test_written_store_is_read_again_and_optimised(trained, tmp_path):
+def test_written_store_is_read_again_and_optimised(trained, tmp_path, monkeypatch):
     samples, runs = trained
     out = tmp_path / "cg.zarr"
     assert (
@@ -173,6 +173,12 @@ def test_written_store_is_read_again_and_optimised(trained, tmp_path):
     learned = _learned(np.asarray(group["filters"][index]), np.asarray(group["v_centre"][...]))
     expected = coarse_variables(tiles(source.configs, 4), learned, None)[..., 0]
     assert (expected == coarse.configs).all()
+    # coarse-graining chunk by chunk changes nothing
+    monkeypatch.setattr(coarse_grain, "CHUNK", 7)
+    chunked = coarse_grain.coarse_grain_store(
+        runs, samples, tmp_path / "chunked.zarr", run=coarse.attrs["params"]["run"], noise="none"
+    )
+    assert (store.read_samples(chunked).configs == coarse.configs).all()
     # the estimate's noisy H: seeded, so reproducible
     noisy = [tmp_path / f"noisy{k}.zarr" for k in (1, 2)]
     for path in noisy:
