@@ -39,6 +39,8 @@ from rsmine.estimator import coarse
 
 BLOCK_LATTICE = {1: "chain", 2: "square", 3: "cubic"}
 NOISES = ("logistic", "none")
+CHUNK = 1000
+"""Samples coarse-grained at a time (bounds the memory of the (block, filter, site) products)."""
 
 
 @dataclass(frozen=True)
@@ -225,13 +227,20 @@ def coarse_grain_store(
             f"--filters {filters}: {learned.components} continuous components have no "
             "single-valued configuration code"
         )
-    blocks = tiles(sample_set.configs, learned.lv)
+    tiles(sample_set.configs[:1], learned.lv)  # refuse a lattice lv does not tile, up front
     generator = None
     if noise == "logistic":
         generator = torch.Generator().manual_seed(
             int(np.random.SeedSequence(seed).generate_state(1, np.uint64)[0])
         )
-    h = coarse_variables(blocks, learned, generator)
+    h = np.concatenate(
+        [
+            coarse_variables(
+                tiles(sample_set.configs[a : a + CHUNK], learned.lv), learned, generator
+            )
+            for a in range(0, sample_set.n_samples, CHUNK)
+        ]
+    )
     components = np.moveaxis(h, -1, 1)
     base = learned.states if learned.embedding == "categorical" else 2
     configs = _code(components, learned.embedding, base)

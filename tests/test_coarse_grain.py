@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
-from rsmine import store
+from rsmine import coarse_grain, store
 from rsmine.analysis.correlation import two_point
 from rsmine.cli import main
 from rsmine.coarse_grain import LearnedFilter, coarse_variables, tiles
@@ -48,8 +49,6 @@ def test_hand_made_filters_give_the_predicted_h():
     assert (exact[..., 0] == np.where(m >= 0, 1, -1)).all()
     assert (exact[..., 1] == np.where(s >= 0, 1, -1)).all()
     # logistic noise flips H only where |x| is small: away from ties it changes nothing
-    import torch
-
     noisy = coarse_variables(blocks, learned, torch.Generator().manual_seed(1))
     sure = (m != 0) & (s != 0)
     assert (noisy[sure] == exact[sure]).all()
@@ -139,7 +138,7 @@ def trained(tmp_path_factory, one_thread):
     return samples, runs
 
 
-def test_written_store_is_read_again_and_optimised(trained, tmp_path):
+def test_written_store_is_read_again_and_optimised(trained, tmp_path, monkeypatch):
     samples, runs = trained
     out = tmp_path / "cg.zarr"
     assert (
@@ -174,6 +173,12 @@ def test_written_store_is_read_again_and_optimised(trained, tmp_path):
     learned = _learned(np.asarray(group["filters"][index]), np.asarray(group["v_centre"][...]))
     expected = coarse_variables(tiles(source.configs, 4), learned, None)[..., 0]
     assert (expected == coarse.configs).all()
+    # coarse-graining chunk by chunk changes nothing
+    monkeypatch.setattr(coarse_grain, "CHUNK", 7)
+    chunked = coarse_grain.coarse_grain_store(
+        runs, samples, tmp_path / "chunked.zarr", run=coarse.attrs["params"]["run"], noise="none"
+    )
+    assert (store.read_samples(chunked).configs == coarse.configs).all()
     # the estimate's noisy H: seeded, so reproducible
     noisy = [tmp_path / f"noisy{k}.zarr" for k in (1, 2)]
     for path in noisy:

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from rsmine.analysis.height import phase_histograms
 from rsmine.errors import InputError
 from rsmine.models.dimers import driver, height, lattice, tables
 
@@ -75,3 +76,15 @@ def test_bad_input_is_refused():
         height.heights(grid)
     with pytest.raises(InputError, match="must divide"):
         height.block_average(np.zeros((6, 6)), 4)
+
+
+def test_phase_histograms_of_columnar_and_sampled_coverings(one_thread):
+    base = _columnar(8)
+    locked = phase_histograms(np.stack([base, base.T]), blocks=(1, 4))
+    width = locked["hi"] - locked["lo"]
+    for _, rows in locked.groupby("block"):
+        assert abs((rows["density"] * width[rows.index]).sum() - 1.0) < 1e-9
+    lock = locked.groupby("block")["lock"].first()
+    assert lock[1] == pytest.approx(1.0) and lock[4] == pytest.approx(-1.0)
+    hot = phase_histograms(_sampled(8, float("inf"), 40, seed=3), blocks=(4,))
+    assert abs(hot["lock"].iloc[0]) < 0.5  # smeared: no longer on the columnar values

@@ -102,6 +102,12 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         "figure_chipping_marginals": 1,
         "dimer_filter_tables": 1,
         "dimer_filter_figures": 1,
+        # dimer fields: two temperatures, one figure each of height, rotation, correlation
+        "figure_height": 1,
+        "rotation": 2,
+        "figure_rotation": 1,
+        "coarse_grain": 2,
+        "figure_coarse_correlation": 1,
         "all": 1,
     }
     cells = Counter(

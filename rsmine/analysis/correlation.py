@@ -64,7 +64,7 @@ def figure_two_point(
     """G_c(r) against r with error bars: one colour per label (temperature), one marker per
     component. tables: label -> :func:`two_point` table."""
     fig, ax = plt.subplots(figsize=(5.6, 4.0), layout="constrained")
-    colours = plt.get_cmap("coolwarm")(np.linspace(0, 1, len(tables)))
+    colours = plt.get_cmap("plasma")(np.linspace(0, 0.8, len(tables)))
     markers = "osD^v"
     for colour, (label, table) in zip(colours, tables.items(), strict=True):
         for c, rows in table.groupby("component"):
@@ -82,7 +82,7 @@ def figure_two_point(
     ax.axhline(0, color="0.7", lw=0.6, zorder=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("distance r [coarse blocks]")
-    ax.set_ylabel("$G(r)=\\langle h(x)h(x+r)\\rangle-\\langle h\\rangle^2$")
+    ax.set_ylabel("$G(r)=\\langle h(x)h(x+r)\\rangle-\\langle h\\rangle^2$  (h = ±1)")
     ax.set_title(title)
     ax.legend(fontsize="small")
     return _save(fig, path)

@@ -25,20 +25,24 @@ from rsmine.models.dimers import height
 TWO_PI = 2 * math.pi
 
 
-def phase_histograms(grids: np.ndarray, blocks: Sequence[int] = (1, 4, 8), bins: int = 64):
+def phase_histograms(
+    grids: np.ndarray, blocks: Sequence[int] = (1, 4, 8), bins: int = 16
+) -> pd.DataFrame:
     """Histograms of φ_b mod 2π over every face block of every covering.
 
     grids: (N, 2n, 2n) coverings; blocks: block sides b in faces (1: φ itself), each
-    dividing n. Returns a DataFrame, one row per (block, bin): block, lo, hi (radians),
-    density (per radian, integrating to 1 over [0, 2π)), lock (⟨cos 4φ_b⟩, per block).
+    dividing n. Bins are centred on the multiples of 2π/bins. A b×b average moves in steps
+    of 2π/b² (a plaquette flip changes one height by 4), so 16 bins give one possible value
+    per bin at b = 4. Returns a DataFrame, one row per (block, bin): block, lo, hi (radians),
+    density (per radian, integrating to 1 over the circle), lock (⟨cos 4φ_b⟩, per block).
     """
     phi = height.phase(height.heights(grids))
     rows = []
-    edges = np.linspace(0.0, TWO_PI, bins + 1)
+    half = math.pi / bins
+    edges = np.linspace(-half, TWO_PI - half, bins + 1)  # multiples of 2π/bins at bin centres
     for b in blocks:
-        values = np.mod(height.block_average(phi, b), TWO_PI).ravel()
-        # lattice values sit on bin edges; nudge them into the bin they open
-        density, _ = np.histogram(values + 1e-9, bins=edges, density=True)
+        values = np.mod(height.block_average(phi, b) + half, TWO_PI).ravel() - half
+        density, _ = np.histogram(values, bins=edges, density=True)
         lock = float(np.cos(4 * values).mean())
         rows.extend(
             {"block": b, "lo": lo, "hi": hi, "density": d, "lock": lock}
@@ -58,7 +62,7 @@ def figure_height_histograms(
     fig, axes = plt.subplots(
         1, len(blocks), figsize=(3.6 * len(blocks), 3.4), layout="constrained", squeeze=False
     )
-    colours = plt.get_cmap("coolwarm")(np.linspace(0, 1, len(tables)))
+    colours = plt.get_cmap("plasma")(np.linspace(0, 0.8, len(tables)))
     for ax, b in zip(axes[0], blocks, strict=True):
         for colour, (label, table) in zip(colours, tables.items(), strict=True):
             rows = table[table["block"] == b]
@@ -75,9 +79,10 @@ def figure_height_histograms(
             ["0", "π/4", "π/2", "3π/4", "π", "5π/4", "3π/2", "7π/4", "2π"],
             fontsize="small",
         )
-        ax.set_xlim(0, TWO_PI)
+        ax.set_xlim(rows["lo"].iloc[0], rows["hi"].iloc[-1])
+        ax.set_ylim(0, 1.45 * ax.get_ylim()[1])  # room for the legend above the bars
         ax.set_xlabel("φ mod 2π [rad]" if b == 1 else f"⟨φ⟩ over {b}×{b} faces, mod 2π [rad]")
         ax.set_ylabel("probability density [1/rad]")
-        ax.set_title("lattice height φ" if b == 1 else f"block average, {b}×{b}")
+        ax.set_title("lattice height φ (every T alike)" if b == 1 else f"block average, {b}×{b}")
         ax.legend(fontsize="x-small", loc="upper right")
     return _save(fig, path)

@@ -175,28 +175,32 @@ def rotation_scan(
 def figure_rsmi_vs_angle(
     tables: Mapping[str, pd.DataFrame], title: str, path: str | Path | None = None
 ) -> Figure:
-    """Mean RSMI (bits) ± standard error over repeats against θ, one line per label (T),
-    with the flatness statistics in the legend. tables: label -> :func:`rsmi_vs_angle`."""
-    fig, ax = plt.subplots(figsize=(5.6, 4.0), layout="constrained")
-    colours = plt.get_cmap("coolwarm")(np.linspace(0, 1, len(tables)))
+    """Mean RSMI ± standard error over repeats against θ, one line per label (T): in bits
+    (left) and relative to its mean over θ (right, where flatness compares across T), with
+    the flatness statistics in the legend. tables: label -> :func:`rsmi_vs_angle` table."""
+    fig, (absolute, relative) = plt.subplots(1, 2, figsize=(10.0, 4.0), layout="constrained")
+    colours = plt.get_cmap("plasma")(np.linspace(0, 0.8, len(tables)))
     for colour, (label, table) in zip(colours, tables.items(), strict=True):
         ok = table[~table["failed"].astype(bool)]
         by = ok.groupby("angle")["rsmi"]
         mean, err = by.mean(), by.std(ddof=1) / np.sqrt(by.count())
         flat = flatness(table)
-        ax.errorbar(
+        style = {"color": colour, "marker": "o", "ms": 4, "capsize": 2}
+        absolute.errorbar(mean.index, mean * BITS, err * BITS, label=label, **style)
+        relative.errorbar(
             mean.index,
-            mean * BITS,
-            err * BITS,
-            color=colour,
-            marker="o",
-            ms=4,
-            capsize=2,
+            mean / flat["mean"],
+            err / flat["mean"],
+            **style,
             label=f"{label}: range/err {flat['range_over_error']:.1f}, p={flat['p_value']:.2g}",
         )
-    ax.set_xticks(np.arange(5) * math.pi / 8, ["0", "π/8", "π/4", "3π/8", "π/2"])
-    ax.set_xlabel("rotation angle θ of the filter pair [rad]")
-    ax.set_ylabel("RSMI $I_\\Lambda(H:E)$ [bits]")
-    ax.set_title(title)
-    ax.legend(fontsize="small")
+    for ax in (absolute, relative):
+        ax.set_xticks(np.arange(5) * math.pi / 8, ["0", "π/8", "π/4", "3π/8", "π/2"])
+        ax.set_xlabel("rotation angle θ of the filter pair [rad]")
+        ax.legend(fontsize="small")
+    absolute.set_ylabel("RSMI $I_\\Lambda(H:E)$ [bits]")
+    absolute.set_ylim(bottom=0)
+    relative.set_ylabel("RSMI / its mean over θ")
+    relative.axhline(1.0, color="0.7", lw=0.6, zorder=0)
+    fig.suptitle(title)
     return _save(fig, path)

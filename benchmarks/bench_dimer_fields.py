@@ -1,0 +1,89 @@
+"""Dimer fields at T = 0.3 (columnar) and T = 15: RSMI vs rotation angle, G(r) of the
+coarse-grained H, height-field locking (the numbers of RESULTS.md, "Dimer height field,
+rotation, coarse-graining").
+
+Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_dimer_fields.py [--out DIR]``
+(about 10 minutes on one loaded core). Scale: 16×16 vertices, 32 chains × 250 sweeps
+(8000 samples) for the filters; 32×32 vertices, 8 × 250 for the heights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from rsmine.analysis.correlation import figure_two_point, two_point
+from rsmine.analysis.height import figure_height_histograms, phase_histograms
+from rsmine.analysis.rotation import figure_rsmi_vs_angle, flatness, rotation_scan
+from rsmine.coarse_grain import coarse_grain_store, read_components
+from rsmine.models.dimers.driver import simulate_store
+from rsmine.optimise import optimise_store
+from rsmine.store import open_store, read_samples
+
+TEMPERATURES = (0.3, 15.0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=None, help="directory for stores and figures")
+    out = Path(parser.parse_args().out or tempfile.mkdtemp(prefix="dimer_fields_"))
+    rotations, correlations, heights = {}, {}, {}
+    for T in (*TEMPERATURES, 0.65):
+        store = out / f"h_T{T:g}.zarr"
+        simulate_store(store, n=32, T=T, chains=8, sweeps=250, thermalise=50, seed=7)
+        heights[f"T={T:g}"] = phase_histograms(read_samples(store).configs, (1, 4, 8))
+    print("| T | ⟨cos 4φ⟩ 4×4 | ⟨cos 4φ⟩ 8×8 |\n|---|---|---|")
+    for label, table in heights.items():
+        lock = table.groupby("block")["lock"].first()
+        print(f"| {label[2:]} | {lock[4]:+.3f} | {lock[8]:+.3f} |")
+    figure_height_histograms(heights, out / "height.png")
+    print("\n| T | runs test RSMI (nats) | θ-mean | range | sem | range/err | p | s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for T in TEMPERATURES:
+        samples, runs = out / f"T{T:g}.zarr", out / f"runs_T{T:g}.zarr"
+        simulate_store(samples, n=16, T=T, chains=32, sweeps=250, thermalise=50, seed=5)
+        optimise_store(
+            samples,
+            runs,
+            lv=8,
+            lb=2,
+            le=4,
+            components=2,
+            runs=8,
+            seed=13,
+            epochs=40,
+            batch=200,
+            device="cpu",
+        )
+        started = time.perf_counter()
+        table = rotation_scan(
+            runs, samples, angles=9, repeats=8, seed=17, train={"epochs": 30, "device": "cpu"}
+        )
+        seconds = time.perf_counter() - started
+        rotations[f"T={T:g}"] = table
+        f = flatness(table)
+        rsmi = open_store(runs, "runs")["rsmi"][...]
+        print(
+            f"| {T:g} | {rsmi.min():.3f}–{rsmi.max():.3f} | {f['mean']:.4f} | {f['range']:.4f} "
+            f"| {f['sem']:.4f} | {f['range_over_error']:.1f} | {f['p_value']:.2g} "
+            f"| {seconds:.0f} |"
+        )
+        coarse = coarse_grain_store(runs, samples, out / f"coarse_T{T:g}.zarr", seed=17)
+        correlations[f"T={T:g}"] = two_point(read_components(coarse))
+    figure_rsmi_vs_angle(rotations, "dimers 16x16, lv 8, lb 2", out / "rotation.png")
+    figure_two_point(correlations, "dimers 16x16: coarse-grained H (lv 8)", out / "g.png")
+    print("\n| T | component | G(1) | G(2) |\n|---|---|---|---|")
+    for label, table in correlations.items():
+        for c, rows in table.groupby("component"):
+            g = rows.set_index("r")
+            print(
+                f"| {label[2:]} | h{c + 1} | {g.loc[1, 'corr']:.3f} ± {g.loc[1, 'err']:.3f} "
+                f"| {g.loc[2, 'corr']:.3f} ± {g.loc[2, 'err']:.3f} |"
+            )
+    print(f"\nfigures in {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Parameter lookups of rules/analyse_dimer_fields.smk: the dimer_fields entry of a system."""
+
+from types import SimpleNamespace
+
+from rsmine.errors import InputError
+
+
+def field_systems():
+    """Systems with a dimer_fields entry (InputError unless each is a dimer system)."""
+    found = [name for name, system in SYSTEMS.items() if "dimer_fields" in system]
+    for name in found:
+        if SYSTEMS[name].get("model") != "dimers":
+            raise InputError(f"systems.{name}.dimer_fields: only a dimers system has dimer fields")
+    return found
+
+
+def field_labels(system):
+    """Point labels of systems.<system>.dimer_fields.points (InputError naming the key)."""
+    fields = SYSTEMS[system]["dimer_fields"]
+    labels = {p.value: p.label for p in POINTS[system]}
+    missing = [v for v in fields["points"] if float(v) not in labels]
+    if missing:
+        raise InputError(
+            f"systems.{system}.dimer_fields.points: {missing} are not among "
+            f"systems.{system}.points"
+        )
+    if fields["lb"] not in SYSTEMS[system]["optimise"]["lb"]:
+        raise InputError(
+            f"systems.{system}.dimer_fields.lb: {fields['lb']} is not among "
+            f"systems.{system}.optimise.lb"
+        )
+    return [labels[float(v)] for v in fields["points"]]
+
+
+def field_samples(wildcards):
+    """Sample stores of the dimer_fields points, in the order of field_labels."""
+    return [
+        samples_store(SimpleNamespace(system=wildcards.system, point=label))
+        for label in field_labels(wildcards.system)
+    ]
+
+
+def field_filters(wildcards):
+    """The runs store (chunk 0 at dimer_fields.lb) whose filters a point uses."""
+    lb = SYSTEMS[wildcards.system]["dimer_fields"]["lb"]
+    return runs_path(wildcards.system, wildcards.point, lb, 0)
+
+
+def field_coarse(wildcards):
+    """Coarse-grained sample stores of the dimer_fields points, in the order of field_labels."""
+    return [results(f"coarse/{wildcards.system}/{p}.zarr") for p in field_labels(wildcards.system)]
+
+
+def field_rotations(wildcards):
+    """Rotation tables of the dimer_fields points, in the order of field_labels."""
+    return [
+        results(f"tables/{wildcards.system}_rotation_{p}.csv") for p in field_labels(wildcards.system)
+    ]
+
+
+def field_point_labels(wildcards):
+    """Legend labels of the dimer_fields points: T=<value>."""
+    return [f"T={'∞' if math.isinf(float(v)) else format(float(v), 'g')}"
+            for v in SYSTEMS[wildcards.system]["dimer_fields"]["points"]]
+
+
+def field_option(name):
+    """A lookup of dimer_fields.<name> for the rules' params."""
+    return lambda wildcards: SYSTEMS[wildcards.system]["dimer_fields"][name]
+
+
+def coarse_grain_args(wildcards):
+    """Options of `rsmine coarse-grain` at one point."""
+    fields = SYSTEMS[wildcards.system]["dimer_fields"]
+    point = point_of(wildcards)
+    return f"--run {fields['run']} --seed {science.simulate_seed(fields['seed'], point)}"
+
+
+def field_outputs():
+    """Final targets: the three figures of every system with dimer_fields."""
+    names = ("height", "rotation", "coarse_correlation")
+    return [results(f"figures/{s}_{n}.png") for s in field_systems() for n in names]

@@ -1,0 +1,23 @@
+"""coarse_correlation: coarse-grained stores -> G(r) of H (CSV) and its figure
+(rsmine.analysis.correlation)."""
+
+from contextlib import redirect_stderr
+
+import pandas as pd
+
+from rsmine.analysis.correlation import figure_two_point, two_point
+from rsmine.coarse_grain import read_components
+
+
+def main(smk) -> None:
+    with open(smk.log[0], "w") as log, redirect_stderr(log):
+        tables = {
+            label: two_point(read_components(path))
+            for label, path in zip(smk.params.labels, smk.input, strict=True)
+        }
+        frame = pd.concat([t.assign(point=label) for label, t in tables.items()])
+        frame.to_csv(smk.output.table, index=False)
+        figure_two_point(tables, f"{smk.params.title}: coarse-grained H", smk.output.figure)
+
+
+main(snakemake)  # noqa: F821

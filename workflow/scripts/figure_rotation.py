@@ -1,0 +1,21 @@
+"""figure_rotation: rotation tables -> flatness (CSV) and Fig. 9g (rsmine.analysis.rotation)."""
+
+from contextlib import redirect_stderr
+
+import pandas as pd
+
+from rsmine.analysis.rotation import figure_rsmi_vs_angle, flatness
+
+
+def main(smk) -> None:
+    with open(smk.log[0], "w") as log, redirect_stderr(log):
+        tables = {
+            label: pd.read_csv(path)
+            for label, path in zip(smk.params.labels, smk.input, strict=True)
+        }
+        rows = [{"point": label, **flatness(table)} for label, table in tables.items()]
+        pd.DataFrame(rows).to_csv(smk.output.table, index=False)
+        figure_rsmi_vs_angle(tables, smk.params.title, smk.output.figure)
+
+
+main(snakemake)  # noqa: F821

@@ -1,0 +1,22 @@
+"""rotation: one run's filter pair, rotated, fixed-Λ RSMI per angle (rsmine.analysis.rotation)."""
+
+from contextlib import redirect_stderr
+
+from rsmine.analysis.rotation import rotation_scan
+
+
+def main(smk) -> None:
+    with open(smk.log[0], "w") as log, redirect_stderr(log):
+        table = rotation_scan(
+            smk.input.filters,
+            smk.input.samples,
+            run=smk.params.run,
+            angles=smk.params.angles,
+            repeats=smk.params.repeats,
+            seed=smk.params.seed,
+            train={"epochs": smk.params.epochs, "device": "cpu"},
+        )
+        table.to_csv(smk.output[0], index=False)
+
+
+main(snakemake)  # noqa: F821
