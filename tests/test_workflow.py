@@ -81,8 +81,16 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
     out = result.stdout + result.stderr
     config = load("config.yaml")["systems"]
     points = {name: len(s["points"]) for name, s in config.items()}
+
+    def counts(system: dict) -> int:
+        """Optimised (point, component count) pairs: the main count everywhere, the
+        other counts of a components list at its components_points."""
+        extra = len(science.component_counts(system)) - 1
+        swept = system["optimise"].get("components_points", system["points"])
+        return len(system["points"]) + extra * len(swept)
+
     optimise = {
-        name: points[name]
+        name: counts(s)
         * len(s["optimise"]["lb"])
         * math.ceil(s["optimise"]["runs"] / s["optimise"]["runs_per_job"])
         for name, s in config.items()
@@ -98,15 +106,22 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         "summarise": 4,
         "figure_rsmi_vs_buffer": 4,
         "figure_rsmi_vs_control": 4,
+        "transition": 4,  # every system has >= 3 finite points
+        "buffer_fits": 3,  # chipping has a single lb
+        "boundaryness": 2,  # the two Ising systems
+        "components": 2,  # ising_ferro (1, 2 at Tc/T = 2) and dimers (2, 1, 3, 4)
         "all": 1,
     }
     cells = Counter(
-        (job["system"], job["point"], job["lb"]) for job in planned_wildcards(out, "optimise")
+        (job["system"], job["point"], job["lb"], job["components"])
+        for job in planned_wildcards(out, "optimise")
     )
     dimer_cells = {key: n for key, n in cells.items() if key[0] == "dimers"}
-    # 500 runs in chunks of 100: five optimise jobs per temperature and buffer width
+    # 500 runs in chunks of 100: five optimise jobs per temperature, lb and component count
     assert set(dimer_cells.values()) == {5}
-    assert len(dimer_cells) == points["dimers"] * 4
+    assert len(dimer_cells) == (points["dimers"] + 3 * 2) * 4  # 1, 3, 4 also at T 0.2, inf
+    assert {key[3] for key in dimer_cells if key[1] == "T0.5"} == {"2"}
+    assert {key[3] for key in dimer_cells if key[1] == "Tinf"} == {"1", "2", "3", "4"}
     assert {n for key, n in cells.items() if key[0] != "dimers"} == {1}
 
 
@@ -270,7 +285,7 @@ def test_slurm_profile_requests_gpu_for_optimise_and_tasks_for_dimers(tmp_path):
     samples = tmp_path / "results/tiny/samples/ising_ferro/TcT0.5.zarr"
     samples.mkdir(parents=True)
     targets = [
-        "results/tiny/runs/ising_ferro/TcT0.5/LB1/c0.zarr",
+        "results/tiny/runs/ising_ferro/TcT0.5/LB1/C1/c0.zarr",
         "results/tiny/samples/dimers/T0.5.zarr",
     ]
     log = tmp_path / "sbatch.jsonl"
@@ -345,7 +360,9 @@ def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
 def test_forcerun_merge_reruns_only_merge_and_what_depends_on_it(tiny_run):
     workdir, _ = tiny_run
     results = workdir / "results/tiny"
-    untouched = sorted(results.glob("runs/*/*/*/*.zarr")) + sorted(results.glob("samples/*/*.zarr"))
+    untouched = sorted(results.glob("runs/*/*/*/*/*.zarr")) + sorted(
+        results.glob("samples/*/*.zarr")
+    )
     untouched += [results / "ensembles/dimers.zarr", results / "tables/dimers_rsmi.csv"]
     before = {path: path.stat().st_mtime_ns for path in untouched}
     targets = [
