@@ -29,7 +29,11 @@ SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 
 
 def snakemake(
-    workdir: Path, *args: str, configfile: Path | None = None, env: dict | None = None
+    workdir: Path,
+    *args: str,
+    configfile: Path | None = None,
+    env: dict | None = None,
+    timeout: float = 300,
 ) -> subprocess.CompletedProcess:
     """Run snakemake on the repository's workflow in ``workdir``; output captured as text."""
     cmd = [str(SNAKEMAKE), "--snakefile", str(ROOT / "workflow" / "Snakefile")]
@@ -37,7 +41,7 @@ def snakemake(
     cmd += ["--configfile", str(configfile or ROOT / "config.yaml"), "--replace-workflow-config"]
     environ = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
     return subprocess.run(
-        [*cmd, *args], capture_output=True, text=True, env=environ, cwd=workdir, timeout=300
+        [*cmd, *args], capture_output=True, text=True, env=environ, cwd=workdir, timeout=timeout
     )
 
 
@@ -399,3 +403,24 @@ def test_report_builds_with_every_figure(tiny_run):
     html = (workdir / "report.html").read_text()
     for system in ("ising_ferro", "chipping", "dimers"):
         assert f"{system}_rsmi_vs_control.png" in html and f"{system}_rsmi_vs_buffer.png" in html
+
+
+def test_components_list_runs_extra_counts_only_at_its_points():
+    dimers = load("config.yaml")["systems"]["dimers"]
+    points = science.points("dimers", dimers)
+    assert science.main_components(dimers) == 2
+    by_label = {p.label: science.components_at("dimers", dimers, p) for p in points}
+    assert by_label["T0.2"] == by_label["Tinf"] == [2, 1, 3, 4]
+    assert by_label["T0.65"] == [2]
+    whole = dict(dimers, optimise=dict(dimers["optimise"], components_points=None))
+    del whole["optimise"]["components_points"]
+    assert {tuple(science.components_at("d", whole, p)) for p in points} == {(2, 1, 3, 4)}
+    plain = dict(dimers, optimise=dict(dimers["optimise"], components=3))
+    assert science.component_counts(plain) == [3]
+    config = load("config.yaml")
+    config["systems"]["dimers"]["optimise"]["components_points"] = [0.2, 0.33]
+    assert schema_errors(config) == ""
+    with pytest.raises(InputError, match=r"systems.dimers.optimise.components_points: \[0.33\]"):
+        science.check(config)
+    config["systems"]["dimers"]["optimise"]["components"] = [2, 2]
+    assert "components" in schema_errors(config)

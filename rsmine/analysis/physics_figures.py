@@ -58,7 +58,7 @@ def transition(
     summary: rows (point, lb) of :func:`rsmine.analysis.ensembles.summarise` (nats).
     transitions: rows of :func:`rsmine.analysis.transition.transition_table`.
     """
-    fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
+    fig, ax = plt.subplots(figsize=(8.5, 4.2), layout="constrained")
     positions, at_inf = _control_axis(ax, summary["control"].to_numpy(dtype=float), control)
     table = summary.assign(x=positions, sem=summary["std"] / np.sqrt(summary["runs"]))
     colours = _lb_colours(table["lb"])
@@ -90,7 +90,7 @@ def transition(
     ax.fill_between([], [], color="0.5", alpha=0.15, label="interquartile range over runs")
     ax.set_ylabel("test RSMI $I_\\Lambda(H:E)$ [bits]")
     ax.set_title(f"{title}: where is the transition?")
-    ax.legend(fontsize="x-small", ncols=2)
+    fig.legend(loc="outside right upper", fontsize="x-small")
     return _save(fig, path)
 
 
@@ -144,7 +144,7 @@ def buffer_fits(
     summary: rows (point, lb) of :func:`rsmine.analysis.ensembles.summarise` (nats).
     """
     _, fits = buffer_fit_rows(summary)
-    fig, axes = plt.subplots(1, 2, figsize=(9.5, 4.2), layout="constrained", sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(11.5, 4.2), layout="constrained", sharey=True)
     points = summary.sort_values("control")["point"].unique()
     colours = plt.get_cmap("plasma")(np.linspace(0, 0.85, len(points)))
     for colour, point in zip(colours, points, strict=True):
@@ -152,38 +152,45 @@ def buffer_fits(
         fit = fits[point]
         lb = cells["lb"].to_numpy(dtype=float)
         value = cells["control"].iloc[0]
-        name = f"{control}={'∞' if np.isinf(value) else f'{value:g}'}"
-        if fit.model == "exponential":
-            name += f": exp, ξ={fit.length:.2g}"
-        elif fit.model == "power":
-            name += f": power, υ={fit.exponent:.2g}"
+        model = fit.model if fit.model != "undetermined" else "exponential"
+        parameter = fit.length if model == "exponential" else fit.exponent
+        name = f"{control}={'∞' if np.isinf(value) else f'{value:g}'}: "
+        if not math.isfinite(parameter):
+            name += "no decay fitted"
+        elif fit.model == "undetermined":
+            name += f"too few points; exp ξ={fit.length:.2g}"
+        elif model == "exponential":
+            name += f"exp, ξ={parameter:.2g}"
+        else:
+            name += f"power, υ={parameter:.2g}"
         for ax, keep in zip(axes, (lb >= 0, lb >= 1), strict=True):
             used, under = fit.used & keep, ~fit.used & keep
             ax.plot(lb[used], cells["max"].to_numpy()[used] * BITS, "o", color=colour, ms=4)
             floor = np.maximum(fit.floor[under], 1e-4)
             ax.plot(lb[under], floor * BITS, "v", mfc="none", color=colour, ms=6)
-            grid = np.linspace(max(lb[keep].min(), 0.5 if ax is axes[1] else 0), lb.max(), 100)
-            model = fit.model if fit.model != "undetermined" else "exponential"
-            if math.isfinite(fit.length if model == "exponential" else fit.exponent):
+            label = name if ax is axes[0] else None
+            if math.isfinite(parameter) and keep.any():
+                start = max(lb[keep].min(), 1.0 if model == "power" else 0.0)
+                grid = np.linspace(start, lb.max(), 100)
                 style = "-" if fit.model != "undetermined" else "--"
-                curve = fit.predict(model, grid) * BITS
-                ax.plot(
-                    grid, curve, style, color=colour, lw=1, label=name if ax is axes[0] else None
-                )
-            elif ax is axes[0]:
-                ax.plot([], [], "o", color=colour, label=f"{name}: too few points")
+                ax.plot(grid, fit.predict(model, grid) * BITS, style, color=colour, label=label)
+            else:
+                ax.plot([], [], "o", color=colour, label=label)
     axes[0].plot([], [], "v", mfc="none", color="0.3", label="at noise floor (≤ 2 s.e.)")
     for ax in axes:
         ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[1].set_xscale("log")
+    ticks = sorted(v for v in summary["lb"].unique() if v >= 1)
+    axes[1].set_xticks(ticks, [str(t) for t in ticks])
+    axes[1].minorticks_off()
     axes[0].set_xlabel("buffer width $L_B$")
     axes[1].set_xlabel("buffer width $L_B$ (log)")
     axes[0].set_ylabel("max RSMI over runs [bits]")
     axes[0].set_title("semi-log: exponential = straight")
     axes[1].set_title("log-log: power law = straight")
     fig.suptitle(f"{title}: RSMI against buffer width")
-    axes[0].legend(fontsize="x-small")
+    fig.legend(loc="outside right upper", fontsize="x-small")
     return _save(fig, path)
 
 
@@ -200,7 +207,7 @@ def boundaryness(
 
     curves, peaks: tables of :mod:`rsmine.analysis.boundaryness`.
     """
-    fig, ax = plt.subplots(figsize=(6.0, 4.0), layout="constrained")
+    fig, ax = plt.subplots(figsize=(7.5, 4.0), layout="constrained")
     positions, at_inf = _control_axis(ax, curves["control"].to_numpy(dtype=float), control)
     curves = curves.assign(x=positions)
     colours = _lb_colours(curves["lb"])
@@ -216,7 +223,7 @@ def boundaryness(
         _label_infinity(ax, at_inf)
     ax.set_ylabel("boundaryness / its max over " + control)
     ax.set_title(f"{title}: boundary vs bulk weight of the filters")
-    ax.legend(fontsize="x-small")
+    fig.legend(loc="outside right upper", fontsize="x-small")
     return _save(fig, path)
 
 
@@ -230,7 +237,12 @@ def components(
     """
     lbs = sorted(table["lb"].unique())
     fig, axes = plt.subplots(
-        1, len(lbs), figsize=(3.6 * len(lbs) + 1, 3.8), layout="constrained", squeeze=False
+        1,
+        len(lbs),
+        figsize=(3.2 * len(lbs) + 2, 3.8),
+        layout="constrained",
+        squeeze=False,
+        sharey=True,
     )
     points = table.sort_values("control")["point"].unique()
     colours = plt.get_cmap("plasma")(np.linspace(0, 0.85, len(points)))
@@ -244,9 +256,12 @@ def components(
         for bits in (1.0, 2.0):
             ax.axhline(bits, color="0.6", ls=":", lw=1)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_ylim(bottom=0)
         ax.set_xlabel("components of H")
         ax.set_title(f"$L_B$={lb}")
     axes[0][0].set_ylabel("RSMI [bits] (line: max, dots: mean over runs)")
-    axes[0][0].legend(fontsize="x-small")
+    fig.legend(
+        *axes[0][0].get_legend_handles_labels(), loc="outside right upper", fontsize="x-small"
+    )
     fig.suptitle(f"{title}: RSMI against the number of components")
     return _save(fig, path)
