@@ -15,33 +15,30 @@ def noisy(curve: np.ndarray, seed: int, rel: float = 0.05, floor: float = 0.002)
     return curve + np.random.default_rng(seed).normal(0.0, err), err
 
 
-def test_exponential_decay_is_chosen_and_xi_covered():
-    lb = np.arange(0, 11)
-    truth = 1.5 * np.exp(-lb / 2.5)
+def coverage(lb, truth, model: str, true: float, width: float) -> int:
+    """Seeds (of 20) whose fit chose ``model`` with a 95 % interval holding ``true``;
+    every interval must be narrower than ``width`` (the test has power)."""
     covered = 0
     for seed in SEEDS:
-        rsmi, err = noisy(truth, seed)
-        fit = fit_buffer_decay(lb, rsmi, err)
-        assert fit.model == "exponential", seed
-        low, high = fit.length_ci
-        covered += low <= 2.5 <= high
-        assert high - low < 0.5  # sharp enough to tell ξ = 2.5 from 3
-    # nominal 95 %: 20 seeds give >= 16 inside with probability > 0.999
-    assert covered >= 16
+        fit = fit_buffer_decay(lb, *noisy(truth, seed))
+        assert fit.model == model, seed
+        low, high = fit.length_ci if model == "exponential" else fit.exponent_ci
+        assert high - low < width
+        covered += low <= true <= high
+    return covered
+
+
+def test_exponential_decay_is_chosen_and_xi_covered():
+    lb = np.arange(0, 11)
+    # nominal 95 %: 20 seeds give >= 16 inside with probability > 0.999;
+    # width 0.5 tells ξ = 2.5 from 3
+    assert coverage(lb, 1.5 * np.exp(-lb / 2.5), "exponential", 2.5, 0.5) >= 16
 
 
 def test_power_law_is_chosen_and_upsilon_covered_lb0_ignored():
     lb = np.arange(0, 13)
     truth = np.where(lb > 0, 0.8 * np.maximum(lb, 1) ** -1.16, 3.0)  # lb = 0: off the law
-    covered = 0
-    for seed in SEEDS:
-        rsmi, err = noisy(truth, seed)
-        fit = fit_buffer_decay(lb, rsmi, err)
-        assert fit.model == "power", seed
-        low, high = fit.exponent_ci
-        covered += low <= 1.16 <= high
-        assert high - low < 0.3
-    assert covered >= 16
+    assert coverage(lb, truth, "power", 1.16, 0.3) >= 16
 
 
 def test_small_exponent_of_a_critical_curve_is_recovered():

@@ -112,23 +112,14 @@ def _check_complete(
         raise InputError(f"runs stores disagree on the filter shape ...V: {shapes}")
 
 
-def _pad_filters(filters: Sequence[np.ndarray]) -> np.ndarray:
-    """Stack (run, component, ...V) filters, NaN rows padding runs with fewer components."""
-    rows = max(f.shape[1] for f in filters)
+def _pad_stack(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """Concatenate (run, n, ...) arrays along run, NaN-padding axis 1 to the largest n
+    (histories of different epochs; filters of different component counts); float32."""
+    n = max(a.shape[1] for a in arrays)
     out = []
-    for f in filters:
-        pad = np.full((f.shape[0], rows - f.shape[1], *f.shape[2:]), np.nan, dtype=np.float32)
-        out.append(np.concatenate([f.astype(np.float32), pad], axis=1))
-    return np.concatenate(out, axis=0)
-
-
-def _pad_history(histories: Sequence[np.ndarray]) -> np.ndarray:
-    """Stack (run, epoch, split) histories of different lengths, NaN-padded to the longest."""
-    epochs = max(h.shape[1] for h in histories)
-    out = []
-    for h in histories:
-        pad = np.full((h.shape[0], epochs - h.shape[1], *h.shape[2:]), np.nan, dtype=np.float32)
-        out.append(np.concatenate([h.astype(np.float32), pad], axis=1))
+    for a in arrays:
+        pad = np.full((a.shape[0], n - a.shape[1], *a.shape[2:]), np.nan, dtype=np.float32)
+        out.append(np.concatenate([a.astype(np.float32), pad], axis=1))
     return np.concatenate(out, axis=0)
 
 
@@ -179,14 +170,14 @@ def merge_runs(
         first = loaded[0]
         group.attrs.update({key: first.attrs[key] for key in INHERITED if key in first.attrs})
         group.attrs["points"] = labels
-        filters = _pad_filters([d.arrays["filters"] for d in loaded])
+        filters = _pad_stack([d.arrays["filters"] for d in loaded])
         write_array(group, "filters", filters, ["run", *first.dims["filters"][1:]])
         for name in PER_RUN:
             write_array(group, name, np.concatenate([d.arrays[name] for d in loaded]), ["run"])
         if all("v_centre" in d.arrays for d in loaded):
             centres = np.concatenate([d.arrays["v_centre"] for d in loaded])
             write_array(group, "v_centre", centres, first.dims["v_centre"])
-        history = _pad_history([d.arrays["history"] for d in loaded])
+        history = _pad_stack([d.arrays["history"] for d in loaded])
         write_array(group, "history", history, ["run", *first.dims["history"][1:]])
         write_array(
             group, "point", coordinate([labels.index(p.point) for p in parts], np.int32), ["run"]
