@@ -42,7 +42,7 @@ def test_analysis_rules_write_tables_figures_and_record_components(tmp_path):
     assert set(transition["method"]) == {"steepest", "boundaryness_peak"}
     assert (transition["exact"] == 1.0).all() and len(transition) == 2 * 3
     fits = pd.read_csv(out / "tables/ising_ferro_buffer_fits.csv")
-    assert len(fits) == 3 and set(fits["model"]) <= {"exponential", "power", "undetermined"}
+    assert len(fits) == 4 and set(fits["model"]) <= {"exponential", "power", "undetermined"}
     sweep = pd.read_csv(out / "tables/ising_ferro_components.csv")
     assert sorted(sweep["components"]) == [1, 1, 1, 2, 2, 2]
     assert set(sweep["control"]) == {2.0}
