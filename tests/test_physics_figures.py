@@ -8,6 +8,7 @@ import pytest
 from rsmine.analysis import physics_figures
 from rsmine.analysis.boundaryness import boundaryness_curves, boundaryness_peaks
 from rsmine.analysis.ensembles import RunsPart, components_sweep, merge_runs, summarise
+from rsmine.analysis.scaling import buffer_fits_table
 from rsmine.analysis.transition import critical_point, transition_table
 from tests.test_ensembles import write_runs
 
@@ -46,7 +47,7 @@ def test_every_analysis_figure_draws(ensemble, tmp_path):
     curves = boundaryness_curves(ensemble, 1)
     peaks = boundaryness_peaks(curves)
     assert (peaks["peak"] == 1.0).all()
-    rows, _ = physics_figures.buffer_fit_rows(summary)
+    rows, _ = buffer_fits_table(summary)
     at_tc = rows[rows["control"] == 1.0].iloc[0]
     assert at_tc["model"] == "power" and 0.05 < at_tc["upsilon"] < 0.1  # +0.02 offset: < 0.1
     figures = {

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from rsmine.analysis.figures import BITS, _label_infinity, _positions, _save
-from rsmine.analysis.scaling import DecayFit, fit_buffer_decay
+from rsmine.analysis.scaling import buffer_fits_table
 from rsmine.analysis.transition import CriticalPoint
 
 
@@ -94,61 +94,23 @@ def transition(
     return _save(fig, path)
 
 
-def buffer_fit_rows(summary: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, DecayFit]]:
-    """Fit the decay of the maximal RSMI with lb at every point of a summary table.
-
-    The RSMI of a (point, lb) cell is the maximum over runs (the optimal filter's,
-    nats), its error the standard error of the mean over runs (NaN with one run:
-    the fit is then unweighted and the floor is 0).
-    Returns (table with one row per point, {point label: fit}); the table's columns:
-    point, control, model, xi, xi_low, xi_high, upsilon, upsilon_low, upsilon_high,
-    aic_exp, aic_pow, points_fitted, floor_excluded.
-    """
-    rows, fits = [], {}
-    for point, cells in summary.groupby("point", sort=False):
-        cells = cells.sort_values("lb")
-        err = (cells["std"] / np.sqrt(cells["runs"])).to_numpy(dtype=float)
-        usable_err = err if np.all(err > 0) else None
-        fit = fit_buffer_decay(
-            cells["lb"].to_numpy(), cells["max"].to_numpy(dtype=float), usable_err
-        )
-        fits[point] = fit
-        rows.append(
-            {
-                "point": point,
-                "control": cells["control"].iloc[0],
-                "model": fit.model,
-                "xi": fit.length,
-                "xi_low": fit.length_ci[0],
-                "xi_high": fit.length_ci[1],
-                "upsilon": fit.exponent,
-                "upsilon_low": fit.exponent_ci[0],
-                "upsilon_high": fit.exponent_ci[1],
-                "aic_exp": fit.aic_exp,
-                "aic_pow": fit.aic_pow,
-                "points_fitted": int(fit.used.sum()),
-                "floor_excluded": fit.excluded,
-            }
-        )
-    return pd.DataFrame(rows), fits
-
-
 def buffer_fits(
     summary: pd.DataFrame, control: str, title: str, path: str | Path | None = None
 ) -> Figure:
-    """Maximal RSMI against lb per point, semi-log (left) and log-log (right, lb ≥ 1),
+    """Mean RSMI over runs against lb per point, semi-log (left) and log-log (right, lb ≥ 1),
     with the fitted exponential / power law (solid: the model AIC chose; dashed: the
     exponential when undetermined) and the points at the noise floor drawn as open
     triangles at the floor (2 standard errors).
 
     summary: rows (point, lb) of :func:`rsmine.analysis.ensembles.summarise` (nats).
     """
-    _, fits = buffer_fit_rows(summary)
+    _, fits = buffer_fits_table(summary)
     fig, axes = plt.subplots(1, 2, figsize=(11.5, 4.2), layout="constrained", sharey=True)
     points = summary.sort_values("control")["point"].unique()
     colours = plt.get_cmap("plasma")(np.linspace(0, 0.85, len(points)))
     for colour, point in zip(colours, points, strict=True):
         cells = summary[summary["point"] == point].sort_values("lb")
+        cells = cells.assign(sem=cells["std"] / np.sqrt(cells["runs"]))
         fit = fits[point]
         lb = cells["lb"].to_numpy(dtype=float)
         value = cells["control"].iloc[0]
@@ -165,7 +127,8 @@ def buffer_fits(
             name += f"power, υ={parameter:.2g}"
         for ax, keep in zip(axes, (lb >= 0, lb >= 1), strict=True):
             used, under = fit.used & keep, ~fit.used & keep
-            ax.plot(lb[used], cells["max"].to_numpy()[used] * BITS, "o", color=colour, ms=4)
+            mean, sem = cells["mean"].to_numpy()[used], cells["sem"].to_numpy()[used]
+            ax.errorbar(lb[used], mean * BITS, sem * BITS, fmt="o", color=colour, ms=4, capsize=2)
             floor = np.maximum(fit.floor[under], 1e-4)
             ax.plot(lb[under], floor * BITS, "v", mfc="none", color=colour, ms=6)
             label = name if ax is axes[0] else None
@@ -186,7 +149,7 @@ def buffer_fits(
     axes[1].minorticks_off()
     axes[0].set_xlabel("buffer width $L_B$")
     axes[1].set_xlabel("buffer width $L_B$ (log)")
-    axes[0].set_ylabel("max RSMI over runs [bits]")
+    axes[0].set_ylabel("mean RSMI over runs [bits]")
     axes[0].set_title("semi-log: exponential = straight")
     axes[1].set_title("log-log: power law = straight")
     fig.suptitle(f"{title}: RSMI against buffer width")

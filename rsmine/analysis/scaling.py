@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import curve_fit
 
 from rsmine.errors import InputError
@@ -184,3 +185,44 @@ def fit_buffer_decay(
         excluded=int((~used).sum()),
         used=used,
     )
+
+
+def buffer_fits_table(summary: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, DecayFit]]:
+    """Fit the decay of the RSMI with lb at every point of a summary table.
+
+    summary: rows (point, lb) of :func:`rsmine.analysis.ensembles.summarise` (nats).
+    The RSMI of a (point, lb) cell is the mean over its successful runs, its error
+    the standard error of that mean (the mean, not the maximum: the maximum of a
+    few runs of pure noise sits about two standard errors above 0, on the floor).
+    With a single run (no error) the fit is unweighted and the floor is 0.
+    Returns (table with one row per point, {point label: fit}); the table's columns:
+    point, control, model, xi, xi_low, xi_high, upsilon, upsilon_low, upsilon_high,
+    aic_exp, aic_pow, points_fitted, floor_excluded.
+    """
+    rows, fits = [], {}
+    for point, cells in summary.groupby("point", sort=False):
+        cells = cells.sort_values("lb")
+        err = (cells["std"] / np.sqrt(cells["runs"])).to_numpy(dtype=float)
+        usable_err = err if np.all(err > 0) else None
+        fit = fit_buffer_decay(
+            cells["lb"].to_numpy(), cells["mean"].to_numpy(dtype=float), usable_err
+        )
+        fits[point] = fit
+        rows.append(
+            {
+                "point": point,
+                "control": cells["control"].iloc[0],
+                "model": fit.model,
+                "xi": fit.length,
+                "xi_low": fit.length_ci[0],
+                "xi_high": fit.length_ci[1],
+                "upsilon": fit.exponent,
+                "upsilon_low": fit.exponent_ci[0],
+                "upsilon_high": fit.exponent_ci[1],
+                "aic_exp": fit.aic_exp,
+                "aic_pow": fit.aic_pow,
+                "points_fitted": int(fit.used.sum()),
+                "floor_excluded": fit.excluded,
+            }
+        )
+    return pd.DataFrame(rows), fits
