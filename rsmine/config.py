@@ -8,7 +8,11 @@ and run chunks that the workflow fans out over. Nothing here knows Snakemake.
 A system entry (see ``config.yaml``) has ``model`` (ising | dimers | chipping),
 ``points`` (control values: Tc/T for ising, T for dimers, w for chipping),
 ``simulate`` (sampler options) or ``source`` (existing sample stores, one per
-point), and ``optimise`` (lv, lb list, le, runs, runs_per_job, training options).
+point), and ``optimise`` (lv, lb list, le, components, runs, runs_per_job,
+training options). ``optimise.components`` is a count or a list of counts (a
+components sweep, Fig. 11): the first entry is the count every point runs and
+the other analyses use; the others run at every point, or only at the control
+values listed in ``optimise.components_points``.
 """
 
 from __future__ import annotations
@@ -91,6 +95,40 @@ def check_windows(name: str, system: Mapping[str, Any]) -> None:
             )
 
 
+def component_counts(system: Mapping[str, Any]) -> list[int]:
+    """The component counts of ``optimise.components`` (an int or a list), first = main."""
+    value = system["optimise"].get("components", 1)
+    return [int(k) for k in value] if isinstance(value, list) else [int(value)]
+
+
+def main_components(system: Mapping[str, Any]) -> int:
+    """The component count run at every point and used by all analyses but the sweep."""
+    return component_counts(system)[0]
+
+
+def components_at(name: str, system: Mapping[str, Any], point: Point) -> list[int]:
+    """The component counts optimised at ``point``: all of them where the sweep runs."""
+    counts = component_counts(system)
+    where = system["optimise"].get("components_points")
+    if where is None or any(math.isclose(point.value, float(v)) for v in where):
+        return counts
+    return counts[:1]
+
+
+def check_components(name: str, system: Mapping[str, Any]) -> None:
+    """Raise InputError unless every ``components_points`` value is a point of the system."""
+    where = system["optimise"].get("components_points")
+    if where is None:
+        return
+    values = [p.value for p in points(name, system)]
+    unknown = [v for v in where if not any(math.isclose(float(v), x) for x in values)]
+    if unknown:
+        raise InputError(
+            f"systems.{name}.optimise.components_points: {unknown} are not among the "
+            f"system's points {values}"
+        )
+
+
 def check(config: Mapping[str, Any]) -> None:
     """The cross-key checks of a whole configuration (after schema validation)."""
     for name, system in config["systems"].items():
@@ -101,6 +139,7 @@ def check(config: Mapping[str, Any]) -> None:
         points(name, system)
         check_windows(name, system)
         check_filter_ensemble(name, system)
+        check_components(name, system)
 
 
 def chunks(runs: int, runs_per_job: int) -> list[tuple[int, int]]:

@@ -15,17 +15,20 @@ from rsmine.analysis.ensembles import RunsPart
 from rsmine.errors import InputError
 
 
-def write_runs(path, first: int, rsmi, failed, epochs: int = 3, seed: int = 0):
-    """A runs store of DESIGN.md with runs first..first+len(rsmi)-1 (2 components, V 2x2),
-    with the input centre ``v_centre`` = seed that `rsmine optimise` adds."""
+def write_runs(path, first: int, rsmi, failed, epochs: int = 3, seed: int = 0, filters=None):
+    """A runs store of DESIGN.md with runs first..first+len(rsmi)-1 (default: 2 components
+    of Gaussian filters on V 2x2), with the input centre ``v_centre`` = seed that
+    `rsmine optimise` adds."""
     n = len(rsmi)
     rng = np.random.default_rng(seed)
+    if filters is None:
+        filters = rng.normal(size=(n, 2, 2, 2))
     with store.building(path, "runs", {"first_run": first}, store.seed_record(seed)) as group:
         group.attrs["lattice"] = "square"
         store.write_array(
             group,
             "filters",
-            rng.normal(size=(n, 2, 2, 2)).astype(np.float32),
+            np.asarray(filters, dtype=np.float32),
             ["run", "component", "v0", "v1"],
         )
         for name in ("rsmi", "rsmi_val", "rsmi_train"):
@@ -36,7 +39,8 @@ def write_runs(path, first: int, rsmi, failed, epochs: int = 3, seed: int = 0):
         )
         store.write_array(group, "run_id", np.arange(first, first + n, dtype=np.int64), ["run"])
         store.write_array(group, "failed", np.asarray(failed, dtype=bool), ["run"])
-        store.write_array(group, "v_centre", np.full((2, 2), seed, np.float32), ["v0", "v1"])
+        centre = np.full(filters.shape[2:], seed, np.float32)
+        store.write_array(group, "v_centre", centre, ["v0", "v1"])
     return path
 
 
@@ -153,3 +157,36 @@ def test_info_summarises_an_ensemble_per_point_and_lb(tmp_path, parts, capsys):
     assert [row[:5] for row in rows] == [["A", "0.5", "2", "3", "1"], ["B", "inf", "2", "4", "0"]]
     assert "0.6 ± 0.058" in text  # mean ± s.e. of A: 0.1 / sqrt(3)
     assert max(len(line) for line in text.splitlines()) <= 200  # long records shortened
+
+
+def test_components_sweep_pads_filters_and_summarises_per_count(tmp_path, parts):
+    one = np.ones((4, 1, 2, 2))
+    extra = [
+        RunsPart(
+            write_runs(tmp_path / "a_c1.zarr", 0, [0.3] * 4, [False] * 4, filters=one),
+            "A",
+            0.5,
+            2,
+            1,
+        ),
+    ]
+    sweep = [RunsPart(p.path, p.point, p.control, p.lb, 2) for p in parts]
+    out = ensembles.merge_runs(sweep + extra, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
+    group = store.open_store(out, "ensemble")
+    assert group["components"][...].tolist() == [2] * 8 + [1] * 4
+    assert np.isnan(group["filters"][8:, 1]).all() and (group["filters"][8:, 0] == 1).all()
+    main = ensembles.summarise(out, components=2)
+    assert set(main["components"]) == {2} and len(main) == 2
+    table = ensembles.components_sweep(out)
+    assert table["point"].tolist() == ["A", "A"] and table["components"].tolist() == [1, 2]
+    assert table["mean"].iloc[0] == pytest.approx(0.3, abs=1e-6)
+    with pytest.raises(InputError, match="no runs trained with 3 components"):
+        ensembles.summarise(out, components=3)
+
+
+def test_merge_refuses_a_store_trained_with_other_components(tmp_path):
+    path = write_runs(tmp_path / "a.zarr", 0, [0.1, 0.2], [False, False])
+    group = store.open_store(path, "runs", complete=False)
+    group.attrs["params"] = {"coarse_grainer": {"components": 2}}
+    with pytest.raises(InputError, match="trained with 2 components, expected 1"):
+        ensembles.merge_runs([RunsPart(path, "A", 1.0, 2)], tmp_path / "e.zarr", {("A", 2): 2})

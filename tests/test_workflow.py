@@ -29,7 +29,11 @@ SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 
 
 def snakemake(
-    workdir: Path, *args: str, configfile: Path | None = None, env: dict | None = None
+    workdir: Path,
+    *args: str,
+    configfile: Path | None = None,
+    env: dict | None = None,
+    timeout: float = 300,
 ) -> subprocess.CompletedProcess:
     """Run snakemake on the repository's workflow in ``workdir``; output captured as text."""
     cmd = [str(SNAKEMAKE), "--snakefile", str(ROOT / "workflow" / "Snakefile")]
@@ -37,7 +41,7 @@ def snakemake(
     cmd += ["--configfile", str(configfile or ROOT / "config.yaml"), "--replace-workflow-config"]
     environ = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
     return subprocess.run(
-        [*cmd, *args], capture_output=True, text=True, env=environ, cwd=workdir, timeout=300
+        [*cmd, *args], capture_output=True, text=True, env=environ, cwd=workdir, timeout=timeout
     )
 
 
@@ -81,8 +85,16 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
     out = result.stdout + result.stderr
     config = load("config.yaml")["systems"]
     points = {name: len(s["points"]) for name, s in config.items()}
+
+    def counts(system: dict) -> int:
+        """Optimised (point, component count) pairs: the main count everywhere, the
+        other counts of a components list at its components_points."""
+        extra = len(science.component_counts(system)) - 1
+        swept = system["optimise"].get("components_points", system["points"])
+        return len(system["points"]) + extra * len(swept)
+
     optimise = {
-        name: points[name]
+        name: counts(s)
         * len(s["optimise"]["lb"])
         * math.ceil(s["optimise"]["runs"] / s["optimise"]["runs_per_job"])
         for name, s in config.items()
@@ -108,15 +120,22 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         "figure_rotation": 1,
         "coarse_grain": 2,
         "figure_coarse_correlation": 1,
+        "transition": 4,  # every system has >= 3 finite points
+        "buffer_fits": 3,  # chipping has a single lb
+        "boundaryness": 2,  # the two Ising systems
+        "components": 2,  # ising_ferro (1, 2 at Tc/T = 2) and dimers (2, 1, 3, 4)
         "all": 1,
     }
     cells = Counter(
-        (job["system"], job["point"], job["lb"]) for job in planned_wildcards(out, "optimise")
+        (job["system"], job["point"], job["lb"], job["components"])
+        for job in planned_wildcards(out, "optimise")
     )
     dimer_cells = {key: n for key, n in cells.items() if key[0] == "dimers"}
-    # 500 runs in chunks of 100: five optimise jobs per temperature and buffer width
+    # 500 runs in chunks of 100: five optimise jobs per temperature, lb and component count
     assert set(dimer_cells.values()) == {5}
-    assert len(dimer_cells) == points["dimers"] * 4
+    assert len(dimer_cells) == (points["dimers"] + 3 * 2) * 4  # 1, 3, 4 also at T 0.2, inf
+    assert {key[3] for key in dimer_cells if key[1] == "T0.5"} == {"2"}
+    assert {key[3] for key in dimer_cells if key[1] == "Tinf"} == {"1", "2", "3", "4"}
     assert {n for key, n in cells.items() if key[0] != "dimers"} == {1}
 
 
@@ -280,7 +299,7 @@ def test_slurm_profile_requests_gpu_for_optimise_and_tasks_for_dimers(tmp_path):
     samples = tmp_path / "results/tiny/samples/ising_ferro/TcT0.5.zarr"
     samples.mkdir(parents=True)
     targets = [
-        "results/tiny/runs/ising_ferro/TcT0.5/LB1/c0.zarr",
+        "results/tiny/runs/ising_ferro/TcT0.5/LB1/C1/c0.zarr",
         "results/tiny/samples/dimers/T0.5.zarr",
     ]
     log = tmp_path / "sbatch.jsonl"
@@ -361,7 +380,9 @@ def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
 def test_forcerun_merge_reruns_only_merge_and_what_depends_on_it(tiny_run):
     workdir, _ = tiny_run
     results = workdir / "results/tiny"
-    untouched = sorted(results.glob("runs/*/*/*/*.zarr")) + sorted(results.glob("samples/*/*.zarr"))
+    untouched = sorted(results.glob("runs/*/*/*/*/*.zarr")) + sorted(
+        results.glob("samples/*/*.zarr")
+    )
     untouched += [results / "ensembles/dimers.zarr", results / "tables/dimers_rsmi.csv"]
     before = {path: path.stat().st_mtime_ns for path in untouched}
     targets = [f"results/tiny/figures/chipping_{f}.png" for f in ("rsmi_vs_control", "filters")]
@@ -397,3 +418,24 @@ def test_report_builds_with_every_figure(tiny_run):
     for system in ("ising_ferro", "chipping", "dimers"):
         assert f"{system}_rsmi_vs_control.png" in html and f"{system}_filters.png" in html
     assert "chipping_marginals.png" in html
+
+
+def test_components_list_runs_extra_counts_only_at_its_points():
+    dimers = load("config.yaml")["systems"]["dimers"]
+    points = science.points("dimers", dimers)
+    assert science.main_components(dimers) == 2
+    by_label = {p.label: science.components_at("dimers", dimers, p) for p in points}
+    assert by_label["T0.2"] == by_label["Tinf"] == [2, 1, 3, 4]
+    assert by_label["T0.65"] == [2]
+    whole = dict(dimers, optimise=dict(dimers["optimise"], components_points=None))
+    del whole["optimise"]["components_points"]
+    assert {tuple(science.components_at("d", whole, p)) for p in points} == {(2, 1, 3, 4)}
+    plain = dict(dimers, optimise=dict(dimers["optimise"], components=3))
+    assert science.component_counts(plain) == [3]
+    config = load("config.yaml")
+    config["systems"]["dimers"]["optimise"]["components_points"] = [0.2, 0.33]
+    assert schema_errors(config) == ""
+    with pytest.raises(InputError, match=r"systems.dimers.optimise.components_points: \[0.33\]"):
+        science.check(config)
+    config["systems"]["dimers"]["optimise"]["components"] = [2, 2]
+    assert "components" in schema_errors(config)

@@ -3,11 +3,14 @@
 The ensemble store (kind ``ensemble``) has a long layout: one ``run`` axis
 across every parameter point and buffer width of a system, with per-run
 coordinates ``point`` (index into the root attr ``points``), ``control`` (the
-control value), ``lb`` and ``run_id``, beside the arrays of the runs stores
+control value), ``lb``, ``components`` (the number of components of H the run
+was trained with) and ``run_id``, beside the arrays of the runs stores
 (``filters``, ``rsmi``, ``rsmi_val``, ``rsmi_train``, ``best_epoch``,
 ``history``, ``failed``), and ``v_centre`` (run, ...V) — the input centre μ of
 each run's filters (H = Λ·(v − μ)) — when every runs store has one. Mutual
-information is in nats throughout.
+information is in nats throughout. Runs with fewer filter rows than the
+largest count of the ensemble (a components sweep) have their ``filters``
+padded with NaN rows.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from rsmine.progress import summary
 from rsmine.store import SEE, building, check_output, open_store, write_array
 
 PER_RUN = ("rsmi", "rsmi_val", "rsmi_train", "best_epoch", "run_id", "failed")
+COORDINATES = ("control", "lb", "components")
+"""Per-run coordinates of an ensemble store besides ``point``."""
 INHERITED = ("lattice", "v_shape", "units")
 """Root attrs of the first runs store copied to the ensemble store."""
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
@@ -33,12 +38,13 @@ QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 
 @dataclass(frozen=True)
 class RunsPart:
-    """One runs store and its place in an ensemble: point label, control value, lb."""
+    """One runs store and its place in an ensemble: point label, control value, lb, components."""
 
     path: Path
     point: str
     control: float
     lb: int
+    components: int = 1
 
 
 @dataclass
@@ -52,6 +58,13 @@ class _Runs:
 
 def _read_part(part: RunsPart) -> _Runs:
     group = open_store(part.path, "runs")
+    params = group.attrs.get("params", {})
+    recorded = params.get("coarse_grainer", {}).get("components", part.components)
+    if recorded != part.components:
+        raise InputError(
+            f"{part.path}: runs store was trained with {recorded} components, "
+            f"expected {part.components}"
+        )
     names = (*PER_RUN, "filters", "history")
     missing = [name for name in names if name not in group.array_keys()]
     if missing:
@@ -73,33 +86,39 @@ def _read_part(part: RunsPart) -> _Runs:
 def _check_complete(
     parts: Sequence[RunsPart], loaded: Sequence[_Runs], runs: Mapping[tuple[str, int], int]
 ) -> None:
-    """Refuse an ensemble whose (point, lb) cells do not hold runs 0..runs-1 exactly once."""
-    found: dict[tuple[str, int], list[int]] = {key: [] for key in runs}
+    """Refuse an ensemble whose (point, lb, components) cells do not hold runs 0..runs-1
+    exactly once; ``runs`` is keyed by (point, lb), every component count alike."""
+    found: dict[tuple[str, int, int], list[int]] = {}
     for part, data in zip(parts, loaded, strict=True):
-        key = (part.point, part.lb)
-        if key not in found:
+        if (part.point, part.lb) not in runs:
             raise InputError(f"{part.path}: point {part.point!r}, lb {part.lb} is not expected")
-        found[key].extend(int(k) for k in data.arrays["run_id"])
-    for (point, lb), ids in found.items():
+        found.setdefault((part.point, part.lb, part.components), []).extend(
+            int(k) for k in data.arrays["run_id"]
+        )
+    for point, lb in runs:
+        if not any(key[:2] == (point, lb) for key in found):
+            raise InputError(f"ensemble is incomplete at point {point!r}, lb {lb}: no runs store")
+    for (point, lb, components), ids in found.items():
         if sorted(ids) != list(range(runs[(point, lb)])):
             missing = sorted(set(range(runs[(point, lb)])) - set(ids))
             raise InputError(
-                f"ensemble is incomplete at point {point!r}, lb {lb}: expected run ids "
-                f"0..{runs[(point, lb)] - 1} once each, missing {missing[:10]}, "
-                f"{len(ids)} found"
+                f"ensemble is incomplete at point {point!r}, lb {lb}, components {components}: "
+                f"expected run ids 0..{runs[(point, lb)] - 1} once each, missing "
+                f"{missing[:10]}, {len(ids)} found"
             )
-    shapes = {data.arrays["filters"].shape[1:] for data in loaded}
+    shapes = {data.arrays["filters"].shape[2:] for data in loaded}
     if len(shapes) != 1:
-        raise InputError(f"runs stores disagree on the filter shape (component, ...V): {shapes}")
+        raise InputError(f"runs stores disagree on the filter shape ...V: {shapes}")
 
 
-def _pad_history(histories: Sequence[np.ndarray]) -> np.ndarray:
-    """Stack (run, epoch, split) histories of different lengths, NaN-padded to the longest."""
-    epochs = max(h.shape[1] for h in histories)
+def _pad_stack(arrays: Sequence[np.ndarray]) -> np.ndarray:
+    """Concatenate (run, n, ...) arrays along run, NaN-padding axis 1 to the largest n
+    (histories of different epochs; filters of different component counts); float32."""
+    n = max(a.shape[1] for a in arrays)
     out = []
-    for h in histories:
-        pad = np.full((h.shape[0], epochs - h.shape[1], *h.shape[2:]), np.nan, dtype=np.float32)
-        out.append(np.concatenate([h.astype(np.float32), pad], axis=1))
+    for a in arrays:
+        pad = np.full((a.shape[0], n - a.shape[1], *a.shape[2:]), np.nan, dtype=np.float32)
+        out.append(np.concatenate([a.astype(np.float32), pad], axis=1))
     return np.concatenate(out, axis=0)
 
 
@@ -111,9 +130,11 @@ def merge_runs(
 ) -> Path:
     """Merge runs stores into one ensemble store at ``out``.
 
-    parts: every runs store of the ensemble, with its point label, control value and lb.
-    runs: the number of runs expected per (point label, lb); each cell must hold
-        run ids 0..runs-1 exactly once, so a missing or duplicated chunk is refused.
+    parts: every runs store of the ensemble, with its point label, control value, lb
+        and number of components.
+    runs: the number of runs expected per (point label, lb); each (point, lb,
+        components) cell must hold run ids 0..runs-1 exactly once, so a missing or
+        duplicated chunk is refused.
     params: recorded in the store's ``params`` attr (e.g. the system's configuration).
     Returns the path of the written store. ``out`` is checked by
     :func:`rsmine.store.check_output` before any store is read.
@@ -133,7 +154,14 @@ def merge_runs(
 
     record = {
         "parts": [
-            {"path": str(p.path), "point": p.point, "control": p.control, "lb": p.lb} for p in parts
+            {
+                "path": str(p.path),
+                "point": p.point,
+                "control": p.control,
+                "lb": p.lb,
+                "components": p.components,
+            }
+            for p in parts
         ],
         "config": dict(params or {}),
     }
@@ -142,31 +170,32 @@ def merge_runs(
         first = loaded[0]
         group.attrs.update({key: first.attrs[key] for key in INHERITED if key in first.attrs})
         group.attrs["points"] = labels
-        filters = np.concatenate([d.arrays["filters"] for d in loaded]).astype(np.float32)
+        filters = _pad_stack([d.arrays["filters"] for d in loaded])
         write_array(group, "filters", filters, ["run", *first.dims["filters"][1:]])
         for name in PER_RUN:
             write_array(group, name, np.concatenate([d.arrays[name] for d in loaded]), ["run"])
         if all("v_centre" in d.arrays for d in loaded):
             centres = np.concatenate([d.arrays["v_centre"] for d in loaded])
             write_array(group, "v_centre", centres, first.dims["v_centre"])
-        history = _pad_history([d.arrays["history"] for d in loaded])
+        history = _pad_stack([d.arrays["history"] for d in loaded])
         write_array(group, "history", history, ["run", *first.dims["history"][1:]])
         write_array(
             group, "point", coordinate([labels.index(p.point) for p in parts], np.int32), ["run"]
         )
         write_array(group, "control", coordinate([p.control for p in parts], np.float64), ["run"])
         write_array(group, "lb", coordinate([p.lb for p in parts], np.int32), ["run"])
+        components = coordinate([p.components for p in parts], np.int32)
+        write_array(group, "components", components, ["run"])
     summary("merge", f"{sum(sizes)} runs from {len(parts)} stores -> {out}")
     return out
 
 
 def read_ensemble(path: str | Path) -> pd.DataFrame:
-    """One row per run: point, control, lb, run_id, failed, rsmi, rsmi_val, rsmi_train (nats)."""
+    """One row per run: point, control, lb, components, run_id, failed, best_epoch,
+    rsmi, rsmi_val, rsmi_train (nats)."""
     group = open_store(path, "ensemble")
     labels = list(group.attrs["points"])
-    frame = pd.DataFrame(
-        {name: np.asarray(group[name][...]) for name in ("control", "lb", *PER_RUN)}
-    )
+    frame = pd.DataFrame({name: np.asarray(group[name][...]) for name in (*COORDINATES, *PER_RUN)})
     frame.insert(0, "point", [labels[i] for i in np.asarray(group["point"][...])])
     return frame
 
@@ -187,22 +216,27 @@ def _cell_summary(cell: pd.DataFrame) -> dict[str, float]:
     return stats
 
 
-def summarise(path: str | Path) -> pd.DataFrame:
-    """Test-part RSMI (nats) per point and lb over the runs of an ensemble store.
+def summarise(path: str | Path, components: int | None = None) -> pd.DataFrame:
+    """Test-part RSMI (nats) per point, lb and component count over the runs of an ensemble.
 
-    Columns: point, control, lb, runs (successful), failed (excluded from the
-    statistics), mean, std (ddof 1), max, best_run (run id of the max), q05,
-    q25, median, q75, q95. Rows are ordered by lb, then control value.
+    components: keep only the runs trained with this many components (all when None).
+    Columns: point, control, lb, components, runs (successful), failed (excluded
+    from the statistics), mean, std (ddof 1), max, best_run (run id of the max),
+    q05, q25, median, q75, q95. Rows are ordered by components, lb, then control value.
     """
     frame = read_ensemble(path)
+    if components is not None:
+        frame = frame[frame["components"] == components]
+        if frame.empty:
+            raise InputError(f"{path}: no runs trained with {components} components")
+    keys = ["point", *COORDINATES]
     rows = [
-        {"point": point, "control": control, "lb": lb, **_cell_summary(cell)}
-        for (point, control, lb), cell in frame.groupby(["point", "control", "lb"], sort=False)
+        dict(zip(keys, key, strict=True)) | _cell_summary(cell)
+        for key, cell in frame.groupby(keys, sort=False)
     ]
     columns = [
         "point",
-        "control",
-        "lb",
+        *COORDINATES,
         "runs",
         "failed",
         "mean",
@@ -212,7 +246,8 @@ def summarise(path: str | Path) -> pd.DataFrame:
         *QUANTILES,
     ]
     table = pd.DataFrame(rows, columns=columns)
-    return table.sort_values(["lb", "control"], kind="stable").reset_index(drop=True)
+    order = ["components", "lb", "control"]
+    return table.sort_values(order, kind="stable").reset_index(drop=True)
 
 
 CSV_NAMES = {
@@ -268,3 +303,11 @@ def format_summary(table: pd.DataFrame) -> str:
             f"{mean:>20}  {row.max:>10.4g}  {row.max / math.log(2):>10.4g}"
         )
     return "\n".join(lines)
+
+
+def components_sweep(path: str | Path) -> pd.DataFrame:
+    """The summary (:func:`summarise`) of the (point, lb) cells run at several component
+    counts, one row per count; empty when the ensemble holds no components sweep."""
+    table = summarise(path)
+    counts = table.groupby(["point", "lb"])["components"].transform("nunique")
+    return table[counts > 1].reset_index(drop=True)

@@ -23,6 +23,8 @@ rule summarise:
         results("tables/{system}_rsmi.csv"),
     log:
         results("logs/summarise/{system}.log"),
+    params:
+        components=main_components,
     conda:
         "../../envs/rsmine.yaml"
     script:

@@ -5,6 +5,7 @@ import os
 
 from rsmine import config as science
 from rsmine.cli import option_flags
+from rsmine.analysis.transition import MIN_POINTS as TRANSITION_MIN_POINTS
 
 science.check(config)
 
@@ -122,7 +123,7 @@ def optimise_args(wildcards):
             ("lv", opt["lv"]),
             ("lb", wildcards.lb),
             ("le", opt["le"]),
-            ("components", opt.get("components")),
+            ("components", wildcards.components),
             ("runs", count),
             ("first-run", first),
             ("seed", science.optimise_seed(opt["seed"], point, int(wildcards.lb))),
@@ -132,16 +133,23 @@ def optimise_args(wildcards):
     return f"{window} {option_flags(science.training_options(SYSTEMS[wildcards.system], point))}"
 
 
-def runs_path(system, point, lb, chunk):
-    return results(f"runs/{system}/{point}/LB{lb}/c{chunk}.zarr")
+def runs_path(system, point, lb, components, chunk):
+    return results(f"runs/{system}/{point}/LB{lb}/C{components}/c{chunk}.zarr")
 
 
 def runs_parts(system):
-    """Every runs store of a system, with its point label, control value and lb."""
+    """Every runs store of a system, with its point label, control value, lb and components."""
     return [
-        {"path": runs_path(system, p.label, lb, c), "point": p.label, "control": p.value, "lb": lb}
+        {
+            "path": runs_path(system, p.label, lb, k, c),
+            "point": p.label,
+            "control": p.value,
+            "lb": lb,
+            "components": k,
+        }
         for p in POINTS[system]
         for lb in SYSTEMS[system]["optimise"]["lb"]
+        for k in science.components_at(system, SYSTEMS[system], p)
         for c in range(len(chunk_list(system)))
     ]
 
@@ -181,8 +189,43 @@ def figure_title(wildcards):
     return wildcards.system
 
 
+def main_components(wildcards):
+    """The component count of {system} that every point runs (the first of a sweep)."""
+    return science.main_components(SYSTEMS[wildcards.system])
+
+
 def final_outputs():
-    """Final targets: every table and figure of every system."""
-    return [results(f"tables/{s}_rsmi.csv") for s in SYSTEMS] + [
-        results(f"figures/{s}_{f}.png") for s in SYSTEMS for f in figures_of(s)
+    """Final targets: every table and figure of every system, and of its analyses."""
+    return (
+        [results(f"tables/{s}_rsmi.csv") for s in SYSTEMS]
+        + [results(f"figures/{s}_{f}.png") for s in SYSTEMS for f in figures_of(s)]
+        + analysis_outputs()
+    )
+
+
+def analysed(system, analysis):
+    """Does {system} get ``analysis``? Each needs enough points, lb values or counts."""
+    spec = SYSTEMS[system]
+    finite = [p for p in POINTS[system] if math.isfinite(p.value)]
+    return {
+        "transition": len(finite) >= TRANSITION_MIN_POINTS,
+        "buffer_fits": len(spec["optimise"]["lb"]) >= 3,
+        "boundaryness": spec.get("model") == "ising" and spec["optimise"]["lv"] >= 3,
+        "components": len(science.component_counts(spec)) >= 2,
+    }[analysis]
+
+
+def analysis_outputs():
+    """Tables and figures of the analyses every system qualifies for."""
+    return [
+        results(f"{kind}/{s}_{a}.{ext}")
+        for s in SYSTEMS
+        for a in ("transition", "buffer_fits", "boundaryness", "components")
+        if analysed(s, a)
+        for kind, ext in (("tables", "csv"), ("figures", "png"))
     ]
+
+
+def system_model(wildcards):
+    """The model of {system} (names its known transition), '' for user data."""
+    return SYSTEMS[wildcards.system].get("model", "")

@@ -1,13 +1,16 @@
-"""RSMI-NE ensembles: one job per system x point x lb x chunk of runs (a GPU job on SLURM)."""
+"""RSMI-NE ensembles: one job per system x point x lb x components x chunk of runs.
+
+One GPU job each on SLURM; C<k> is the number of components of H (a sweep, Fig. 11).
+"""
 
 
 rule optimise:
     input:
         samples=samples_store,
     output:
-        directory(results("runs/{system}/{point}/LB{lb}/c{chunk}.zarr")),
+        directory(results("runs/{system}/{point}/LB{lb}/C{components}/c{chunk}.zarr")),
     log:
-        results("logs/optimise/{system}/{point}/LB{lb}/c{chunk}.log"),
+        results("logs/optimise/{system}/{point}/LB{lb}/C{components}/c{chunk}.log"),
     params:
         args=optimise_args,
     conda:

@@ -9,7 +9,9 @@ from rsmine.analysis.ensembles import RunsPart, merge_runs
 def main(smk) -> None:
     merge = smk.params.merge
     parts = [
-        RunsPart(Path(p["path"]), p["point"], float(p["control"]), int(p["lb"]))
+        RunsPart(
+            Path(p["path"]), p["point"], float(p["control"]), int(p["lb"]), int(p["components"])
+        )
         for p in merge["parts"]
     ]
     runs = {(p.point, p.lb): int(merge["runs"]) for p in parts}
