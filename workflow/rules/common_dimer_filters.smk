@@ -16,7 +16,7 @@ def filter_settings(wildcards):
     return {"lb": system["optimise"]["lb"][0], "min_overlap": 0.5, **system["filter_ensemble"]}
 
 
-def filter_outputs():
+def dimer_filter_outputs():
     """Every filter-ensemble table and figure."""
     names = [n for n, s in SYSTEMS.items() if "filter_ensemble" in s]
     return [results(f"tables/{s}_filter_{t}.csv") for s in names for t in FILTER_TABLES] + [

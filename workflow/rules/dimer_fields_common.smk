@@ -41,9 +41,10 @@ def field_samples(wildcards):
 
 
 def field_filters(wildcards):
-    """The runs store (chunk 0 at dimer_fields.lb) whose filters a point uses."""
+    """The runs store (chunk 0 at dimer_fields.lb, the main component count) whose filters a
+    point uses."""
     lb = SYSTEMS[wildcards.system]["dimer_fields"]["lb"]
-    return runs_path(wildcards.system, wildcards.point, lb, 0)
+    return runs_path(wildcards.system, wildcards.point, lb, main_components(wildcards), 0)
 
 
 def field_coarse(wildcards):
