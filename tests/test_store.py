@@ -11,7 +11,7 @@ from rsmine.errors import InputError
 
 
 def _plain_samples(path, configs, **attrs):
-    """A sample store written by plain zarr, following DESIGN.md, with only the given attrs."""
+    """A sample store written by plain zarr, following docs/stores.md, with only the given attrs."""
     group = zarr.open_group(store=str(path), mode="w", zarr_format=3)
     array = group.create_array(
         "configs",
