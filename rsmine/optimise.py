@@ -4,7 +4,7 @@
 input before any work, partitions the configurations into V / buffer / E
 (:class:`rsmine.estimator.regions.Partition`), trains runs ``first_run .. first_run +
 runs - 1`` as one replica-batched ensemble (:func:`rsmine.estimator.train.train_ensemble`)
-and writes the runs store of docs/stores.md under a temporary name, renamed into
+and writes the runs store of DESIGN.md under a temporary name, renamed into
 place complete only when everything is written.
 
 Runs store written here (R runs, C filter rows, V of shape ``v_shape``):

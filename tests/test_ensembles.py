@@ -16,7 +16,7 @@ from rsmine.errors import InputError
 
 
 def write_runs(path, first: int, rsmi, failed, epochs: int = 3, seed: int = 0):
-    """A runs store of docs/stores.md with runs first..first+len(rsmi)-1 (2 components, V 2x2),
+    """A runs store of DESIGN.md with runs first..first+len(rsmi)-1 (2 components, V 2x2),
     with the input centre ``v_centre`` = seed that `rsmine optimise` adds."""
     n = len(rsmi)
     rng = np.random.default_rng(seed)
