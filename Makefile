@@ -32,6 +32,7 @@ demo: $(STAMP)
 	@ls $(DEMO_OUT)/figures | sed 's/^/  /'
 	@echo "tables:  $(abspath $(DEMO_OUT))/tables/"
 	@echo "report:  $(abspath $(DEMO_OUT))/report.html"
+	@echo "next:    make report | make rerun RULE=merge_runs [ARGS=-n]  (demo configuration)"
 
 report: $(STAMP)
 	$(REPORT)

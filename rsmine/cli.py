@@ -1,6 +1,6 @@
 """The ``rsmine`` command: a thin argparse layer over the library.
 
-The options here are a contract (DESIGN.md; store layouts in docs/stores.md):
+The options here are a contract (store layouts in docs/stores.md):
 workflow rules and tests call them.
 Each subcommand's handler validates nothing itself beyond parsing; the library
 functions it calls raise :class:`rsmine.errors.InputError` before any work on

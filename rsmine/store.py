@@ -97,12 +97,15 @@ def check_output(path: str | Path, kind: str, inputs: Sequence[str | Path] = ())
     rsmine store of the same ``kind``, complete or not. Refused with an
     :class:`InputError` naming the path and what is there: a file or symbolic
     link, a directory that is not an rsmine store, a store of another kind, one
-    of ``inputs``, a missing or unwritable parent directory. Reads only.
+    of ``inputs``, a missing or unwritable parent directory, a path ending in ``.``
+    or ``..`` or the root. Reads only.
     """
     if kind not in KINDS:
         raise ValueError(f"store kind must be one of {KINDS}, got {kind!r}")
     path = Path(path)
     where = f"output {path}"
+    if Path(os.path.abspath(path)).name in ("", "..") or path.name in ("", ".", ".."):
+        raise InputError(f"{where}: names a directory, not a store (e.g. {path / 'out.zarr'})")
     for source in inputs:
         if Path(source).resolve() == path.resolve():
             raise InputError(f"{where}: is the input {source}; refusing to replace it")

@@ -26,7 +26,7 @@ def _rsmine() -> str:
 
 
 def _sample_store(path: Path, configs: np.ndarray, **attrs) -> Path:
-    """A sample store as any program following DESIGN.md would write it."""
+    """A sample store as any program following docs/stores.md would write it."""
     group = zarr.open_group(store=str(path), mode="w", zarr_format=3)
     dims = ["sample", "y", "x", "z"][: configs.ndim]
     group.create_array("configs", data=configs, dimension_names=dims)

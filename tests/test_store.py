@@ -11,7 +11,7 @@ from rsmine.errors import InputError
 
 
 def _plain_samples(path, configs, **attrs):
-    """A sample store written by plain zarr, following DESIGN.md, with only the given attrs."""
+    """A sample store written by plain zarr, following docs/stores.md, with only the given attrs."""
     group = zarr.open_group(store=str(path), mode="w", zarr_format=3)
     array = group.create_array(
         "configs",
@@ -242,7 +242,7 @@ def test_check_output_refuses_what_is_not_its_own(tmp_path, make, message):
     assert {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
 
-def test_check_output_refuses_bad_parents_and_inputs(tmp_path):
+def test_check_output_refuses_bad_parents_and_inputs(tmp_path, monkeypatch):
     missing = tmp_path / "no" / "out.zarr"
     with pytest.raises(InputError, match=rf"^output {missing}: the parent directory .* not exist"):
         store.check_output(missing, "samples")
@@ -252,6 +252,11 @@ def test_check_output_refuses_bad_parents_and_inputs(tmp_path):
     samples = _rsmine_store(tmp_path / "s.zarr", "runs")
     with pytest.raises(InputError, match=rf"is the input {samples}; refusing"):
         store.check_output(tmp_path / "." / "s.zarr", "runs", inputs=[samples])
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(tmp_path / "empty")  # an empty directory, named as "."
+    for odd in (tmp_path / "s.zarr" / "..", ".", "/"):
+        with pytest.raises(InputError, match="names a directory, not a store"):
+            store.check_output(odd, "samples")
     with pytest.raises(ValueError, match="store kind must be one of"):
         store.check_output(tmp_path / "x.zarr", "figures")
 

@@ -7,7 +7,7 @@ of thickness ``le`` around the buffer, so the whole window has side
 
 Lattices (``rsmine.store.LATTICES``): ``chain`` (1-D ring), ``square`` (2-D
 torus), ``cubic`` (3-D torus) and ``dimer_grid``, the (2n, 2n) bond grid of
-DESIGN.md. On the dimer grid all lengths are in grid units, V starts at an
+docs/stores.md. On the dimer grid all lengths are in grid units, V starts at an
 even offset (so an ``lv`` of 8 covers 4x4 vertices and their 32 right/down
 bonds), ``mask`` frees only the bond positions of V, and E holds only bond
 positions (vertex and face cells are always empty and carry no information).
