@@ -260,7 +260,7 @@ def _add_coarse_grain(sub: argparse._SubParsersAction) -> None:
         default="logistic",
         help="H as the estimate draws it (logistic), or its most probable value (none)",
     )
-    p.set_defaults(handler=_run_coarse_grain)
+    p.set_defaults(handler=_run_coarse_grain, writes="samples", inputs=("samples", "filters"))
 
 
 def _run_coarse_grain(args: argparse.Namespace) -> None:

@@ -174,19 +174,15 @@ def coarse_variables(
 
 
 def _check_output(out: Path, samples: Path, filters: Path) -> None:
-    """Refuse to write over an input, or over anything that is not a coarse-grained store."""
-    for name, path in (("--samples", samples), ("--filters", filters)):
-        if out.resolve() == path.resolve():
-            raise InputError(f"--out {out}: is the {name} store")
-    if not out.exists():
+    """:func:`rsmine.store.check_output`, and of sample stores only a coarse-grained one may be
+    replaced (never a sampler's store)."""
+    store.check_output(out, "samples", inputs=(samples, filters))
+    if not out.exists() or not (out / "zarr.json").is_file():
         return
-    model = None
-    if out.is_dir() and (out / "zarr.json").is_file():
-        params = store.open_store(out, complete=False).attrs.get("params") or {}
-        model = params.get("model") if isinstance(params, dict) else None
-    if model != "coarse_grained":
+    params = store.open_store(out, complete=False).attrs.get("params") or {}
+    if not isinstance(params, dict) or params.get("model") != "coarse_grained":
         raise InputError(
-            f"--out {out}: exists and is not a coarse-grained sample store; refusing to replace it"
+            f"output {out}: is a sample store that was not coarse-grained; refusing to replace it"
         )
 
 

@@ -238,7 +238,7 @@ def test_bad_input_is_refused_before_any_work(trained, tmp_path, capsys):
     samples, runs = trained
     args = ["coarse-grain", "--filters", str(runs), "--samples", str(samples)]
     assert main([*args, "--out", str(samples)]) == 2
-    assert "is the --samples store" in capsys.readouterr().err
+    assert f"is the input {samples}; refusing" in capsys.readouterr().err
     assert main([*args, "--out", str(tmp_path / "x.zarr"), "--run", "7"]) == 2
     assert "--run 7: not in" in capsys.readouterr().err
     user = tmp_path / "mine"

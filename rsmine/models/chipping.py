@@ -292,10 +292,9 @@ def simulate_store(
         chains=chains,
         seed=seed,
     )
+    writer = simulation.SampleWriter(Path(out), params, seed, lattice="chain", dims=("sample", "x"))
     sim = simulate(L, w, density=density, samples=samples, seed=seed, chains=chains)
-    simulation.SampleWriter(Path(out), params, seed, lattice="chain", dims=("sample", "x")).write(
-        sim, OBSERVABLES, TIMING
-    )
+    writer.write(sim, OBSERVABLES, TIMING)
     stats = sim.stats
     steady = "" if stats["steady"] else " (steady state NOT confirmed)"
     summary(

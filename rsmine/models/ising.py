@@ -560,8 +560,8 @@ def simulate_store(
     params = simulation.parameter_record(
         "ising", L=L, T=float(T), J=float(J), samples=samples, chains=chains, seed=seed
     )
-    sim = simulate(L, T, J=J, samples=samples, seed=seed, chains=chains)
     writer = simulation.SampleWriter(Path(out), params, seed, lattice="square", dims=_DIMS)
+    sim = simulate(L, T, J=J, samples=samples, seed=seed, chains=chains)
     writer.write(sim, OBSERVABLES, TIMING)
     stats = sim.stats
     detail = {
