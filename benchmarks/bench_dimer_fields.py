@@ -3,7 +3,7 @@ coarse-grained H, height-field locking (the numbers of RESULTS.md, "Dimer height
 rotation, coarse-graining").
 
 Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_dimer_fields.py [--out DIR]``
-(about 10 minutes on one loaded core). Scale: 16×16 vertices, 32 chains × 250 sweeps
+(about 15 minutes on one loaded core). Scale: 16×16 vertices, 32 chains × 250 sweeps
 (8000 samples) for the filters; 32×32 vertices, 8 × 250 for the heights.
 """
 
@@ -16,11 +16,17 @@ from pathlib import Path
 
 from rsmine.analysis.correlation import figure_two_point, two_point
 from rsmine.analysis.height import figure_height_histograms, phase_histograms
-from rsmine.analysis.rotation import figure_rsmi_vs_angle, flatness, rotation_scan
-from rsmine.coarse_grain import coarse_grain_store, read_components
+from rsmine.analysis.rotation import (
+    PLANES,
+    electric_plane,
+    figure_rsmi_vs_angle,
+    flatness,
+    rotation_scan,
+)
+from rsmine.coarse_grain import coarse_grain_store, read_components, read_filter
 from rsmine.models.dimers.driver import simulate_store
 from rsmine.optimise import optimise_store
-from rsmine.store import open_store, read_samples
+from rsmine.store import read_samples
 
 TEMPERATURES = (0.3, 15.0)
 
@@ -29,7 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=None, help="directory for stores and figures")
     out = Path(parser.parse_args().out or tempfile.mkdtemp(prefix="dimer_fields_"))
-    rotations, correlations, heights = {}, {}, {}
+    correlations, heights = {}, {}
     for T in (*TEMPERATURES, 0.65):
         store = out / f"h_T{T:g}.zarr"
         simulate_store(store, n=32, T=T, chains=8, sweeps=250, thermalise=50, seed=7)
@@ -39,8 +45,9 @@ def main() -> None:
         lock = table.groupby("block")["lock"].first()
         print(f"| {label[2:]} | {lock[4]:+.3f} | {lock[8]:+.3f} |")
     figure_height_histograms(heights, out / "height.png")
-    print("\n| T | runs test RSMI (nats) | θ-mean | range | sem | range/err | p | s |")
+    print("\n| T | plane | mean over θ | range | sem | range/err | p | s |")
     print("|---|---|---|---|---|---|---|---|")
+    rotations = {plane: {} for plane in PLANES}
     for T in TEMPERATURES:
         samples, runs = out / f"T{T:g}.zarr", out / f"runs_T{T:g}.zarr"
         simulate_store(samples, n=16, T=T, chains=32, sweeps=250, thermalise=50, seed=5)
@@ -57,22 +64,34 @@ def main() -> None:
             batch=200,
             device="cpu",
         )
-        started = time.perf_counter()
-        table = rotation_scan(
-            runs, samples, angles=9, repeats=8, seed=17, train={"epochs": 30, "device": "cpu"}
-        )
-        seconds = time.perf_counter() - started
-        rotations[f"T={T:g}"] = table
-        f = flatness(table)
-        rsmi = open_store(runs, "runs")["rsmi"][...]
-        print(
-            f"| {T:g} | {rsmi.min():.3f}–{rsmi.max():.3f} | {f['mean']:.4f} | {f['range']:.4f} "
-            f"| {f['sem']:.4f} | {f['range_over_error']:.1f} | {f['p_value']:.2g} "
-            f"| {seconds:.0f} |"
-        )
+        for plane in PLANES:
+            started = time.perf_counter()
+            table = rotation_scan(
+                runs,
+                samples,
+                angles=9,
+                repeats=8,
+                seed=17,
+                plane=plane,
+                train={"epochs": 30, "device": "cpu"},
+            )
+            seconds = time.perf_counter() - started
+            rotations[plane][f"T={T:g}"] = table
+            f = flatness(table)
+            print(
+                f"| {T:g} | {plane} | {f['mean']:.4f} | {f['range']:.4f} | {f['sem']:.4f} "
+                f"| {f['range_over_error']:.1f} | {f['p_value']:.2g} | {seconds:.0f} |"
+            )
+        learned = read_filter(runs, "best")
+        basis = electric_plane(8)
+        for c, w in enumerate(learned.filters.reshape(2, -1)):
+            inside = float(((basis @ w) ** 2).sum() / (w**2).sum())
+            print(f"T {T:g}, best run {learned.run_id}: component {c}, {inside:.3f} in (Ex, Ey)")
         coarse = coarse_grain_store(runs, samples, out / f"coarse_T{T:g}.zarr", seed=17)
         correlations[f"T={T:g}"] = two_point(read_components(coarse))
-    figure_rsmi_vs_angle(rotations, "dimers 16x16, lv 8, lb 2", out / "rotation.png")
+    for plane, tables in rotations.items():
+        title = f"dimers 16x16, lv 8, lb 2: {plane} plane"
+        figure_rsmi_vs_angle(tables, title, out / f"rotation_{plane}.png")
     figure_two_point(correlations, "dimers 16x16: coarse-grained H (lv 8)", out / "g.png")
     print("\n| T | component | G(1) | G(2) |\n|---|---|---|---|")
     for label, table in correlations.items():

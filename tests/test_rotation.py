@@ -7,7 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from rsmine.analysis.rotation import flatness, rotate_pair, rsmi_vs_angle
+from rsmine.analysis.rotation import (
+    electric_plane,
+    flatness,
+    rotate_in_plane,
+    rotate_pair,
+    rsmi_vs_angle,
+)
 from rsmine.errors import InputError
 from rsmine.estimator.train import TrainConfig
 
@@ -53,3 +59,22 @@ def test_anisotropic_data_are_not_flat(one_thread):
     assert flat["range"] > 0.25
     by = table.groupby("angle")["rsmi"].mean()
     assert by.iloc[0] > by.iloc[2] + 0.2  # θ = 0 beats θ = π/4
+
+
+def test_electric_plane_rotation():
+    lv = 8
+    basis = electric_plane(lv)
+    assert np.allclose(basis @ basis.T, np.eye(2))
+    grid = basis.reshape(2, lv, lv)
+    assert (grid[0, 0::2, 1::2] != 0).all() and (grid[0][grid[1] != 0] == 0).all()
+    assert grid[0, 0, 1] == -grid[0, 0, 3] == -grid[0, 2, 1]  # (−1)^(i+j) on h-bonds
+    ex, ey = basis
+    other = np.zeros(lv * lv)
+    other[1] = 1.0  # a bond weight with components along Ex and off the plane
+    turned = rotate_in_plane(np.stack([ex, other]), basis, math.pi / 2)
+    assert np.allclose(turned[0], ey)
+    off = other - (other @ basis.T) @ basis
+    assert np.allclose(turned[1] - (turned[1] @ basis.T) @ basis, off)  # off-plane part kept
+    assert np.allclose(turned[1] @ basis.T, [0.0, other @ ex])
+    with pytest.raises(InputError, match="even"):
+        electric_plane(5)

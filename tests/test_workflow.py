@@ -116,8 +116,8 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         "dimer_filter_figures": 1,
         # dimer fields: two temperatures, one figure each of height, rotation, correlation
         "figure_height": 1,
-        "rotation": 2,
-        "figure_rotation": 1,
+        "rotation": 4,  # two planes
+        "figure_rotation": 2,
         "coarse_grain": 2,
         "figure_coarse_correlation": 1,
         "transition": 4,  # every system has >= 3 finite points

@@ -1,18 +1,27 @@
 """RSMI against the rotation angle of a pair of filters (paper Fig. 9g).
 
-A trained two-component filter (Λ₁, Λ₂) is rotated by θ in the plane of its own two
-components, R(θ)(Λ₁, Λ₂) = (cos θ Λ₁ − sin θ Λ₂, sin θ Λ₁ + cos θ Λ₂), and I_Λ(H:E) of each
-rotated filter is measured in the fixed-Λ mode of the trainer (a fresh critic trained with
-Λ frozen; the held-out estimate of the test part). For a pair spanning the electric fields
-(Ex, Ey) this is the paper's R(ϑ)(Λ_S1, Λ_S2). Each angle is evaluated ``repeats`` times
-(each with its own train/val/test split of the samples, critic initialisation and noise),
-so the spread over repeats is the evaluation's own error, sampling of the test part
-included.
+A trained two-component filter (Λ₁, Λ₂) is rotated by θ in one of two planes:
+
+- ``own``: the plane of its own two components, R(θ)(Λ₁, Λ₂) = (cos θ Λ₁ − sin θ Λ₂,
+  sin θ Λ₁ + cos θ Λ₂) — the paper's R(ϑ)(Λ_S1, Λ_S2) when the pair spans the electric
+  fields, but degenerate when the two components are nearly (anti)parallel;
+- ``electric``: the (Ex, Ey) plane of the dimer grid (DESIGN.md's pristine filters),
+  the same rotation applied to each component's (Ex, Ey) coordinates, the rest of the
+  filter untouched — the paper's rotation of the electric fields; a filter without
+  electric-field content does not change.
+
+I_Λ(H:E) of each rotated filter is measured in the fixed-Λ mode of the trainer (a fresh
+critic trained with Λ frozen; the held-out estimate of the test part). Each angle is
+evaluated ``repeats`` times (each with its own train/val/test split of the samples, critic
+initialisation and noise), so the spread over repeats is the evaluation's own error,
+sampling of the test part included.
 
 Flatness: ``range_over_error`` = (max − min over θ of the mean RSMI) / (pooled standard
 error of one angle's mean), and the one-way ANOVA F test of equal means over θ with its
-p-value. A flat curve has a range of a few standard errors and p not small; the columnar
-phase, whose optimal filters are the discrete plaquette pair, is expected not to be flat.
+p-value. A flat curve has a range of a few standard errors (about 3 for 9 angles) and p
+not small. Measured (benchmarks/RESULTS.md): in the electric plane flat at T = 15; in the
+own plane not flat in the columnar phase, whose optimal filters are the plaquette pair
+(the electric plane leaves those filters nearly unchanged, trivially flat).
 """
 
 from __future__ import annotations
@@ -46,6 +55,37 @@ def rotate_pair(filters: np.ndarray, theta: float) -> np.ndarray:
     return np.stack([c * filters[0] - s * filters[1], s * filters[0] + c * filters[1]])
 
 
+PLANES = ("own", "electric")
+
+
+def electric_plane(lv: int) -> np.ndarray:
+    """Orthonormal (Ex, Ey), (2, lv·lv), on a dimer-grid visible block of even side lv.
+
+    Ex = (−1)^(i+j) on the horizontal bonds G[2i, 2j+1], Ey = (−1)^(i+j) on the vertical
+    bonds G[2i+1, 2j] of the block's vertices (i, j) (DESIGN.md), each of unit norm.
+    """
+    if lv < 2 or lv % 2:
+        raise InputError(f"lv {lv}: the (Ex, Ey) plane needs an even dimer-grid block side")
+    i, j = np.meshgrid(np.arange(lv // 2), np.arange(lv // 2), indexing="ij")
+    sign = (-1.0) ** (i + j)
+    ex, ey = np.zeros((lv, lv)), np.zeros((lv, lv))
+    ex[0::2, 1::2] = sign
+    ey[1::2, 0::2] = sign
+    basis = np.stack([ex.ravel(), ey.ravel()])
+    return basis / np.linalg.norm(basis, axis=1, keepdims=True)
+
+
+def rotate_in_plane(filters: np.ndarray, basis: np.ndarray, theta: float) -> np.ndarray:
+    """Rotate each filter's coordinates in the plane of an orthonormal ``basis`` (2, n) by θ.
+
+    filters (C, n) -> (C, n); the component orthogonal to the plane is unchanged.
+    """
+    filters = np.asarray(filters, dtype=np.float64)
+    coords = filters @ basis.T
+    rotated = rotate_pair(coords.T, theta).T
+    return filters + (rotated - coords) @ basis
+
+
 def rsmi_vs_angle(
     v: np.ndarray,
     e: np.ndarray,
@@ -56,18 +96,22 @@ def rsmi_vs_angle(
     seed: int,
     config: TrainConfig,
     mask: np.ndarray | None = None,
+    plane: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """I_Λ(H:E) of the rotated pair at every angle, ``repeats`` fixed-Λ evaluations each.
 
     v: (N, O, n_visible), e: (N, O, n_env) as for :func:`train_batch`; filters:
-    (2, n_visible); angles in radians. Repeat k draws its own train/val/test split, critics
-    and noise from SeedSequence(seed, spawn_key=(k,)), all angles as one replica batch, so
-    the spread over repeats includes the test part's sampling error. Returns a DataFrame:
+    (2, n_visible); angles in radians; plane: None to rotate the pair in its own plane, or
+    an orthonormal basis (2, n_visible) to rotate every component in that plane. Repeat k
+    draws its own train/val/test split, critics and noise from SeedSequence(seed,
+    spawn_key=(k,)), all angles as one replica batch, so the spread over repeats includes
+    the test part's sampling error. Returns a DataFrame:
     angle (rad), repeat, rsmi (test part, nats), rsmi_val (nats), failed.
     """
     if repeats < 2:
         raise InputError(f"repeats {repeats}: at least 2 are needed for an error bar")
-    rotated = np.stack([rotate_pair(filters, a) for a in angles]).astype(np.float32)
+    turn = rotate_pair if plane is None else lambda f, a: rotate_in_plane(f, plane, a)
+    rotated = np.stack([turn(filters, a) for a in angles]).astype(np.float32)
     frames = []
     for repeat in range(repeats):
         own = int(np.random.SeedSequence(seed, spawn_key=(repeat,)).generate_state(1)[0])
@@ -139,15 +183,21 @@ def rotation_scan(
     angles: int = 9,
     repeats: int = 3,
     seed: int = 0,
+    plane: str = "own",
     train: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """:func:`rsmi_vs_angle` for run ``run`` of a runs store on ``angles`` angles in [0, π/2].
 
-    The window (lv, lb, le) and training options are the runs store's own (one V origin);
+    plane: ``own`` or ``electric`` (module docstring; electric needs a dimer grid). The
+    window (lv, lb, le) and training options are the runs store's own (one V origin);
     ``train`` overrides TrainConfig fields (e.g. epochs). Returns the table of
     :func:`rsmi_vs_angle`.
     """
+    if plane not in PLANES:
+        raise InputError(f"plane {plane!r}: expected one of {PLANES}")
     learned = read_filter(filters_store, run)
+    if plane == "electric" and learned.lattice != "dimer_grid":
+        raise InputError(f"{filters_store}: the electric plane needs filters on a dimer grid")
     if learned.components != 2 or learned.embedding != "binary":
         raise InputError(
             f"{filters_store}: rotation needs two binary components, found "
@@ -167,8 +217,17 @@ def rotation_scan(
     config = _train_config(learned.params, dict(train or {}))
     grid = np.linspace(0.0, math.pi / 2, angles)
     flat = learned.filters.reshape(2, -1)
+    basis = electric_plane(region["lv"]) if plane == "electric" else None
     return rsmi_vs_angle(
-        v, e, flat, grid, repeats=repeats, seed=seed, config=config, mask=partition.mask
+        v,
+        e,
+        flat,
+        grid,
+        repeats=repeats,
+        seed=seed,
+        config=config,
+        mask=partition.mask,
+        plane=basis,
     )
 
 
@@ -187,10 +246,11 @@ def figure_rsmi_vs_angle(
         flat = flatness(table)
         style = {"color": colour, "marker": "o", "ms": 4, "capsize": 2}
         absolute.errorbar(mean.index, mean * BITS, err * BITS, label=label, **style)
+        scale = abs(flat["mean"]) or 1.0  # a mean ≤ 0 (no information) keeps error bars ≥ 0
         relative.errorbar(
             mean.index,
-            mean / flat["mean"],
-            err / flat["mean"],
+            mean / scale,
+            err / scale,
             **style,
             label=f"{label}: range/err {flat['range_over_error']:.1f}, p={flat['p_value']:.2g}",
         )
@@ -200,7 +260,7 @@ def figure_rsmi_vs_angle(
         ax.legend(fontsize="small")
     absolute.set_ylabel("RSMI $I_\\Lambda(H:E)$ [bits]")
     absolute.set_ylim(bottom=0)
-    relative.set_ylabel("RSMI / its mean over θ")
+    relative.set_ylabel("RSMI / |its mean over θ|")
     relative.axhline(1.0, color="0.7", lw=0.6, zorder=0)
     fig.suptitle(title)
     return _save(fig, path)

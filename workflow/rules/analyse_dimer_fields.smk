@@ -6,6 +6,10 @@ the system's `points`, its filters the runs store of buffer width `lb`, chunk 0.
 """
 
 
+wildcard_constraints:
+    plane="own|electric",
+
+
 rule figure_height:
     input:
         field_samples,
@@ -33,9 +37,9 @@ rule rotation:
         filters=field_filters,
         samples=samples_store,
     output:
-        results("tables/{system}_rotation_{point}.csv"),
+        results("tables/{system}_rotation_{plane}_{point}.csv"),
     log:
-        results("logs/rotation/{system}/{point}.log"),
+        results("logs/rotation/{system}/{plane}/{point}.log"),
     params:
         run=field_option("run"),
         angles=field_option("angles"),
@@ -52,15 +56,15 @@ rule figure_rotation:
     input:
         field_rotations,
     output:
-        table=results("tables/{system}_rotation_flatness.csv"),
+        table=results("tables/{system}_flatness_{plane}.csv"),
         figure=report(
-            results("figures/{system}_rotation.png"),
+            results("figures/{system}_rotation_{plane}.png"),
             caption="../report/rotation.rst",
             category="Dimer fields",
             subcategory="{system}",
         ),
     log:
-        results("logs/figure_rotation/{system}.log"),
+        results("logs/figure_rotation/{system}/{plane}.log"),
     params:
         labels=field_point_labels,
         title=figure_title,

@@ -53,9 +53,10 @@ def field_coarse(wildcards):
 
 
 def field_rotations(wildcards):
-    """Rotation tables of the dimer_fields points, in the order of field_labels."""
+    """Rotation tables of the dimer_fields points in one plane, in the order of field_labels."""
     return [
-        results(f"tables/{wildcards.system}_rotation_{p}.csv") for p in field_labels(wildcards.system)
+        results(f"tables/{wildcards.system}_rotation_{wildcards.plane}_{p}.csv")
+        for p in field_labels(wildcards.system)
     ]
 
 
@@ -78,6 +79,10 @@ def coarse_grain_args(wildcards):
 
 
 def field_outputs():
-    """Final targets: the three figures of every system with dimer_fields."""
-    names = ("height", "rotation", "coarse_correlation")
-    return [results(f"figures/{s}_{n}.png") for s in field_systems() for n in names]
+    """Final targets: the figures of every system with dimer_fields (a rotation per plane)."""
+    targets = []
+    for s in field_systems():
+        names = ["height", "coarse_correlation"]
+        names += [f"rotation_{plane}" for plane in SYSTEMS[s]["dimer_fields"]["planes"]]
+        targets += [results(f"figures/{s}_{n}.png") for n in names]
+    return targets

@@ -15,7 +15,8 @@ def main(smk) -> None:
         }
         rows = [{"point": label, **flatness(table)} for label, table in tables.items()]
         pd.DataFrame(rows).to_csv(smk.output.table, index=False)
-        figure_rsmi_vs_angle(tables, smk.params.title, smk.output.figure)
+        title = f"{smk.params.title}: filter pair rotated in the {smk.wildcards.plane} plane"
+        figure_rsmi_vs_angle(tables, title, smk.output.figure)
 
 
 main(snakemake)  # noqa: F821

@@ -14,6 +14,7 @@ def main(smk) -> None:
             angles=smk.params.angles,
             repeats=smk.params.repeats,
             seed=smk.params.seed,
+            plane=smk.wildcards.plane,
             train={"epochs": smk.params.epochs, "device": "cpu"},
         )
         table.to_csv(smk.output[0], index=False)
