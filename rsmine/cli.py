@@ -285,8 +285,13 @@ def _run_info(args: argparse.Namespace) -> None:
     if attrs.get("kind") == "ensemble" and attrs.get("complete"):
         from rsmine.analysis.ensembles import format_summary, summarise
 
+        try:
+            table = summarise(args.store)
+        except InputError as exc:
+            print(f"  no per-point summary: {exc}")
+            return
         print("  RSMI on the test part, per point and lb (failed runs excluded):")
-        print(format_summary(summarise(args.store)))
+        print(format_summary(table))
 
 
 def _add_show_filters(sub: argparse._SubParsersAction) -> None:

@@ -194,6 +194,12 @@ def read_ensemble(path: str | Path) -> pd.DataFrame:
     """One row per run: point, control, lb, components, run_id, failed, best_epoch,
     rsmi, rsmi_val, rsmi_train (nats)."""
     group = open_store(path, "ensemble")
+    missing = [name for name in (*COORDINATES, *PER_RUN, "point") if name not in group]
+    if "points" not in group.attrs or missing:
+        raise InputError(
+            f"{path}: not an ensemble of runs (lacks the attr 'points' or the arrays "
+            f"{missing}); see docs/stores.md"
+        )
     labels = list(group.attrs["points"])
     frame = pd.DataFrame({name: np.asarray(group[name][...]) for name in (*COORDINATES, *PER_RUN)})
     frame.insert(0, "point", [labels[i] for i in np.asarray(group["point"][...])])

@@ -66,10 +66,6 @@ class SampleWriter:
     lattice: str
     dims: tuple[str, ...]
 
-    def __post_init__(self) -> None:
-        """Refuse an output path that may not be replaced before any work (read only)."""
-        store.check_output(self.out, "samples")
-
     def _root_attrs(self, attrs: Mapping[str, Any]) -> dict[str, Any]:
         return {"lattice": self.lattice, **attrs}
 

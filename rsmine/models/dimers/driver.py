@@ -322,6 +322,8 @@ def simulate_store(
     from mpi4py import MPI
 
     comm = MPI.COMM_WORLD
+    store.check_output(out, "samples")  # every rank, before rank 0 creates the store
+    comm.Barrier()
     try:
         _simulate(comm, out, run, seed, resume)
     except BaseException as exc:
