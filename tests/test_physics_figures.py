@@ -8,8 +8,9 @@ import pytest
 from rsmine.analysis import physics_figures
 from rsmine.analysis.boundaryness import boundaryness_curves, boundaryness_peaks
 from rsmine.analysis.ensembles import RunsPart, components_sweep, merge_runs, summarise
+from rsmine.analysis.figures import transition_mark
 from rsmine.analysis.scaling import buffer_fits_table
-from rsmine.analysis.transition import critical_point, transition_table
+from rsmine.analysis.transition import transition_table
 from tests.test_ensembles import write_runs
 
 CONTROLS = [0.5, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, math.inf]
@@ -39,9 +40,9 @@ def ensemble(tmp_path_factory):
 
 
 def test_every_analysis_figure_draws(ensemble, tmp_path):
-    ising = critical_point("ising")
+    ising = transition_mark("ising")
     summary = summarise(ensemble, components=1)
-    transitions = transition_table(ensemble, 1, ising, n_boot=100)
+    transitions = transition_table(ensemble, 1, ising.value, n_boot=100)
     steep = transitions[transitions["method"] == "steepest"]
     assert (abs(steep["estimate"] - 1.0) < 0.1).all()  # within the grid spacing
     curves = boundaryness_curves(ensemble, 1)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from rsmine.analysis.ensembles import RunsPart, merge_runs
+from rsmine.analysis.figures import transition_mark
 from rsmine.analysis.transition import (
     bootstrap,
-    critical_point,
     parabolic_peak,
     steepest,
     transition_table,
@@ -50,10 +50,10 @@ def test_bootstrap_ci_covers_the_true_transition_on_noisy_steps():
     assert again == bootstrap(X, step_runs(1.0, 0), steepest, n_boot=300, seed=0)
 
 
-def test_critical_points_in_control_units():
-    assert critical_point("ising").value == 1.0
-    assert critical_point("dimers").value == DIMER_T_BKT
-    assert critical_point(None) is None
+def test_known_transitions_in_control_units():
+    assert transition_mark("ising").value == 1.0  # Tc/T at Onsager's Tc
+    assert transition_mark("dimers").value == DIMER_T_BKT
+    assert transition_mark(None) is None
 
 
 def test_transition_table_from_an_ensemble_store(tmp_path):
@@ -71,7 +71,7 @@ def test_transition_table_from_an_ensemble_store(tmp_path):
     )
     parts.append(RunsPart(inf, "Pinf", math.inf, 4))  # infinite control values are skipped
     out = merge_runs(parts, tmp_path / "ens.zarr", {(p.point, 4): 8 for p in parts})
-    table = transition_table(out, critical=critical_point("ising"), n_boot=200)
+    table = transition_table(out, exact=1.0, n_boot=200)
     assert table["method"].tolist() == ["steepest", "boundaryness_peak"]
     steep, peak = table.iloc[0], table.iloc[1]
     assert steep["ci_low"] <= 1.0 <= steep["ci_high"] and steep["exact"] == 1.0

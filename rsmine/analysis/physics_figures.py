@@ -15,18 +15,16 @@ from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from rsmine.analysis.figures import BITS, _label_infinity, _positions, _save
+from rsmine.analysis.figures import (
+    BITS,
+    Mark,
+    _control_ticks,
+    _mark_transition,
+    _positions,
+    _save,
+    standard_error,
+)
 from rsmine.analysis.scaling import buffer_fits_table
-from rsmine.analysis.transition import CriticalPoint
-
-
-def _mark_critical(ax, critical: CriticalPoint | None) -> None:
-    """The known transition as a black dashed line (and its error band when it has one)."""
-    if critical is None:
-        return
-    ax.axvline(critical.value, color="k", ls="--", lw=1, label=critical.label, zorder=1)
-    if critical.err > 0:
-        ax.axvspan(critical.value - critical.err, critical.value + critical.err, color="0.8")
 
 
 def _lb_colours(lbs) -> dict[int, tuple]:
@@ -34,13 +32,22 @@ def _lb_colours(lbs) -> dict[int, tuple]:
     return dict(zip(lbs, plt.get_cmap("viridis")(np.linspace(0, 0.85, len(lbs))), strict=True))
 
 
-def _control_axis(ax, x: np.ndarray, control: str) -> np.ndarray:
-    """Positions of control values x on ax (inf a gap beyond the largest; log when wide)."""
-    positions, log, at_inf = _positions(x)
+def _control_axis(ax, x: np.ndarray, control: str, mark: Mark | None):
+    """Positions of control values x on ax (inf a gap beyond the largest; log scale as
+    the model's mark says, else when the values span decades); call :func:`_finish_axis`
+    after drawing."""
+    positions, log, at_inf = _positions(x, mark.log_axis if mark else None)
     if log:
         ax.set_xscale("log")
-    ax.set_xlabel(control)
-    return positions, at_inf
+    ax.set_xlabel(control + ("  (log scale)" if log else ""))
+    return positions, (x, log, at_inf)
+
+
+def _finish_axis(ax, axis, mark: Mark | None) -> None:
+    """Ticks (∞ behind a break) and the known transition, with its legend entry."""
+    for handle in _mark_transition(ax, mark):
+        ax.plot([], [], color=handle.get_color(), ls="--", lw=1, label=handle.get_label())
+    _control_ticks(ax, *axis)
 
 
 def transition(
@@ -48,7 +55,7 @@ def transition(
     transitions: pd.DataFrame,
     control: str,
     title: str,
-    critical: CriticalPoint | None = None,
+    mark: Mark | None = None,
     path: str | Path | None = None,
 ) -> Figure:
     """Mean test RSMI ± standard error against the control parameter per lb, with the
@@ -59,8 +66,8 @@ def transition(
     transitions: rows of :func:`rsmine.analysis.transition.transition_table`.
     """
     fig, ax = plt.subplots(figsize=(8.5, 4.2), layout="constrained")
-    positions, at_inf = _control_axis(ax, summary["control"].to_numpy(dtype=float), control)
-    table = summary.assign(x=positions, sem=summary["std"] / np.sqrt(summary["runs"]))
+    positions, axis = _control_axis(ax, summary["control"].to_numpy(dtype=float), control, mark)
+    table = summary.assign(x=positions, sem=standard_error(summary))
     colours = _lb_colours(table["lb"])
     steep = transitions[transitions["method"] == "steepest"].set_index("lb")
     for lb, rows in table.groupby("lb"):
@@ -83,9 +90,7 @@ def transition(
             row = steep.loc[lb]
             ax.axvspan(row["ci_low"], row["ci_high"], color=colour, alpha=0.18, lw=0)
             ax.axvline(row["estimate"], color=colour, ls=":", lw=1.5)
-    _mark_critical(ax, critical)
-    if at_inf is not None:
-        _label_infinity(ax, at_inf)
+    _finish_axis(ax, axis, mark)
     ax.plot([], [], ":", color="0.3", label="transition estimate\n(steepest mean; 95 % CI band)")
     ax.fill_between([], [], color="0.5", alpha=0.15, label="interquartile range over runs")
     ax.set_ylabel("test RSMI $I_\\Lambda(H:E)$ [bits]")
@@ -110,7 +115,7 @@ def buffer_fits(
     colours = plt.get_cmap("plasma")(np.linspace(0, 0.85, len(points)))
     for colour, point in zip(colours, points, strict=True):
         cells = summary[summary["point"] == point].sort_values("lb")
-        cells = cells.assign(sem=cells["std"] / np.sqrt(cells["runs"]))
+        cells = cells.assign(sem=standard_error(cells))
         fit = fits[point]
         lb = cells["lb"].to_numpy(dtype=float)
         value = cells["control"].iloc[0]
@@ -162,7 +167,7 @@ def boundaryness(
     peaks: pd.DataFrame,
     control: str,
     title: str,
-    critical: CriticalPoint | None = None,
+    mark: Mark | None = None,
     path: str | Path | None = None,
 ) -> Figure:
     """Ensemble median boundaryness (Eq. 19) per lb, rescaled by its maximum over the
@@ -171,7 +176,7 @@ def boundaryness(
     curves, peaks: tables of :mod:`rsmine.analysis.boundaryness`.
     """
     fig, ax = plt.subplots(figsize=(7.5, 4.0), layout="constrained")
-    positions, at_inf = _control_axis(ax, curves["control"].to_numpy(dtype=float), control)
+    positions, axis = _control_axis(ax, curves["control"].to_numpy(dtype=float), control, mark)
     curves = curves.assign(x=positions)
     colours = _lb_colours(curves["lb"])
     for lb, rows in curves.groupby("lb"):
@@ -181,9 +186,7 @@ def boundaryness(
         if math.isfinite(peak["peak"]):
             ax.plot(peak["peak"], 1.0, "*", ms=11, color=colours[peak["lb"]], mec="k", mew=0.5)
     ax.plot([], [], "*", color="0.5", mec="k", mew=0.5, ms=11, label="peak per $L_B$")
-    _mark_critical(ax, critical)
-    if at_inf is not None:
-        _label_infinity(ax, at_inf)
+    _finish_axis(ax, axis, mark)
     ax.set_ylabel("boundaryness / its max over " + control)
     ax.set_title(f"{title}: boundary vs bulk weight of the filters")
     fig.legend(loc="outside right upper", fontsize="x-small")

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,12 +36,6 @@ from scipy.interpolate import CubicSpline
 from rsmine.analysis.boundaryness import run_boundaryness
 from rsmine.analysis.ensembles import read_ensemble
 from rsmine.errors import InputError
-from rsmine.models.critical import (
-    CHIPPING_W_MEAN_FIELD,
-    DIMER_T_BKT,
-    DIMER_T_BKT_ERR,
-    ISING_TC,
-)
 from rsmine.store import open_store
 
 GRID = 2001
@@ -53,28 +46,6 @@ interval of the search)."""
 
 Estimator = Callable[[np.ndarray, np.ndarray], float]
 """(control values (n,), curve (n,)) -> transition estimate in control units."""
-
-
-@dataclass(frozen=True)
-class CriticalPoint:
-    """A known transition in a model's control units: value ± err, and a legend label."""
-
-    value: float
-    err: float
-    label: str
-
-
-def critical_point(model: str | None) -> CriticalPoint | None:
-    """The exact (or reference) transition of ``model`` in its control units, or None.
-
-    ising: Tc/T = 1 (Onsager's Tc = 2/ln(1+√2), the antiferromagnet's alike);
-    dimers: T_BKT = 0.65(1); chipping: the mean-field w = 1/3 at density 1.
-    """
-    return {
-        "ising": CriticalPoint(1.0, 0.0, f"exact $T_c$ = {ISING_TC:.4f} (Tc/T = 1)"),
-        "dimers": CriticalPoint(DIMER_T_BKT, DIMER_T_BKT_ERR, "$T_{BKT}$ = 0.65(1)"),
-        "chipping": CriticalPoint(CHIPPING_W_MEAN_FIELD, 0.0, "mean-field $w_c$ = 1/3"),
-    }.get(model or "")
 
 
 def steepest(x: np.ndarray, y: np.ndarray) -> float:
@@ -157,7 +128,7 @@ def _per_point(frame: pd.DataFrame, column: str) -> tuple[np.ndarray, list[np.nd
 def transition_table(
     path: str | Path,
     components: int | None = None,
-    critical: CriticalPoint | None = None,
+    exact: float | None = None,
     n_boot: int = 1000,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -166,8 +137,10 @@ def transition_table(
     components: use only runs trained with this many components (all when None).
     Methods: ``steepest`` (mean test RSMI) always; ``boundaryness_peak`` (median
     boundaryness) for 2-D square-lattice filters. Failed runs are left out.
+    exact: the known transition in control units (e.g. ``transition_mark(model).value``),
+    copied into the table beside the estimates.
     Returns columns lb, method, estimate, ci_low, ci_high, exact (control units;
-    exact is NaN when ``critical`` is None), runs (successful runs used).
+    NaN when ``exact`` is None), runs (successful runs used).
     """
     frame = read_ensemble(path)
     group = open_store(path, "ensemble")
@@ -194,7 +167,7 @@ def transition_table(
                     "estimate": estimate,
                     "ci_low": low,
                     "ci_high": high,
-                    "exact": critical.value if critical else math.nan,
+                    "exact": math.nan if exact is None else exact,
                     "runs": int(sum(len(s) for s in samples)),
                 }
             )

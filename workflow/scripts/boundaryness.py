@@ -4,7 +4,7 @@ from contextlib import redirect_stderr
 
 from rsmine.analysis import physics_figures
 from rsmine.analysis.boundaryness import boundaryness_curves, boundaryness_peaks
-from rsmine.analysis.transition import critical_point
+from rsmine.analysis.figures import transition_mark
 
 
 def main(smk) -> None:
@@ -18,7 +18,7 @@ def main(smk) -> None:
             peaks,
             smk.params.control,
             smk.params.title,
-            critical_point(smk.params.model),
+            transition_mark(smk.params.model),
             smk.output.figure,
         )
 

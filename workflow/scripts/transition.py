@@ -5,17 +5,19 @@ from contextlib import redirect_stderr
 import pandas as pd
 
 from rsmine.analysis import physics_figures
-from rsmine.analysis.transition import critical_point, transition_table
+from rsmine.analysis.figures import transition_mark
+from rsmine.analysis.transition import transition_table
 
 
 def main(smk) -> None:
     with open(smk.log[0], "w") as log, redirect_stderr(log):
-        critical = critical_point(smk.params.model)
-        table = transition_table(smk.input.ensemble, smk.params.components, critical)
+        mark = transition_mark(smk.params.model)
+        exact = mark.value if mark else None
+        table = transition_table(smk.input.ensemble, smk.params.components, exact)
         table.to_csv(smk.output.table, index=False)
         summary = pd.read_csv(smk.input.summary)
         physics_figures.transition(
-            summary, table, smk.params.control, smk.params.title, critical, smk.output.figure
+            summary, table, smk.params.control, smk.params.title, mark, smk.output.figure
         )
 
 
