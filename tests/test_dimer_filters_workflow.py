@@ -28,7 +28,9 @@ def planted_config() -> dict:
 @pytest.mark.slow
 def test_rules_turn_an_ensemble_into_tables_and_figures(tmp_path):
     results = tmp_path / "results/tiny"
-    write_planted_ensemble(results / "ensembles/dimers.zarr")
+    ensembles = results / "ensembles"
+    ensembles.mkdir(parents=True)  # the output guard refuses a missing parent
+    write_planted_ensemble(ensembles / "dimers.zarr")
     configfile = write_config(tmp_path / "planted.yaml", planted_config())
     targets = [f"results/tiny/figures/dimers_filter_{f}.png" for f in ("projections", "pca", "u1")]
     result = snakemake(tmp_path, *targets, "--cores", "1", configfile=configfile)

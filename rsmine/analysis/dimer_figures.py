@@ -17,16 +17,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.collections import LineCollection
-from matplotlib.colors import LogNorm, TwoSlopeNorm
+from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch
-from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter, ScalarFormatter
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-from rsmine.analysis.figures import _positions, _save
+from rsmine.analysis.figures import _control_ticks, _positions, _save
+from rsmine.analysis.gallery import draw_filter
 from rsmine.analysis.pca import EnsemblePCA, project_on_components
-from rsmine.analysis.pristine import block_side, bond_labels
+from rsmine.analysis.pristine import to_grid
 from rsmine.analysis.projections import (
     DEFAULT_PEAKS,
     PLANES,
@@ -133,32 +133,14 @@ def projection_histograms(
     return _save(fig, path)
 
 
-def _temperature_axis(ax, values: np.ndarray) -> tuple[np.ndarray, float | None]:
-    """x positions of temperatures and the position of ∞ (None if absent); log x when they
-    span decades. Call :func:`_infinity_tick` after plotting, when the limits are known."""
-    x, log, at_inf = _positions(values)
+def _temperature_axis(ax, values: np.ndarray) -> tuple[np.ndarray, tuple]:
+    """x positions of temperatures on a log axis (∞ a gap beyond the largest) and the
+    axis state for :func:`rsmine.analysis.figures._control_ticks`, called after plotting."""
+    x, log, at_inf = _positions(values, True)
     if log:
         ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
-        ax.xaxis.set_minor_locator(LogLocator(subs=(2.0, 3.0, 5.0)))
-        ax.xaxis.set_minor_formatter(FormatStrFormatter("%g"))
-    ax.set_xlabel("temperature T")
-    return x, at_inf
-
-
-def _infinity_tick(ax, at_inf: float | None) -> None:
-    """Label the position of T = ∞ and drop the ticks between it and the finite temperatures."""
-    if at_inf is None:
-        return
-    low, high = ax.get_xlim()
-    below = at_inf / 1.5 if ax.get_xscale() == "log" else at_inf - 0.25 * (at_inf - low)
-    for minor in (False, True):
-        ticks = [t for t in ax.get_xticks(minor=minor) if low <= t <= below]
-        labels = [f"{t:g}" for t in ticks]
-        if not minor:
-            ticks, labels = [*ticks, at_inf], [*labels, "∞"]
-        ax.set_xticks(ticks, labels, minor=minor)
-    ax.set_xlim(low, high)
+    ax.set_xlabel("temperature T  (log scale)" if log else "temperature T")
+    return x, (values, log, at_inf)
 
 
 def pristine_overlap(table: pd.DataFrame, t_bkt: float, path: str | Path | None = None) -> Figure:
@@ -168,7 +150,7 @@ def pristine_overlap(table: pd.DataFrame, t_bkt: float, path: str | Path | None 
     standard errors over runs; the dashed line marks T_BKT.
     """
     fig, ax = plt.subplots(figsize=(6.0, 4.0), layout="constrained")
-    x, at_inf = _temperature_axis(ax, table["T"].to_numpy(dtype=float))
+    x, axis = _temperature_axis(ax, table["T"].to_numpy(dtype=float))
     labels = {"P": "span{$P_1, P_2$}", "E": "span{$E_x, E_y$}", "C": "span{$C$}"}
     for key in SUBSPACES:
         ax.errorbar(
@@ -181,38 +163,12 @@ def pristine_overlap(table: pd.DataFrame, t_bkt: float, path: str | Path | None 
             label=labels[key],
         )
     ax.axvline(t_bkt, color="0.5", ls="--", lw=0.8, label="$T_{BKT}$")
-    _infinity_tick(ax, at_inf)
+    _control_ticks(ax, *axis)
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of the filter's squared norm")
     ax.set_title("overlap of RSMI-optimal filters with pristine subspaces")
     ax.legend(fontsize="small")
     return _save(fig, path)
-
-
-def draw_bond_filter(ax, vector: np.ndarray, scale: float | None = None) -> LineCollection:
-    """Draw a bond vector (lv²/2,) as coloured bonds between the block's m x m vertices.
-
-    Minimal local drawing (x = vertex column, y = vertex row, row 0 on top);
-    colour: the weight on a diverging scale symmetric about 0.
-    """
-    lv = block_side(len(vector))
-    horizontal, i, j = bond_labels(lv)
-    ends = np.where(horizontal[:, None], np.stack([j + 1, i], -1), np.stack([j, i + 1], -1))
-    segments = np.stack([np.stack([j, i], -1), ends], axis=1).astype(float)
-    scale = float(np.abs(vector).max()) if scale is None else scale
-    lines = LineCollection(
-        segments, array=vector, cmap="RdBu_r", norm=TwoSlopeNorm(0, -scale, scale), lw=3.5
-    )
-    ax.add_collection(lines)
-    m = lv // 2
-    grid = np.arange(m + 1)
-    ax.plot(*np.meshgrid(grid, grid), ".", color="0.3", ms=2)
-    ax.set_xlim(-0.3, m + 0.3)
-    ax.set_ylim(m + 0.3, -0.3)
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    return lines
 
 
 def ensemble_pca_figure(
@@ -239,7 +195,7 @@ def ensemble_pca_figure(
         if k >= len(result.components):  # fewer filters than four components
             cell.set_axis_off()
             continue
-        lines = draw_bond_filter(cell, result.components[k])
+        lines = draw_filter(cell, to_grid(result.components[k]), "dimer_grid")
         cell.set_title(f"PC{k + 1} ({100 * result.explained[k]:.0f}%)", fontsize="small")
     middle.colorbar(lines, ax=axes, shrink=0.7, label="bond weight")
     angles = ", ".join(
@@ -280,7 +236,7 @@ def u1_uniformity(table: pd.DataFrame, t_bkt: float, path: str | Path | None = N
     has discrete lattice structure, above it no departure from U(1) is seen.
     """
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.0, 5.5), sharex=True, layout="constrained")
-    x, at_inf = _temperature_axis(bottom, table["T"].to_numpy(dtype=float))
+    x, axis = _temperature_axis(bottom, table["T"].to_numpy(dtype=float))
     top.plot(x, table["R4"], "o-", ms=3, label="$R_4 = |\\langle e^{4i\\theta}\\rangle|$")
     top.plot(x, table["R8"], "s-", ms=3, label="$R_8 = |\\langle e^{8i\\theta}\\rangle|$")
     top.set_ylim(0, 1)
@@ -297,6 +253,6 @@ def u1_uniformity(table: pd.DataFrame, t_bkt: float, path: str | Path | None = N
         ax.axvline(t_bkt, color="0.5", ls="--", lw=0.8, label="$T_{BKT}$" if ax is bottom else None)
     bottom.set_ylabel("p-value of uniform θ")
     bottom.legend(fontsize="small")
-    _infinity_tick(bottom, at_inf)
+    _control_ticks(bottom, *axis)
     top.set_title("emergent U(1): angle θ in the ($E_x+E_y$, $E_x-E_y$) plane")
     return _save(fig, path)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rsmine.analysis.tables import write_csv
 from rsmine.errors import InputError
 from rsmine.progress import summary
 from rsmine.store import SEE, building, check_output, open_store, write_array
@@ -265,21 +266,9 @@ CSV_NAMES = {
 """Columns of the summary table renamed in its CSV file, so that each names its unit."""
 
 
-def _significant(value: Any, digits: int = 4) -> Any:
-    """A float rounded to ``digits`` significant digits (other values unchanged)."""
-    if isinstance(value, float) and math.isfinite(value) and value != 0:
-        return round(value, digits - 1 - math.floor(math.log10(abs(value))))
-    return value
-
-
 def write_summary_csv(table: pd.DataFrame, path: str | Path) -> Path:
     """Write a :func:`summarise` table as CSV: units in the column names, 4 significant digits."""
-    out = table.rename(columns=CSV_NAMES)
-    for name in out.columns:
-        if pd.api.types.is_float_dtype(out[name]):
-            out[name] = out[name].map(_significant)
-    out.to_csv(path, index=False)
-    return Path(path)
+    return write_csv(table, path, CSV_NAMES)
 
 
 def read_summary_csv(path: str | Path) -> pd.DataFrame:

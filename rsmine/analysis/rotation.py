@@ -40,6 +40,7 @@ from scipy import stats
 
 from rsmine import store
 from rsmine.analysis.figures import BITS, _save
+from rsmine.analysis.pristine import pristine_basis, to_grid
 from rsmine.coarse_grain import read_filter
 from rsmine.errors import InputError
 from rsmine.estimator.regions import Partition
@@ -61,18 +62,10 @@ PLANES = ("own", "electric")
 def electric_plane(lv: int) -> np.ndarray:
     """Orthonormal (Ex, Ey), (2, lv·lv), on a dimer-grid visible block of even side lv.
 
-    Ex = (−1)^(i+j) on the horizontal bonds G[2i, 2j+1], Ey = (−1)^(i+j) on the vertical
-    bonds G[2i+1, 2j] of the block's vertices (i, j) (DESIGN.md), each of unit norm.
+    The pristine Ex, Ey of :mod:`rsmine.analysis.pristine` as flattened (lv, lv) grids,
+    each of unit norm (orthogonal: Ex lives on horizontal bonds, Ey on vertical ones).
     """
-    if lv < 2 or lv % 2:
-        raise InputError(f"lv {lv}: the (Ex, Ey) plane needs an even dimer-grid block side")
-    i, j = np.meshgrid(np.arange(lv // 2), np.arange(lv // 2), indexing="ij")
-    sign = (-1.0) ** (i + j)
-    ex, ey = np.zeros((lv, lv)), np.zeros((lv, lv))
-    ex[0::2, 1::2] = sign
-    ey[1::2, 0::2] = sign
-    basis = np.stack([ex.ravel(), ey.ravel()])
-    return basis / np.linalg.norm(basis, axis=1, keepdims=True)
+    return to_grid(pristine_basis(("Ex", "Ey"), lv)).reshape(2, lv * lv)
 
 
 def rotate_in_plane(filters: np.ndarray, basis: np.ndarray, theta: float) -> np.ndarray:

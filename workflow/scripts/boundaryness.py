@@ -5,14 +5,15 @@ from contextlib import redirect_stderr
 from rsmine.analysis import physics_figures
 from rsmine.analysis.boundaryness import boundaryness_curves, boundaryness_peaks
 from rsmine.analysis.figures import transition_mark
+from rsmine.analysis.tables import write_csv
 
 
 def main(smk) -> None:
     with open(smk.log[0], "w") as log, redirect_stderr(log):
         curves = boundaryness_curves(smk.input[0], smk.params.components)
         peaks = boundaryness_peaks(curves)
-        curves.to_csv(smk.output.table, index=False)
-        peaks.to_csv(smk.output.peaks, index=False)
+        write_csv(curves, smk.output.table)
+        write_csv(peaks, smk.output.peaks)
         physics_figures.boundaryness(
             curves,
             peaks,

@@ -6,6 +6,7 @@ from contextlib import redirect_stderr
 import pandas as pd
 
 from rsmine.analysis.correlation import figure_two_point, two_point
+from rsmine.analysis.tables import write_csv
 from rsmine.coarse_grain import read_components
 
 
@@ -16,7 +17,7 @@ def main(smk) -> None:
             for label, path in zip(smk.params.labels, smk.input, strict=True)
         }
         frame = pd.concat([t.assign(point=label) for label, t in tables.items()])
-        frame.to_csv(smk.output.table, index=False)
+        write_csv(frame, smk.output.table)
         figure_two_point(tables, f"{smk.params.title}: coarse-grained H", smk.output.figure)
 
 

@@ -4,6 +4,7 @@ from contextlib import redirect_stderr
 
 from rsmine.analysis.pca import ensemble_pca, pca_table
 from rsmine.analysis.projections import overlap_table, peak_table, read_filter_ensemble
+from rsmine.analysis.tables import write_csv
 from rsmine.analysis.u1 import u1_table
 
 
@@ -11,12 +12,10 @@ def main(smk) -> None:
     with open(smk.log[0], "w") as log, redirect_stderr(log):
         settings = smk.params.settings
         ensemble = read_filter_ensemble(smk.input[0], settings["lb"])
-        overlap_table(ensemble).to_csv(smk.output.overlap, index=False)
-        peak_table(ensemble).to_csv(smk.output.peaks, index=False)
-        pca_table(ensemble_pca(ensemble, settings["pca_window"])).to_csv(
-            smk.output.pca, index=False
-        )
-        u1_table(ensemble, settings["min_overlap"]).to_csv(smk.output.u1, index=False)
+        write_csv(overlap_table(ensemble), smk.output.overlap)
+        write_csv(peak_table(ensemble), smk.output.peaks)
+        write_csv(pca_table(ensemble_pca(ensemble, settings["pca_window"])), smk.output.pca)
+        write_csv(u1_table(ensemble, settings["min_overlap"]), smk.output.u1)
 
 
 main(snakemake)  # noqa: F821

@@ -5,6 +5,7 @@ from contextlib import redirect_stderr
 import pandas as pd
 
 from rsmine.analysis.rotation import figure_rsmi_vs_angle, flatness
+from rsmine.analysis.tables import write_csv
 
 
 def main(smk) -> None:
@@ -14,7 +15,7 @@ def main(smk) -> None:
             for label, path in zip(smk.params.labels, smk.input, strict=True)
         }
         rows = [{"point": label, **flatness(table)} for label, table in tables.items()]
-        pd.DataFrame(rows).to_csv(smk.output.table, index=False)
+        write_csv(pd.DataFrame(rows), smk.output.table)
         title = f"{smk.params.title}: filter pair rotated in the {smk.wildcards.plane} plane"
         figure_rsmi_vs_angle(tables, title, smk.output.figure)
 

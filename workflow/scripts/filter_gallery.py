@@ -5,6 +5,7 @@ from contextlib import redirect_stderr
 import pandas as pd
 
 from rsmine.analysis.gallery import filter_gallery, read_filter_cells
+from rsmine.analysis.tables import write_csv
 
 
 def main(smk) -> None:
@@ -14,9 +15,8 @@ def main(smk) -> None:
         _, record = filter_gallery(lattice, cells, title, path=smk.output.figure)
         table = pd.DataFrame(record)[["control", "runs", "drawn", "overlap"]]
         table.insert(1, "lb", lb)
-        table["overlap"] = table["overlap"].round(4)
         columns = {"drawn": "drawn_run_ids", "overlap": "mean_cosine_overlap_with_mean"}
-        table.rename(columns=columns).to_csv(smk.output.table, index=False)
+        write_csv(table, smk.output.table, columns)
 
 
 main(snakemake)  # noqa: F821

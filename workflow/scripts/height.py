@@ -5,6 +5,7 @@ from contextlib import redirect_stderr
 import pandas as pd
 
 from rsmine.analysis.height import figure_height_histograms, phase_histograms
+from rsmine.analysis.tables import write_csv
 from rsmine.store import read_samples
 
 
@@ -16,7 +17,7 @@ def main(smk) -> None:
             for label, path in zip(smk.params.labels, smk.input, strict=True)
         }
         frame = pd.concat([t.assign(point=label) for label, t in tables.items()])
-        frame.to_csv(smk.output.table, index=False)
+        write_csv(frame, smk.output.table)
         figure_height_histograms(tables, smk.output.figure)
 
 

@@ -3,6 +3,7 @@
 from contextlib import redirect_stderr
 
 from rsmine.analysis.rotation import rotation_scan
+from rsmine.analysis.tables import write_csv
 
 
 def main(smk) -> None:
@@ -17,7 +18,7 @@ def main(smk) -> None:
             plane=smk.wildcards.plane,
             train={"epochs": smk.params.epochs, "device": "cpu"},
         )
-        table.to_csv(smk.output[0], index=False)
+        write_csv(table, smk.output[0])
 
 
 main(snakemake)  # noqa: F821

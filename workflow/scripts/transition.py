@@ -2,10 +2,10 @@
 
 from contextlib import redirect_stderr
 
-import pandas as pd
-
 from rsmine.analysis import physics_figures
+from rsmine.analysis.ensembles import read_summary_csv
 from rsmine.analysis.figures import transition_mark
+from rsmine.analysis.tables import write_csv
 from rsmine.analysis.transition import transition_table
 
 
@@ -14,8 +14,8 @@ def main(smk) -> None:
         mark = transition_mark(smk.params.model)
         exact = mark.value if mark else None
         table = transition_table(smk.input.ensemble, smk.params.components, exact)
-        table.to_csv(smk.output.table, index=False)
-        summary = pd.read_csv(smk.input.summary)
+        write_csv(table, smk.output.table)
+        summary = read_summary_csv(smk.input.summary)
         physics_figures.transition(
             summary, table, smk.params.control, smk.params.title, mark, smk.output.figure
         )
