@@ -63,13 +63,15 @@ def test_critical_point_reaches_block_sign_bound():
 @pytest.mark.slow
 def test_default_settings_reach_the_block_sign_filter_at_tc(tmp_path):
     """``rsmine optimise`` with nothing beyond the window (origins auto) reaches what the
-    block-sign filter holds at Tc; one origin (the old default) memorises and falls short.
+    block-sign filter holds at Tc.
 
     32x32 Ising at Tc from the sampler, 8000 configurations, lv 4, lb 2, le 4: origins auto
     gives 7 (4 examples per critic parameter). The block-sign filter's RSMI is evaluated the
-    same way (fixed-Λ mode, same origins) by four critics: measured mean 0.435 nats, spread
-    0.002; trained runs 0.430-0.435 with auto, 0.398-0.407 with one origin. Limit: 0.01 nats
-    (5 spreads) below the block-sign mean.
+    same way (fixed-Λ mode, same origins) by four critics: mean 0.436 nats, spread 0.002.
+    Limit: 0.01 nats (5 spreads) below the block-sign mean; trained runs 0.430-0.443.
+    Before origins auto and the shuffled evaluation batches (one origin, batches in store
+    order) the runs gave 0.398-0.407 and this test failed; one origin with today's
+    evaluation gives 0.411-0.444 (one run of three below the limit), so it is not asserted.
     """
     samples = tmp_path / "tc.zarr"
     argv = ["simulate", "ising", "--L", "32", "--T", repr(ISING_TC), "--samples", "8000"]
@@ -87,5 +89,3 @@ def test_default_settings_reach_the_block_sign_filter_at_tc(tmp_path):
     assert fixed.std(ddof=1) < 0.004, fixed  # the reference is sharp enough
     limit = fixed.mean() - 0.01
     assert (default["rsmi"][...] >= limit).all(), (default["rsmi"][...], fixed)
-    one = store.open_store(optimise_store(samples, tmp_path / "one.zarr", origins=1, **window))
-    assert (one["rsmi"][...] < limit).all(), (one["rsmi"][...], fixed)  # the test has power
