@@ -387,7 +387,7 @@ def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, 
     namespace["config"]["systems"][system]["optimise"]["train"] = dict(_NOT_DEFAULT)
     exec(compile((ROOT / "workflow/rules/common.smk").read_text(), "common.smk", "exec"), namespace)
     point = namespace["POINTS"][system][0].label
-    wildcards = argparse.Namespace(system=system, point=point, lb="0", chunk="0")
+    wildcards = argparse.Namespace(system=system, point=point, lb="0", components="1", chunk="0")
     argv = namespace["optimise_args"](wildcards).split()
     parsed = vars(build_parser().parse_args(["optimise", "--samples", "s", "--out", "o", *argv]))
     for name, value in _NOT_DEFAULT.items():
