@@ -31,10 +31,13 @@ def planted_pairs(rng, temperature: float, runs: int, noise: float = 0.1) -> np.
     return pairs + noise / np.sqrt(W) * rng.normal(size=pairs.shape)
 
 
-def write_planted_ensemble(path: Path) -> Path:
+def write_planted_ensemble(path: Path, sweep: int = 0) -> Path:
     """A dimer ensemble store at T 0.3 (plaquette pairs) and 15 (rotated staggered pairs).
 
     60 runs per T at lb 2 (run 0 failed), 5 decoy runs per T at lb 4.
+    sweep: that many more runs at T 0.3, lb 2 with three components (Ex, Ey, C), as a
+    components sweep writes them; the store then records each run's ``components`` and
+    pads the pairs' third row with NaN.
     """
     rng = np.random.default_rng(3)
     temps, lbs, filters = [], [], []
@@ -45,6 +48,14 @@ def write_planted_ensemble(path: Path) -> Path:
             temps += [temperature] * len(pairs)
             lbs += [lb] * len(pairs)
     filters = np.concatenate(filters).astype(np.float32)
+    components = np.full(len(temps), 2, dtype=np.int32)
+    if sweep:
+        triples = np.broadcast_to(pristine_basis(["Ex", "Ey", "C"], LV), (sweep, 3, W))
+        pad = np.full((len(filters), 1, LV, LV), np.nan, dtype=np.float32)
+        filters = np.concatenate([np.concatenate([filters, pad], 1), to_grid(triples)])
+        components = np.concatenate([components, np.full(sweep, 3, dtype=np.int32)])
+        temps += [0.3] * sweep
+        lbs += [2] * sweep
     failed = np.zeros(len(temps), dtype=bool)
     failed[0] = True
     with store.building(path, "ensemble", {}, store.seed_record(0)) as group:
@@ -54,4 +65,6 @@ def write_planted_ensemble(path: Path) -> Path:
         store.write_array(group, "control", np.asarray(temps), ["run"])
         store.write_array(group, "lb", np.asarray(lbs, dtype=np.int32), ["run"])
         store.write_array(group, "failed", failed, ["run"])
+        if sweep:
+            store.write_array(group, "components", components, ["run"])
     return path

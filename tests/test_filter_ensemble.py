@@ -40,6 +40,16 @@ def test_read_filter_ensemble_takes_one_buffer_width_and_skips_failed_runs(ensem
         read_filter_ensemble(ensemble_store, lb=6)
 
 
+def test_read_filter_ensemble_keeps_the_main_component_count_of_a_sweep(tmp_path):
+    swept = write_planted_ensemble(tmp_path / "sweep.zarr", sweep=7)
+    ens = read_filter_ensemble(swept)  # the count most runs have: the pairs
+    assert ens.vectors.shape == (119, 2, W) and np.isfinite(ens.vectors).all()
+    triples = read_filter_ensemble(swept, components=3)
+    assert triples.vectors.shape == (7, 3, W) and list(triples.temperatures) == [0.3]
+    with pytest.raises(InputError, match="with 1 components"):
+        read_filter_ensemble(swept, components=1)
+
+
 def test_overlaps_and_peaks_of_a_planted_ensemble(ensemble_store):
     ens = read_filter_ensemble(ensemble_store)
     table = overlap_table(ens).set_index("T")

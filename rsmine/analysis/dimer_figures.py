@@ -246,6 +246,8 @@ def u1_uniformity(table: pd.DataFrame, t_bkt: float, path: str | Path | None = N
         top.annotate(f"n={n}", (xi, 0.97), fontsize="x-small", ha="center", va="top")
     p = np.clip(table["p"].to_numpy(dtype=float), 1e-300, 1)
     bottom.plot(x, p, "o-", ms=3, color="tab:green")
+    bottom.update_datalim(np.column_stack([x, np.ones_like(x)]), updatey=False)
+    bottom.autoscale_view(scaley=False)  # every T on the axis, with or without a test
     bottom.set_yscale("log")
     bottom.set_ylim(min(1e-3, np.nanmin(p, initial=1.0) / 3), 2.0)
     bottom.axhline(0.05, color="tab:red", lw=0.8, ls=":", label="p = 0.05")

@@ -63,10 +63,14 @@ class FilterEnsemble:
         return FilterEnsemble(self.vectors[keep], self.control[keep], self.lv, self.lb)
 
 
-def read_filter_ensemble(path: str | Path, lb: int | None = None) -> FilterEnsemble:
+def read_filter_ensemble(
+    path: str | Path, lb: int | None = None, components: int | None = None
+) -> FilterEnsemble:
     """Filters of a dimer ensemble store (``rsmine.analysis.ensembles``) at buffer width ``lb``.
 
     lb: the buffer width to analyse; None takes the smallest in the store.
+    components: the component count of the runs to analyse, where the store mixes several
+    (a components sweep); None takes the count most runs have (the one every point runs).
     Failed runs are left out. Raises InputError for a store that is not a
     dimer bond-grid ensemble, or that has no runs at ``lb``.
     """
@@ -82,10 +86,19 @@ def read_filter_ensemble(path: str | Path, lb: int | None = None) -> FilterEnsem
     lbs = np.asarray(group["lb"][...])
     chosen = int(lbs.min()) if lb is None else int(lb)
     keep = (lbs == chosen) & ~np.asarray(group["failed"][...], dtype=bool)
+    if "components" in group:
+        counts = np.asarray(group["components"][...])
+        if components is None and keep.any():
+            values, frequency = np.unique(counts[keep], return_counts=True)
+            components = int(values[frequency.argmax()])
+        if components is not None:
+            keep &= counts == components
+            filters = filters[:, :components]
     if not keep.any():
         raise InputError(
-            f"{path}: no successful runs at lb {chosen} (buffer widths present: "
-            f"{sorted(set(lbs.tolist()))})"
+            f"{path}: no successful runs at lb {chosen}"
+            + ("" if components is None else f" with {components} components")
+            + f" (buffer widths present: {sorted(set(lbs.tolist()))})"
         )
     control = np.asarray(group["control"][...], dtype=np.float64)[keep]
     return FilterEnsemble(to_vector(filters[keep]), control, filters.shape[-1], chosen)

@@ -13,7 +13,7 @@ from rsmine.models.critical import DIMER_T_BKT
 def main(smk) -> None:
     with open(smk.log[0], "w") as log, redirect_stderr(log):
         settings = smk.params.settings
-        ensemble = read_filter_ensemble(smk.input.ensemble, settings["lb"])
+        ensemble = read_filter_ensemble(smk.input.ensemble, settings["lb"], settings["components"])
         shown = nearest_temperatures(ensemble, settings["histograms"])
         dimer_figures.projection_histograms(ensemble, shown, path=smk.output.projections)
         overlap = pd.read_csv(smk.input.overlap)

@@ -11,7 +11,7 @@ from rsmine.analysis.u1 import u1_table
 def main(smk) -> None:
     with open(smk.log[0], "w") as log, redirect_stderr(log):
         settings = smk.params.settings
-        ensemble = read_filter_ensemble(smk.input[0], settings["lb"])
+        ensemble = read_filter_ensemble(smk.input[0], settings["lb"], settings["components"])
         write_csv(overlap_table(ensemble), smk.output.overlap)
         write_csv(peak_table(ensemble), smk.output.peaks)
         write_csv(pca_table(ensemble_pca(ensemble, settings["pca_window"])), smk.output.pca)
