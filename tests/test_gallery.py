@@ -101,6 +101,21 @@ def test_gallery_draws_every_point_with_best_runs_and_aligned_mean(ensemble, tmp
     assert len(fig.axes) == 2 * (2 + 1) * 2 + 1  # rows x (samples + mean) x components + bar
 
 
+def test_a_components_sweep_shows_the_main_count_only(tmp_path):
+    """Three-component runs at one point (a sweep) stay out of the gallery's cells."""
+    rng = np.random.default_rng(1)
+    parts = []
+    for point, control, rows in (("T0.3", 0.3, 2), ("T0.3", 0.3, 3), ("Tinf", np.inf, 2)):
+        path = runs_store(
+            tmp_path / f"{point}_{rows}.zarr", rng.normal(size=(4, rows, 8, 8)), np.ones(4), 2
+        )
+        parts.append(RunsPart(path, point, control, 2, components=rows))
+    runs = {("T0.3", 2): 4, ("Tinf", 2): 4}  # per (point, lb, components) cell
+    _, _, cells = gallery.read_filter_cells(merge_runs(parts, tmp_path / "e.zarr", runs))
+    assert [c.filters.shape for c in cells] == [(4, 2, 8, 8), (4, 2, 8, 8)]
+    assert all(np.isfinite(c.filters).all() for c in cells)
+
+
 def test_show_filters_command_writes_a_png_and_refuses_a_missing_lb(ensemble, tmp_path, capsys):
     path = ensemble
     out = tmp_path / "show.png"

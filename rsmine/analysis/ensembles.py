@@ -191,6 +191,37 @@ def merge_runs(
     return out
 
 
+def component_runs(
+    group: Any, among: np.ndarray, components: int | None = None
+) -> tuple[np.ndarray, int | None]:
+    """Which runs of an ensemble store were trained with ``components`` components.
+
+    group: the open ensemble store; among: (run,) bool, the runs considered.
+    components: None takes the count most of ``among`` have (the one every point runs,
+    where a components sweep adds others at a few points).
+    Returns ((run,) bool: ``among`` and of that count, the count); a store without a
+    ``components`` array (one count throughout) gives (among, components). Their filters
+    still carry the NaN rows padding them to the largest count: :func:`without_padding`.
+    """
+    if "components" not in group:
+        return among, components
+    counts = np.asarray(group["components"][...])
+    if components is None and among.any():
+        values, frequency = np.unique(counts[among], return_counts=True)
+        components = int(values[frequency.argmax()])
+    if components is None:
+        return among, None
+    return among & (counts == components), components
+
+
+def without_padding(filters: np.ndarray, among: np.ndarray | None = None) -> np.ndarray:
+    """Filters (run, row, ...V) without the rows that are NaN in every run of ``among``
+    ((run,) bool; default all): the padding of runs with fewer components than others."""
+    chosen = filters if among is None else filters[among]
+    padded = np.isnan(chosen).all(axis=tuple(i for i in range(filters.ndim) if i != 1))
+    return filters[:, ~padded]
+
+
 def read_ensemble(path: str | Path) -> pd.DataFrame:
     """One row per run: point, control, lb, components, run_id, failed, best_epoch,
     rsmi, rsmi_val, rsmi_train (nats)."""

@@ -51,7 +51,7 @@ TRANSITIONS: dict[str, Mark] = {
     "chipping": Mark(
         CHIPPING_W_MEAN_FIELD,
         0.0,
-        "mean-field $w$ = 1/3\n(paper's $w_{MKB}$ = 1/$w$ = 3)",
+        "mean-field $w$ = 1/3\n(paper: $w_{MKB}$ = 3)",
         log_axis=True,
     ),
 }

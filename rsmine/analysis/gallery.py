@@ -27,6 +27,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
+from rsmine.analysis.ensembles import component_runs, without_padding
 from rsmine.analysis.figures import BITS
 from rsmine.analysis.filters import align_filters
 from rsmine.errors import InputError
@@ -153,6 +154,8 @@ def read_filter_cells(
 
     lb: the buffer width of an ensemble store to read (default: its largest).
     control: the name of the control parameter in the row labels.
+    An ensemble store's components sweep contributes only the runs of the component count
+    most runs have (the one every point runs).
     Returns (lattice, lb, cells ordered by control value).
     """
     group = open_store(path)
@@ -174,10 +177,12 @@ def read_filter_cells(
     lb = int(lbs.max()) if lb is None else int(lb)
     if lb not in set(lbs.tolist()):
         raise InputError(f"{path}: no runs at lb {lb} (lb values: {sorted(set(lbs.tolist()))})")
+    ok, _ = component_runs(group, ok & (lbs == lb))  # a sweep's other counts: out
+    filters = without_padding(filters, ok)
     points = np.asarray(group["point"][...])
     controls = np.asarray(group["control"][...])
     cells = []
-    for point in sorted(set(points[lbs == lb].tolist()), key=lambda p: controls[points == p][0]):
+    for point in sorted(set(points[ok].tolist()), key=lambda p: controls[points == p][0]):
         take = (points == point) & (lbs == lb) & ok
         value = float(controls[points == point][0])
         cells.append(

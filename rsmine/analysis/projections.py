@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import gaussian_filter, maximum_filter, uniform_filter
 
+from rsmine.analysis.ensembles import component_runs, without_padding
 from rsmine.analysis.pristine import coordinates, overlap, to_vector
 from rsmine.errors import InputError
 from rsmine.store import open_store
@@ -86,14 +87,7 @@ def read_filter_ensemble(
     lbs = np.asarray(group["lb"][...])
     chosen = int(lbs.min()) if lb is None else int(lb)
     keep = (lbs == chosen) & ~np.asarray(group["failed"][...], dtype=bool)
-    if "components" in group:
-        counts = np.asarray(group["components"][...])
-        if components is None and keep.any():
-            values, frequency = np.unique(counts[keep], return_counts=True)
-            components = int(values[frequency.argmax()])
-        if components is not None:
-            keep &= counts == components
-            filters = filters[:, :components]
+    keep, components = component_runs(group, keep, components)
     if not keep.any():
         raise InputError(
             f"{path}: no successful runs at lb {chosen}"
@@ -101,7 +95,8 @@ def read_filter_ensemble(
             + f" (buffer widths present: {sorted(set(lbs.tolist()))})"
         )
     control = np.asarray(group["control"][...], dtype=np.float64)[keep]
-    return FilterEnsemble(to_vector(filters[keep]), control, filters.shape[-1], chosen)
+    kept = without_padding(filters[keep])
+    return FilterEnsemble(to_vector(kept), control, filters.shape[-1], chosen)
 
 
 def project(vectors: np.ndarray, plane: str, lv: int) -> np.ndarray:
