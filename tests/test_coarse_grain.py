@@ -140,27 +140,16 @@ def trained(tmp_path_factory, one_thread):
     return samples, runs
 
 
+def _coarse_grain(runs, samples, out, *options: str) -> int:
+    """``rsmine coarse-grain`` of ``samples`` with the filters of ``runs`` into ``out``."""
+    argv = ["coarse-grain", "--filters", str(runs), "--samples", str(samples), "--out", str(out)]
+    return main([*argv, *options])
+
+
 def test_written_store_is_read_again_and_optimised(trained, tmp_path, monkeypatch):
     samples, runs = trained
     out = tmp_path / "cg.zarr"
-    assert (
-        main(
-            [
-                "coarse-grain",
-                "--filters",
-                str(runs),
-                "--run",
-                "best",
-                "--samples",
-                str(samples),
-                "--out",
-                str(out),
-                "--noise",
-                "none",
-            ]
-        )
-        == 0
-    )
+    assert _coarse_grain(runs, samples, out, "--run", "best", "--noise", "none") == 0
     coarse = store.read_samples(out)
     source = store.read_samples(samples)
     assert coarse.lattice == "square" and coarse.shape == (4, 4)
@@ -184,24 +173,7 @@ def test_written_store_is_read_again_and_optimised(trained, tmp_path, monkeypatc
     # the estimate's noisy H: seeded, so reproducible
     noisy = [tmp_path / f"noisy{k}.zarr" for k in (1, 2)]
     for path in noisy:
-        assert (
-            main(
-                [
-                    "coarse-grain",
-                    "--filters",
-                    str(runs),
-                    "--run",
-                    "0",
-                    "--samples",
-                    str(samples),
-                    "--out",
-                    str(path),
-                    "--seed",
-                    "5",
-                ]
-            )
-            == 0
-        )
+        assert _coarse_grain(runs, samples, path, "--run", "0", "--seed", "5") == 0
     a, b = (store.read_samples(p).configs for p in noisy)
     assert (a == b).all()
     again = tmp_path / "runs_again.zarr"
