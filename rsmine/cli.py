@@ -290,7 +290,7 @@ def _run_info(args: argparse.Namespace) -> None:
         except InputError as exc:
             print(f"  no per-point summary: {exc}")
             return
-        print("  RSMI on the test part, per point and lb (failed runs excluded):")
+        print("  RSMI on the test part, per point, lb and components (failed runs excluded):")
         print(format_summary(table))
 
 

@@ -154,7 +154,9 @@ def test_info_summarises_an_ensemble_per_point_and_lb(tmp_path, parts, capsys):
     assert cli.main(["info", str(out)]) == 0
     text = capsys.readouterr().out
     rows = [line.split() for line in text.splitlines() if line.split()[:1] in (["A"], ["B"])]
-    assert [row[:5] for row in rows] == [["A", "0.5", "2", "3", "1"], ["B", "inf", "2", "4", "0"]]
+    # point, control, lb, components, runs, failed
+    expected = [["A", "0.5", "2", "1", "3", "1"], ["B", "inf", "2", "1", "4", "0"]]
+    assert [row[:6] for row in rows] == expected
     assert "0.6 ± 0.058" in text  # mean ± s.e. of A: 0.1 / sqrt(3)
     assert max(len(line) for line in text.splitlines()) <= 200  # long records shortened
 

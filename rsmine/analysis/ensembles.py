@@ -313,21 +313,27 @@ def read_summary_csv(path: str | Path) -> pd.DataFrame:
 
 
 def format_summary(table: pd.DataFrame) -> str:
-    """A :func:`summarise` table as text, one line per point and lb (``rsmine info``).
+    """A :func:`summarise` table as text, one line per point, lb and component count
+    (``rsmine info``).
 
-    Columns: control, lb, finished/failed runs, mean ± standard error, max (nats and bits).
+    Columns: point, control, lb, components of H, finished/failed runs, mean ± standard
+    error, max (nats and bits).
     """
     lines = [
-        f"  {'point':<12} {'control':>8} {'lb':>3} {'runs':>5} {'failed':>6}  "
+        f"  {'point':<12} {'control':>8} {'lb':>3} {'H':>2} {'runs':>5} {'failed':>6}  "
         f"{'mean ± s.e. [nats]':>20}  {'max [nats]':>10}  {'max [bits]':>10}"
     ]
-    for row in table.itertuples(index=False):
+    for row in table.sort_values(["control", "lb", "components"], kind="stable").itertuples(
+        index=False
+    ):
         se = row.std / math.sqrt(row.runs) if row.runs > 1 else math.nan
         mean = f"{row.mean:.4g} ± {se:.2g}"
         lines.append(
-            f"  {row.point:<12} {row.control:>8.4g} {row.lb:>3d} {row.runs:>5d} {row.failed:>6d}  "
+            f"  {row.point:<12} {row.control:>8.4g} {row.lb:>3d} {row.components:>2d} "
+            f"{row.runs:>5d} {row.failed:>6d}  "
             f"{mean:>20}  {row.max:>10.4g}  {row.max / math.log(2):>10.4g}"
         )
+    lines.append("  (H: components of the coarse variable)")
     return "\n".join(lines)
 
 
