@@ -23,7 +23,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-from rsmine.analysis.figures import _control_ticks, _positions, _save
+from rsmine.analysis.figures import _control_axis, _control_ticks, _save
 from rsmine.analysis.gallery import draw_filter
 from rsmine.analysis.pca import EnsemblePCA, project_on_components
 from rsmine.analysis.pristine import to_grid
@@ -133,16 +133,6 @@ def projection_histograms(
     return _save(fig, path)
 
 
-def _temperature_axis(ax, values: np.ndarray) -> tuple[np.ndarray, tuple]:
-    """x positions of temperatures on a log axis (∞ a gap beyond the largest) and the
-    axis state for :func:`rsmine.analysis.figures._control_ticks`, called after plotting."""
-    x, log, at_inf = _positions(values, True)
-    if log:
-        ax.set_xscale("log")
-    ax.set_xlabel("temperature T  (log scale)" if log else "temperature T")
-    return x, (values, log, at_inf)
-
-
 def pristine_overlap(table: pd.DataFrame, t_bkt: float, path: str | Path | None = None) -> Figure:
     """Share of the filter norm in span{P1, P2}, span{Ex, Ey}, span{C} against temperature.
 
@@ -150,7 +140,7 @@ def pristine_overlap(table: pd.DataFrame, t_bkt: float, path: str | Path | None 
     standard errors over runs; the dashed line marks T_BKT.
     """
     fig, ax = plt.subplots(figsize=(6.0, 4.0), layout="constrained")
-    x, axis = _temperature_axis(ax, table["T"].to_numpy(dtype=float))
+    x, axis = _control_axis(ax, table["T"].to_numpy(dtype=float), "temperature T", True)
     labels = {"P": "span{$P_1, P_2$}", "E": "span{$E_x, E_y$}", "C": "span{$C$}"}
     for key in SUBSPACES:
         ax.errorbar(
@@ -236,7 +226,7 @@ def u1_uniformity(table: pd.DataFrame, t_bkt: float, path: str | Path | None = N
     has discrete lattice structure, above it no departure from U(1) is seen.
     """
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.0, 5.5), sharex=True, layout="constrained")
-    x, axis = _temperature_axis(bottom, table["T"].to_numpy(dtype=float))
+    x, axis = _control_axis(bottom, table["T"].to_numpy(dtype=float), "temperature T", True)
     top.plot(x, table["R4"], "o-", ms=3, label="$R_4 = |\\langle e^{4i\\theta}\\rangle|$")
     top.plot(x, table["R8"], "s-", ms=3, label="$R_8 = |\\langle e^{8i\\theta}\\rangle|$")
     top.set_ylim(0, 1)

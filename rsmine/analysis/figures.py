@@ -87,6 +87,19 @@ def _positions(values: np.ndarray, log: bool | None) -> tuple[np.ndarray, bool, 
     return np.where(np.isinf(values), at_inf, values).astype(float), log, at_inf
 
 
+def _control_axis(
+    ax, values: np.ndarray, label: str, log: bool | None
+) -> tuple[np.ndarray, tuple[np.ndarray, bool, float | None]]:
+    """Set up ax's x axis for control values: x positions (:func:`_positions`), the scale,
+    and the label (marked when logarithmic). Returns (positions, the state to pass to
+    :func:`_control_ticks` once the figure is drawn)."""
+    positions, log, at_inf = _positions(values, log)
+    if log:
+        ax.set_xscale("log")
+    ax.set_xlabel(label + ("  (log scale)" if log else ""))
+    return positions, (values, log, at_inf)
+
+
 def _control_ticks(ax, values: np.ndarray, log: bool, at_inf: float | None) -> None:
     """Readable control ticks: on a log axis the values themselves (up to 8 of them) or
     1-2-5 ticks; inf labelled ∞ behind a grey break."""

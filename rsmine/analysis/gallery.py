@@ -183,7 +183,7 @@ def read_filter_cells(
     controls = np.asarray(group["control"][...])
     cells = []
     for point in sorted(set(points[ok].tolist()), key=lambda p: controls[points == p][0]):
-        take = (points == point) & (lbs == lb) & ok
+        take = (points == point) & ok
         value = float(controls[points == point][0])
         cells.append(
             FilterCell(

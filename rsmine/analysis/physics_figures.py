@@ -18,9 +18,9 @@ from matplotlib.ticker import MaxNLocator
 from rsmine.analysis.figures import (
     BITS,
     Mark,
+    _control_axis,
     _control_ticks,
     _mark_transition,
-    _positions,
     _save,
     standard_error,
 )
@@ -32,21 +32,10 @@ def _lb_colours(lbs) -> dict[int, tuple]:
     return dict(zip(lbs, plt.get_cmap("viridis")(np.linspace(0, 0.85, len(lbs))), strict=True))
 
 
-def _control_axis(ax, x: np.ndarray, control: str, mark: Mark | None):
-    """Positions of control values x on ax (inf a gap beyond the largest; log scale as
-    the model's mark says, else when the values span decades); call :func:`_finish_axis`
-    after drawing."""
-    positions, log, at_inf = _positions(x, mark.log_axis if mark else None)
-    if log:
-        ax.set_xscale("log")
-    ax.set_xlabel(control + ("  (log scale)" if log else ""))
-    return positions, (x, log, at_inf)
-
-
 def _finish_axis(ax, axis, mark: Mark | None) -> None:
     """Ticks (∞ behind a break) and the known transition, with its legend entry."""
     for handle in _mark_transition(ax, mark):
-        ax.plot([], [], color=handle.get_color(), ls="--", lw=1, label=handle.get_label())
+        ax.add_line(handle)  # an empty line: its entry in the figure legend
     _control_ticks(ax, *axis)
 
 
@@ -66,7 +55,8 @@ def transition(
     transitions: rows of :func:`rsmine.analysis.transition.transition_table`.
     """
     fig, ax = plt.subplots(figsize=(8.5, 4.2), layout="constrained")
-    positions, axis = _control_axis(ax, summary["control"].to_numpy(dtype=float), control, mark)
+    values = summary["control"].to_numpy(dtype=float)
+    positions, axis = _control_axis(ax, values, control, mark.log_axis if mark else None)
     table = summary.assign(x=positions, sem=standard_error(summary))
     colours = _lb_colours(table["lb"])
     steep = transitions[transitions["method"] == "steepest"].set_index("lb")
@@ -176,7 +166,8 @@ def boundaryness(
     curves, peaks: tables of :mod:`rsmine.analysis.boundaryness`.
     """
     fig, ax = plt.subplots(figsize=(7.5, 4.0), layout="constrained")
-    positions, axis = _control_axis(ax, curves["control"].to_numpy(dtype=float), control, mark)
+    values = curves["control"].to_numpy(dtype=float)
+    positions, axis = _control_axis(ax, values, control, mark.log_axis if mark else None)
     curves = curves.assign(x=positions)
     colours = _lb_colours(curves["lb"])
     for lb, rows in curves.groupby("lb"):

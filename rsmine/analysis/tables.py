@@ -20,13 +20,15 @@ def significant(value: Any, digits: int = DIGITS) -> Any:
     return value
 
 
-def write_csv(table: pd.DataFrame, path: str | Path, names: Mapping[str, str] = {}) -> Path:
+def write_csv(
+    table: pd.DataFrame, path: str | Path, names: Mapping[str, str] | None = None
+) -> Path:
     """Write ``table`` as CSV, floats to :data:`DIGITS` significant digits.
 
     names: columns renamed in the file (e.g. ``{"mean": "rsmi_mean_nats"}``) so that
     each column names its unit.
     """
-    out = table.rename(columns=dict(names))
+    out = table.rename(columns=dict(names or {}))
     for name in out.columns:
         if pd.api.types.is_float_dtype(out[name]):
             out[name] = out[name].map(significant)
