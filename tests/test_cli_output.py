@@ -123,6 +123,9 @@ def test_an_unwritable_parent_is_refused(samples):
         if shutil.which("setpriv") is None:
             pytest.skip("running as root without setpriv: no directory is unwritable")
         user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        reach = subprocess.run([*user, str(BIN / "rsmine"), "--help"], capture_output=True)
+        if reach.returncode != 0:  # e.g. a checkout under a 0700 `mktemp -d` directory
+            pytest.skip(f"user nobody cannot run {BIN / 'rsmine'} in this checkout")
     parent = Path(tempfile.mkdtemp(prefix="rsmine-ro-"))
     try:
         shutil.copytree(samples, parent / "samples.zarr")
