@@ -114,6 +114,15 @@ def _add_dimers(sub: argparse._SubParsersAction) -> None:
         help="directed-loop scattering tables",
     )
     p.add_argument(
+        "--symmetrise",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="map each stored sample by a uniformly random lattice symmetry (exact: the "
+        "Gibbs measure is invariant), so the four columnar sectors weigh equally even where "
+        "chains never leave their sector; sector weights and switches go to the 'sectors' "
+        "attr (default: on)",
+    )
+    p.add_argument(
         "--resume",
         action="store_true",
         help="complete an interrupted store (chains already written are kept)",
@@ -134,6 +143,7 @@ def _run_dimers(args: argparse.Namespace) -> None:
         subsweeps=args.subsweeps,
         thermalise=args.thermalise,
         tables=args.tables,
+        symmetrise=args.symmetrise,
         seed=args.seed,
         resume=args.resume,
     )

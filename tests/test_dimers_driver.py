@@ -24,10 +24,12 @@ def test_store_layout_and_attrs(tmp_path):
         "subsweeps": 1,
         "thermalise": 2,
         "tables": "minimal-bounce",
+        "symmetrise": True,
     }
     assert attrs["seed"] == {"entropy": 9, "spawn_key": []}
     assert attrs["tables"]["kind"] == "minimal-bounce"
     assert set(attrs["tau_int"]) == {"energy", "D2", "units"}
+    assert attrs["sectors"]["symmetrised"] is True and len(attrs["sectors"]["weights"]) == 4
     assert group["configs"].chunks == (10, 8, 8)  # one chain's samples per chunk
     assert group["configs"].metadata.dimension_names == ("sample", "y", "x")
     for name in ("energy", "Dx", "Dy", "Wx", "Wy", "worm_length", "chain"):

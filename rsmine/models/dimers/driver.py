@@ -18,7 +18,12 @@ paper's Alg. 2), whose second half also calibrates W = the mean number of
 worms such a sub-sweep takes; then ``sweeps`` sweeps of ``subsweeps`` × W
 worms each, one stored sample after each sweep. The fixed worm count keeps the
 stored samples exactly Boltzmann-distributed (a stopping rule that depends on
-the configuration would not).
+the configuration would not). With ``symmetrise`` (the default) each stored
+sample is then mapped by an independent, uniformly random lattice symmetry
+(:mod:`.sectors`), drawn from the chain's generator after its last sweep: the
+distribution stays exact and the four columnar sectors are weighed equally even
+where chains never switch sector. The sector weights of the stored samples and
+the switches of the unmapped chains are recorded in the ``sectors`` attr.
 
 Test hook: the environment variable ``RSMINE_DIMERS_FAIL_CHAIN=c`` (an integer)
 makes the rank that owns chain c raise before computing it. It exists only to
@@ -42,7 +47,7 @@ import zarr
 from rsmine import store
 from rsmine.errors import InputError
 from rsmine.models import autocorr, simulation
-from rsmine.models.dimers import coverings, lattice, loops
+from rsmine.models.dimers import coverings, lattice, loops, sectors
 from rsmine.models.dimers.tables import KINDS, scattering_tables
 from rsmine.models.simulation import chain_rng
 from rsmine.progress import progress, summary
@@ -61,7 +66,11 @@ _PER_SAMPLE = {  # name: dtype of the per-sample arrays (sample,)
     "worm_length": np.float64,
     "chain": np.int32,
 }
-_PER_CHAIN = {"worms_per_subsweep": np.int64, "chain_done": np.bool_}  # name: dtype, (chain,)
+_PER_CHAIN = {  # name: dtype, (chain,)
+    "worms_per_subsweep": np.int64,
+    "sector_switches": np.int64,
+    "chain_done": np.bool_,
+}
 _DIMS = ("sample", "y", "x")
 
 
@@ -76,6 +85,7 @@ class DimerRun:
     subsweeps: int
     thermalise: int
     tables: str
+    symmetrise: bool = True
 
     def record(self) -> dict[str, Any]:
         """JSON-able parameter record (:func:`.simulation.parameter_record`, T = inf as "inf")."""
@@ -92,12 +102,14 @@ class ChainResult:
 
     grids: (sweeps, 2n, 2n) int8 bond grids, one per sweep; worm_length:
     (sweeps,) mean steps per worm in the sweep before each sample; worms: W,
-    the calibrated number of worms per sub-sweep.
+    the calibrated number of worms per sub-sweep; switches: how often the chain's
+    columnar sector changed between stored samples (before any symmetry map).
     """
 
     grids: np.ndarray
     worm_length: np.ndarray
     worms: int
+    switches: int
 
 
 def default_subsweeps(T: float) -> int:
@@ -113,6 +125,7 @@ def resolve_run(
     subsweeps: int | None,
     thermalise: int | None,
     tables: str,
+    symmetrise: bool = True,
 ) -> DimerRun:
     """Validate the parameters (``InputError`` naming the option) and fill in defaults."""
     if n < 2 or n % 2:
@@ -136,6 +149,7 @@ def resolve_run(
         subsweeps=default_subsweeps(T) if subsweeps is None else subsweeps,
         thermalise=DEFAULT_THERMALISE if thermalise is None else thermalise,
         tables=tables,
+        symmetrise=bool(symmetrise),
     )
 
 
@@ -156,7 +170,10 @@ def run_chain(run: DimerRun, cum: np.ndarray, rng: np.random.Generator) -> Chain
         steps = loops.worms(dirs, nbr, cum, rng, visit, 0, per_sub * run.subsweeps)[1]
         grids[sample] = lattice.grid_from_dirs(dirs, n)
         worm_length[sample] = steps / (per_sub * run.subsweeps)
-    return ChainResult(grids, worm_length, per_sub)
+    switches = sectors.switches(sectors.sector(*lattice.columnar(grids)))
+    if run.symmetrise:
+        grids = sectors.symmetrise(grids, rng)
+    return ChainResult(grids, worm_length, per_sub, switches)
 
 
 def observables(result: ChainResult, chain: int) -> dict[str, np.ndarray]:
@@ -246,9 +263,23 @@ def _finalise(group: zarr.Group, run: DimerRun) -> dict[str, Any]:
             "units": "stored samples (sweeps); 0.5 = independent",
         },
         "mean_worm_length": float(np.mean(group["worm_length"][...])),
+        "sectors": sector_record(group, run),
     }
     simulation.SampleWriter.complete(group, stats)
     return stats
+
+
+def sector_record(group: zarr.Group, run: DimerRun) -> dict[str, Any]:
+    """Sector weights of the stored samples and sector switches of the chains (attr ``sectors``)."""
+    weights = sectors.weights(sectors.sector(group["Dx"][...], group["Dy"][...]))
+    switches = np.asarray(group["sector_switches"][...])
+    return {
+        "names": list(sectors.SECTORS),
+        "weights": [round(float(w), 4) for w in weights],
+        "switches_per_chain": float(switches.mean()),
+        "chains_without_switch": int(np.count_nonzero(switches == 0)),
+        "symmetrised": run.symmetrise,
+    }
 
 
 def _fmt(value: float | None) -> str:
@@ -273,7 +304,11 @@ def _simulate(comm: Any, out: Path, run: DimerRun, seed: int, resume: bool) -> N
             if chain == fail_chain:
                 raise RuntimeError(f"injected failure at chain {chain} ({FAIL_CHAIN_ENV})")
             result = run_chain(run, tables.cum, chain_rng(seed, chain))
-            per_chain = {"worms_per_subsweep": result.worms, "chain_done": True}
+            per_chain = {
+                "worms_per_subsweep": result.worms,
+                "sector_switches": result.switches,
+                "chain_done": True,
+            }
             writer.write_chain(group, chain, result.grids, observables(result, chain), per_chain)
             bar.update()
     comm.Barrier()
@@ -299,6 +334,7 @@ def simulate_store(
     subsweeps: int | None = None,
     thermalise: int | None = None,
     tables: str = "minimal-bounce",
+    symmetrise: bool = True,
     seed: int,
     resume: bool = False,
 ) -> None:
@@ -308,13 +344,14 @@ def simulate_store(
     ``tau_int``; ``configs`` (sample, y, x) int8 bond grids (2n, 2n), one chunk
     per chain (sample = chain * sweeps + sweep); per-sample ``energy``, ``Dx``,
     ``Dy``, ``Wx``, ``Wy``, ``worm_length``, ``chain``; per-chain
-    ``worms_per_subsweep`` and ``chain_done``. Runs on every rank of
+    ``worms_per_subsweep``, ``sector_switches`` and ``chain_done``; with
+    ``symmetrise`` every sample mapped by a random lattice symmetry. Runs on every rank of
     MPI.COMM_WORLD (one rank without mpiexec). With ``resume`` an existing
     incomplete store with the same parameters and seed is completed (a missing
     one is started afresh).
     """
     out = Path(out)
-    run = resolve_run(n, T, chains, sweeps, subsweeps, thermalise, tables)
+    run = resolve_run(n, T, chains, sweeps, subsweeps, thermalise, tables, symmetrise)
     simulation.require_int("--seed", seed, 0)
     _injected_failure()
     if resume and out.exists():
