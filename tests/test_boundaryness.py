@@ -40,6 +40,16 @@ def test_hand_made_filters():
         boundaryness(np.ones((4, 3)))
 
 
+def test_a_perfect_staggered_filter_reads_as_its_ferromagnetic_image():
+    """Eq. 19 on (-1)^(x+y) x (a ferromagnetic filter) after unstaggering equals Eq. 19 on that
+    filter: a uniform staggered 4x4 filter is 12/4 = 3, a staggered ring is a boundary filter."""
+    stagger = (-1.0) ** np.add.outer(np.arange(4), np.arange(4))
+    runs = np.stack([np.stack([stagger]), np.stack([stagger * ring(4)])])
+    assert run_boundaryness(runs, staggered=True).tolist() == [3.0, math.inf]
+    plain = run_boundaryness(runs)  # without unstaggering: the signs cancel in both regions
+    assert np.isnan(plain).all()
+
+
 def test_runs_take_the_most_boundary_component_and_skip_nan_padding():
     nan = np.full((4, 4), np.nan)
     filters = np.stack(

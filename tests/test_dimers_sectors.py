@@ -35,9 +35,7 @@ def test_reflection_and_transpose_are_involutions() -> None:
 
 
 def _sector_fractions(path, symmetrise: bool) -> tuple[np.ndarray, zarr.Group]:
-    driver.simulate_store(
-        path, n=8, T=0.3, chains=6, sweeps=200, seed=11, symmetrise=symmetrise
-    )
+    driver.simulate_store(path, n=8, T=0.3, chains=6, sweeps=200, seed=11, symmetrise=symmetrise)
     group = zarr.open_group(str(path), mode="r")
     return sectors.weights(sectors.sector(group["Dx"][...], group["Dy"][...])), group
 

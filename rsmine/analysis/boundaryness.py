@@ -12,6 +12,14 @@ boundaryness; :func:`run_boundaryness` takes the largest over a run's
 components (the component most coupled to the boundary). The ensemble
 statistic is the median over the successful runs of a (point, lb) cell, which
 is robust to the inf of a pure boundary filter.
+
+Eq. 19 sums signed weights, so it measures a ferromagnet's filters. The
+antiferromagnet's relevant filters are staggered, Λ_i ∝ (−1)^(x+y) on the
+ordered side: their ring sum nearly cancels and Eq. 19 would read them as bulk
+filters. With ``staggered`` the filters are first multiplied by (−1)^(x+y)
+(:func:`unstagger`; x, y counted from V's corner, the overall sign is dropped by
+the absolute values), which maps the antiferromagnet onto the ferromagnet by
+the sublattice gauge transformation.
 """
 
 from __future__ import annotations
@@ -51,12 +59,20 @@ def boundaryness(filters: np.ndarray) -> np.ndarray:
         return boundary / bulk
 
 
-def run_boundaryness(filters: np.ndarray) -> np.ndarray:
+def unstagger(filters: np.ndarray) -> np.ndarray:
+    """Filters (..., lv, lv) multiplied by (−1)^(x+y): the sublattice gauge transformation."""
+    filters = np.asarray(filters, dtype=np.float64)
+    side_y, side_x = filters.shape[-2:]
+    return filters * (-1.0) ** np.add.outer(np.arange(side_y), np.arange(side_x))
+
+
+def run_boundaryness(filters: np.ndarray, staggered: bool = False) -> np.ndarray:
     """Per-run boundaryness of (run, component, lv, lv) filters: the largest over components.
 
-    Returns (run,); NaN only when every component is NaN.
+    staggered: unstagger the filters first (antiferromagnet). Returns (run,); NaN
+    only when every component is NaN.
     """
-    per_component = boundaryness(filters)
+    per_component = boundaryness(unstagger(filters) if staggered else filters)
     out = np.full(per_component.shape[0], math.nan)
     finite_or_inf = ~np.isnan(per_component)
     has = finite_or_inf.any(axis=1)
@@ -64,10 +80,13 @@ def run_boundaryness(filters: np.ndarray) -> np.ndarray:
     return out
 
 
-def boundaryness_curves(path: str | Path, components: int | None = None) -> pd.DataFrame:
+def boundaryness_curves(
+    path: str | Path, components: int | None = None, staggered: bool = False
+) -> pd.DataFrame:
     """Ensemble boundaryness per (control, lb) from an ensemble store of a 2-D lattice.
 
-    components: use only runs with this many components of H (all when None).
+    components: use only runs with this many components of H (all when None);
+    staggered: unstagger the filters first (an antiferromagnet's ensemble).
     Returns columns control, lb, runs (successful), median, q25, q75 and
     rescaled (median / its maximum over control at the same lb).
     """
@@ -84,7 +103,7 @@ def boundaryness_curves(path: str | Path, components: int | None = None) -> pd.D
             "lb": np.asarray(group["lb"][...]),
             "components": np.asarray(group["components"][...]),
             "failed": np.asarray(group["failed"][...]).astype(bool),
-            "boundaryness": run_boundaryness(filters),
+            "boundaryness": run_boundaryness(filters, staggered),
         }
     )
     keep = ~frame["failed"]

@@ -65,6 +65,7 @@ rule boundaryness:
         results("logs/boundaryness/{system}.log"),
     params:
         components=main_components,
+        staggered=staggered_filters,
         model=system_model,
         control=figure_control,
         title=figure_title,

@@ -226,6 +226,12 @@ def analysis_outputs():
     ]
 
 
+def staggered_filters(wildcards):
+    """Whether {system}'s relevant filters are staggered (an Ising antiferromagnet, J < 0)."""
+    system = SYSTEMS[wildcards.system]
+    return system.get("model") == "ising" and system.get("simulate", {}).get("J", 1.0) < 0
+
+
 def system_model(wildcards):
     """The model of {system} (names its known transition), '' for user data."""
     return SYSTEMS[wildcards.system].get("model", "")
