@@ -64,11 +64,53 @@ def test_noise_floor_points_are_excluded_and_counted():
 
 
 def test_without_errors_floor_is_zero_and_too_few_points_undetermined():
-    fit = fit_buffer_decay([0, 1, 2, 3], [0.7, 0.2, -0.01, 0.0])
+    fit = fit_buffer_decay([0, 1, 2, 3, 4], [0.7, 0.2, 0.05, -0.01, 0.0])
     assert fit.excluded == 2
-    assert fit.model == "undetermined"  # only lb = 1 is comparable
-    assert fit.length == pytest.approx(1 / np.log(3.5))  # two points: exact line
+    assert fit.model == "undetermined"  # only lb = 1, 2 are fitted (lb >= 1)
+    assert fit.length == pytest.approx(1 / np.log(4.0))  # two points: exact line
     with pytest.raises(InputError, match="distinct"):
         fit_buffer_decay([1, 1, 2], [0.3, 0.2, 0.1])
     with pytest.raises(InputError, match="rsmi_err"):
         fit_buffer_decay([1, 2, 3], [0.3, 0.2, 0.1], [0.1, 0.0, 0.1])
+
+
+def test_flat_curve_is_no_decay_without_xi_or_upsilon():
+    """An ordered phase's plateau (flat within noise) is "no decay", never a tiny or negative υ."""
+    lb = np.arange(0, 9)
+    for seed in SEEDS:
+        fit = fit_buffer_decay(lb, *noisy(np.full(lb.shape, 1.3), seed, rel=0.01))
+        if fit.model != "no decay":  # a 95 % test: a few seeds may see a significant slope
+            assert fit.length > 10 and fit.length_ci[0] > 0
+            continue
+        assert np.isnan(fit.length) and np.isnan(fit.exponent)
+    chosen = [
+        fit_buffer_decay(lb, *noisy(np.full(lb.shape, 1.3), s, rel=0.01)).model for s in SEEDS
+    ]
+    assert chosen.count("no decay") >= 16
+    decaying = fit_buffer_decay(lb, *noisy(1.3 * np.exp(-lb / 3.0), 0, rel=0.01))
+    assert decaying.model == "exponential"  # the test has power
+
+
+def test_weak_decay_has_a_positive_interval():
+    """A slope barely below 0 gives a wide but positive ξ interval (the delta method went < 0)."""
+    lb = np.arange(1, 9)
+    rsmi, err = noisy(0.5 * np.exp(-lb / 40.0), 4, rel=0.02)
+    fit = fit_buffer_decay(lb, rsmi, err)
+    if fit.model != "no decay":
+        assert 0 < fit.length_ci[0] < fit.length < fit.length_ci[1]
+    for seed in SEEDS:
+        fit = fit_buffer_decay(np.arange(1, 13), *noisy(0.8 * np.arange(1, 13) ** -0.3, seed))
+        assert fit.exponent_ci[0] > 0 and fit.length_ci[0] > 0
+
+
+def test_distance_form_recovers_the_exponent_of_the_distance():
+    """I = A (lb + lv/2)^-2 (the free dimers' dipolar decay, lv = 8): the distance form gives 2,
+    a power of lb alone an effective exponent well below it."""
+    lb = np.array([2, 4, 6, 8])
+    truth = 3.0 * (lb + 4.0) ** -2.0
+    rsmi, err = noisy(truth, 1, rel=0.01, floor=0.0)
+    far = fit_buffer_decay(lb, rsmi, err, offset=4.0)
+    assert far.exponent_ci[0] <= 2.0 <= far.exponent_ci[1]
+    assert far.exponent_ci[1] - far.exponent_ci[0] < 0.3
+    near = fit_buffer_decay(lb, rsmi, err)
+    assert near.exponent_ci[1] < 1.5

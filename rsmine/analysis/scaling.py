@@ -1,20 +1,23 @@
 """Scaling of RSMI with the buffer width L_B: exponential vs power-law decay (Figs. 3b, 6).
 
-Two models of the RSMI I(lb) in nats:
+Two models of the RSMI I(lb) in nats, both fitted on the points above the
+noise floor with lb ≥ 1 (lb = 0 is left out: the power law diverges there, and
+at lb = 0 V touches E, which is not the decay being measured):
 
-- exponential, I = A·exp(−lb/ξ), fitted on every point above the noise floor (lb ≥ 0);
-- power law, I = A·lb^(−υ), fitted on the points above the floor with lb ≥ 1
-  (lb = 0 is left out: the power law diverges there).
+- exponential, I = A·exp(−lb/ξ);
+- power law, I = A·(lb + offset)^(−υ): offset 0 is a power of lb, offset lv/2 a
+  power of the distance between the centres of V and of E's inner edge.
 
-The model is chosen by AIC on the points both models can describe (above the
-floor and lb ≥ 1), each model refitted there: both have two parameters, so
-the AIC difference is the χ² difference when errors are given (Gaussian
-likelihood with known σ), else n·ln(RSS_exp/RSS_pow). With fewer than three
-such points there is nothing to choose between and the model is
-"undetermined". The fits are weighted least squares on I itself (not on
-log I), started from the log-linear fit; 95 % confidence intervals come from
-the parameter covariance (absolute when errors are given, scaled by the
-residual variance otherwise) through the delta method for ξ = −1/slope.
+The model is chosen by AIC: both have two parameters, so the AIC difference is
+the χ² difference when errors are given (Gaussian likelihood with known σ),
+else n·ln(RSS_exp/RSS_pow). With fewer than three points there is nothing to
+choose between ("undetermined"); a curve whose exponential slope is not below
+0 at 95 % is "no decay" (an ordered phase's plateau), with no ξ or υ. The fits
+are weighted least squares on I itself (not on log I), started from the
+log-linear fit; 95 % confidence intervals come from the parameter covariance
+(absolute when errors are given, scaled by the residual variance otherwise) on
+log ξ and log υ, so that they stay positive: ξ·exp(±z·σ_b/|b|) with b = −1/ξ
+the fitted slope, υ·exp(±z·σ_υ/υ).
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ FLOOR_SIGMAS = 2.0
 class DecayFit:
     """Result of :func:`fit_buffer_decay`.
 
-    model: "exponential", "power" or "undetermined" (fewer than three comparable points).
+    model: "exponential", "power", "no decay" (slope not below 0 at 95 %) or
+        "undetermined" (fewer than three points).
     length, length_ci: ξ and its 95 % interval, in lattice units of lb (NaN when unfitted).
     exponent, exponent_ci: υ and its 95 % interval (NaN when unfitted).
     amplitude_exp, amplitude_pow: A of each model, nats.
@@ -60,6 +64,7 @@ class DecayFit:
     floor: np.ndarray
     excluded: int
     used: np.ndarray
+    offset: float = 0.0
 
     def predict(self, model: str, lb: np.ndarray) -> np.ndarray:
         """The fitted curve of ``model`` ("exponential" | "power") at buffer widths lb, nats."""
@@ -67,7 +72,7 @@ class DecayFit:
         if model == "exponential":
             return self.amplitude_exp * np.exp(-lb / self.length)
         with np.errstate(divide="ignore"):
-            return self.amplitude_pow * lb ** (-self.exponent)
+            return self.amplitude_pow * (lb + self.offset) ** (-self.exponent)
 
 
 @dataclass(frozen=True)
@@ -110,10 +115,19 @@ def _aic(fit: _LineFit, known_errors: bool) -> float:
     return fit.n * math.log(max(fit.misfit, 1e-300) / fit.n) + 4.0
 
 
-def _interval(value: float, sigma: float) -> tuple[float, float]:
-    if not math.isfinite(sigma):
+def _positive_interval(value: float, sigma_log: float) -> tuple[float, float]:
+    """95 % interval of a positive quantity from the standard error of its logarithm."""
+    if not (math.isfinite(sigma_log) and value > 0):
         return (math.nan, math.nan)
-    return (value - Z95 * sigma, value + Z95 * sigma)
+    return (value * math.exp(-Z95 * sigma_log), value * math.exp(Z95 * sigma_log))
+
+
+def _decays(fit: _LineFit | None) -> bool:
+    """Whether the exponential slope is below 0 at 95 % (below 0, with two points)."""
+    if fit is None:
+        return False
+    sigma = math.sqrt(fit.cov[1, 1]) if math.isfinite(fit.cov[1, 1]) else 0.0
+    return fit.b + Z95 * sigma < 0
 
 
 def fit_buffer_decay(
@@ -121,6 +135,7 @@ def fit_buffer_decay(
     rsmi: np.ndarray,
     rsmi_err: np.ndarray | None = None,
     floor: float | np.ndarray | None = None,
+    offset: float = 0.0,
 ) -> DecayFit:
     """Fit I(lb) = A·exp(−lb/ξ) and I(lb) = A·lb^(−υ) and choose between them by AIC.
 
@@ -129,6 +144,7 @@ def fit_buffer_decay(
     rsmi_err: (n,) standard errors of rsmi, nats; weights the fits and sets the floor.
     floor: noise-floor threshold, nats (scalar or (n,)); points with rsmi ≤ floor are
         excluded and counted. Default: FLOOR_SIGMAS·rsmi_err when errors are given, else 0.
+    offset: the power law's variable is lb + offset (0: lb; lv/2: the distance).
     See the module docstring for the treatment of lb = 0 and the model choice.
     """
     lb = np.asarray(lb, dtype=float)
@@ -150,27 +166,29 @@ def fit_buffer_decay(
     def subset(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         return lb[mask], rsmi[mask], (err[mask] if err is not None else None)
 
-    x, y, e = subset(used)
+    x, y, e = subset(used & (lb >= 1))
     exp_fit = _fit_line(x, y, e)
-    xp, yp, ep = subset(used & (lb >= 1))
-    pow_fit = _fit_line(np.log(xp), yp, ep)
+    pow_fit = _fit_line(np.log(x + offset), y, e)
 
     length = exponent = amp_exp = amp_pow = math.nan
     length_ci = exponent_ci = (math.nan, math.nan)
-    if exp_fit is not None and exp_fit.b < 0:
+    decays = _decays(exp_fit)
+    if decays:
         length = -1.0 / exp_fit.b
-        length_ci = _interval(length, math.sqrt(exp_fit.cov[1, 1]) / exp_fit.b**2)
+        length_ci = _positive_interval(length, math.sqrt(exp_fit.cov[1, 1]) / -exp_fit.b)
         amp_exp = math.exp(exp_fit.a)
-    if pow_fit is not None:
+    if decays and pow_fit is not None and pow_fit.b < 0:
         exponent = -pow_fit.b
-        exponent_ci = _interval(exponent, math.sqrt(pow_fit.cov[1, 1]))
+        exponent_ci = _positive_interval(exponent, math.sqrt(pow_fit.cov[1, 1]) / exponent)
         amp_pow = math.exp(pow_fit.a)
 
     model, aic_exp, aic_pow = "undetermined", math.nan, math.nan
-    if len(xp) >= 3:
-        aic_exp = _aic(_fit_line(xp, yp, ep), err is not None)
+    if len(x) >= 3:
+        aic_exp = _aic(exp_fit, err is not None)
         aic_pow = _aic(pow_fit, err is not None)
         model = "exponential" if aic_exp <= aic_pow else "power"
+        if not decays:
+            model = "no decay"
     return DecayFit(
         model=model,
         length=length,
@@ -184,10 +202,13 @@ def fit_buffer_decay(
         floor=threshold,
         excluded=int((~used).sum()),
         used=used,
+        offset=float(offset),
     )
 
 
-def buffer_fits_table(summary: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, DecayFit]]:
+def buffer_fits_table(
+    summary: pd.DataFrame, lv: int | None = None
+) -> tuple[pd.DataFrame, dict[str, DecayFit]]:
     """Fit the decay of the RSMI with lb at every point of a summary table.
 
     summary: rows (point, lb) of :func:`rsmine.analysis.ensembles.summarise` (nats).
@@ -195,9 +216,11 @@ def buffer_fits_table(summary: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, De
     the standard error of that mean (the mean, not the maximum: the maximum of a
     few runs of pure noise sits about two standard errors above 0, on the floor).
     With a single run (no error) the fit is unweighted and the floor is 0.
+    lv: the side of V; when given, the power law is also fitted against the distance
+    lb + lv/2 (columns upsilon_distance, _low, _high).
     Returns (table with one row per point, {point label: fit}); the table's columns:
     point, control, model, xi, xi_low, xi_high, upsilon, upsilon_low, upsilon_high,
-    aic_exp, aic_pow, points_fitted, floor_excluded.
+    [upsilon_distance…,] aic_exp, aic_pow, points_fitted, floor_excluded.
     """
     rows, fits = [], {}
     for point, cells in summary.groupby("point", sort=False):
@@ -208,21 +231,34 @@ def buffer_fits_table(summary: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, De
             cells["lb"].to_numpy(), cells["mean"].to_numpy(dtype=float), usable_err
         )
         fits[point] = fit
-        rows.append(
-            {
-                "point": point,
-                "control": cells["control"].iloc[0],
-                "model": fit.model,
-                "xi": fit.length,
-                "xi_low": fit.length_ci[0],
-                "xi_high": fit.length_ci[1],
-                "upsilon": fit.exponent,
-                "upsilon_low": fit.exponent_ci[0],
-                "upsilon_high": fit.exponent_ci[1],
-                "aic_exp": fit.aic_exp,
-                "aic_pow": fit.aic_pow,
-                "points_fitted": int(fit.used.sum()),
-                "floor_excluded": fit.excluded,
+        row = {
+            "point": point,
+            "control": cells["control"].iloc[0],
+            "model": fit.model,
+            "xi": fit.length,
+            "xi_low": fit.length_ci[0],
+            "xi_high": fit.length_ci[1],
+            "upsilon": fit.exponent,
+            "upsilon_low": fit.exponent_ci[0],
+            "upsilon_high": fit.exponent_ci[1],
+        }
+        if lv is not None:
+            far = fit_buffer_decay(
+                cells["lb"].to_numpy(),
+                cells["mean"].to_numpy(dtype=float),
+                usable_err,
+                offset=lv / 2,
+            )
+            row |= {
+                "upsilon_distance": far.exponent,
+                "upsilon_distance_low": far.exponent_ci[0],
+                "upsilon_distance_high": far.exponent_ci[1],
             }
-        )
+        row |= {
+            "aic_exp": fit.aic_exp,
+            "aic_pow": fit.aic_pow,
+            "points_fitted": int((fit.used & (cells["lb"].to_numpy() >= 1)).sum()),
+            "floor_excluded": fit.excluded,
+        }
+        rows.append(row)
     return pd.DataFrame(rows), fits

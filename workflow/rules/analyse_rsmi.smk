@@ -41,6 +41,7 @@ rule buffer_fits:
     log:
         results("logs/buffer_fits/{system}.log"),
     params:
+        lv=visible_side,
         control=figure_control,
         title=figure_title,
     conda:

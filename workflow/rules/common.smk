@@ -226,6 +226,11 @@ def analysis_outputs():
     ]
 
 
+def visible_side(wildcards):
+    """lv of {system}: the buffer fits' distance form uses lb + lv/2."""
+    return SYSTEMS[wildcards.system]["optimise"]["lv"]
+
+
 def staggered_filters(wildcards):
     """Whether {system}'s relevant filters are staggered (an Ising antiferromagnet, J < 0)."""
     system = SYSTEMS[wildcards.system]
