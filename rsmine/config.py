@@ -85,6 +85,12 @@ def check_windows(name: str, system: Mapping[str, Any]) -> None:
     opt = system["optimise"]
     side = lattice_side(system["model"], system["simulate"])
     size_key = "n" if system["model"] == "dimers" else "L"
+    odd = [lb for lb in opt["lb"] if lb % 2]
+    if system["model"] == "dimers" and odd:
+        raise InputError(
+            f"systems.{name}.optimise.lb {odd}: on the dimer bond grid lb counts grid cells and "
+            "must be even (an odd lb makes V and E share vertices); use e.g. 2, 4, 6, 8"
+        )
     for lb in opt["lb"]:
         window = opt["lv"] + 2 * lb + 2 * opt["le"]
         if window > side:

@@ -141,7 +141,8 @@ def test_split_is_vectorised_over_samples():
         (dict(lattice="hexagonal", shape=(64, 64), lv=4, lb=4, le=10), "'hexagonal'"),
         (dict(lattice="dimer_grid", shape=(32, 32), lv=5, lb=2, le=4), "must be even"),
         (dict(lattice="square", shape=(8, 8), lv=2, lb=1, le=1, origins=65), "origins 65"),
-        (dict(lattice="dimer_grid", shape=(16, 16), lv=4, lb=1, le=1, origin=(1, 0)), "even"),
+        (dict(lattice="dimer_grid", shape=(16, 16), lv=4, lb=2, le=1, origin=(1, 0)), "even"),
+        (dict(lattice="dimer_grid", shape=(32, 32), lv=8, lb=3, le=4), "--lb 3 on a dimer"),
     ],
 )
 def test_bad_geometry_is_refused(kwargs, message):

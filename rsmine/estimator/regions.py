@@ -125,6 +125,11 @@ class Partition:
                     f"--lv {self.lv} on a dimer bond grid of shape {self.shape}: V must cover "
                     "whole vertex cells, so lv and the grid sides must be even"
                 )
+            if self.lb % 2:
+                raise InputError(
+                    f"--lb {self.lb} on a dimer bond grid: lb must be even (an odd buffer leaves "
+                    "V and E sharing vertices, whose hard-core contact carries information)"
+                )
         if self.window > min(self.shape):
             sides = "x".join(str(s) for s in self.shape)
             of = f" of {self.where}" if self.where else ""
