@@ -29,7 +29,11 @@ A study runs 'simulate' (or brings its own samples store), then 'optimise' on
 each samples store; the Snakemake workflow (README.md) runs whole studies.
 Stores are Zarr v3 directories; their layouts (samples, runs, ensemble) are
 documented in docs/stores.md. An existing --out is replaced only if it is an
-rsmine store of the same kind. 'rsmine COMMAND --help' lists a command's options."""
+rsmine store of the same kind. 'rsmine COMMAND --help' lists a command's options.
+
+The method (RSMI-NE) is that of D. E. Gökmen, Z. Ringel, S. D. Huber and
+M. Koch-Janusz, Phys. Rev. E 104, 064106 (2021), arXiv:2103.16887: cite it with
+rsmine (CITATION.cff)."""
 
 
 def _temperature(text: str) -> float:
