@@ -39,10 +39,15 @@ def test_analysis_rules_write_tables_figures_and_record_components(tmp_path):
     for name in ANALYSES:
         assert (out / f"figures/ising_ferro_{name}.png").stat().st_size > 1000
     transition = pd.read_csv(out / "tables/ising_ferro_transition.csv")
-    assert set(transition["method"]) == {"steepest", "boundaryness_peak"}
+    assert set(transition["method"]) == {"rsmi", "boundaryness_peak"}
     assert (transition["exact"] == 1.0).all() and len(transition) == 2 * 3
     fits = pd.read_csv(out / "tables/ising_ferro_buffer_fits.csv")
-    assert len(fits) == 4 and set(fits["model"]) <= {"exponential", "power", "undetermined"}
+    assert len(fits) == 4 and set(fits["model"]) <= {
+        "exponential",
+        "power",
+        "no decay",
+        "undetermined",
+    }
     sweep = pd.read_csv(out / "tables/ising_ferro_components.csv")
     assert sorted(sweep["components"]) == [1, 1, 1, 2, 2, 2]
     assert set(sweep["control"]) == {2.0}

@@ -43,7 +43,7 @@ def test_every_analysis_figure_draws(ensemble, tmp_path):
     ising = transition_mark("ising")
     summary = summarise(ensemble, components=1)
     transitions = transition_table(ensemble, 1, ising.value, n_boot=100)
-    steep = transitions[transitions["method"] == "steepest"]
+    steep = transitions[transitions["method"] == "rsmi"]
     assert (abs(steep["estimate"] - 1.0) < 0.1).all()  # within the grid spacing
     curves = boundaryness_curves(ensemble, 1)
     peaks = boundaryness_peaks(curves)

@@ -9,6 +9,8 @@ from rsmine.analysis.ensembles import RunsPart, merge_runs
 from rsmine.analysis.figures import transition_mark
 from rsmine.analysis.transition import (
     bootstrap,
+    curve_shape,
+    grid_error,
     parabolic_peak,
     steepest,
     transition_table,
@@ -72,8 +74,31 @@ def test_transition_table_from_an_ensemble_store(tmp_path):
     parts.append(RunsPart(inf, "Pinf", math.inf, 4))  # infinite control values are skipped
     out = merge_runs(parts, tmp_path / "ens.zarr", {(p.point, 4): 8 for p in parts})
     table = transition_table(out, exact=1.0, n_boot=200)
-    assert table["method"].tolist() == ["steepest", "boundaryness_peak"]
+    assert table["method"].tolist() == ["rsmi", "boundaryness_peak"]
     steep, peak = table.iloc[0], table.iloc[1]
+    assert steep["shape"] == "step"
     assert steep["ci_low"] <= 1.0 <= steep["ci_high"] and steep["exact"] == 1.0
+    # the interval holds the grid error: at least one grid spacing (0.05) wide
+    assert steep["ci_high"] - steep["ci_low"] >= 0.05 - 1e-12
     assert steep["runs"] == 8 * len(X)
     assert peak["estimate"] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_curve_shape_tells_steps_peaks_and_flat_curves():
+    rng = np.random.default_rng(3)
+    runs = 8
+
+    def noisy(curve):
+        return [c + rng.normal(0.0, 0.02, runs) for c in curve]
+
+    assert curve_shape(step_runs(1.0, 1)) == "step"
+    assert curve_shape(noisy(0.4 * np.exp(-(((X - 1.0) / 0.15) ** 2)))) == "peak"
+    assert curve_shape(noisy(np.full(X.shape, 0.11))) == "none"
+    # a flat curve with a hump of one standard error is not a peak
+    assert curve_shape(noisy(0.11 + 0.007 * np.exp(-(((X - 1.0) / 0.1) ** 2)))) == "none"
+
+
+def test_grid_error_is_half_the_local_spacing():
+    grid = np.array([0.1, 0.2, 0.4, 0.8])
+    assert grid_error(grid, 0.15) == pytest.approx(0.1)  # cells 0.1 and 0.2 around it
+    assert grid_error(X, 1.0) == pytest.approx(0.025)

@@ -59,7 +59,7 @@ def transition(
     positions, axis = _control_axis(ax, values, control, mark.log_axis if mark else None)
     table = summary.assign(x=positions, sem=standard_error(summary))
     colours = _lb_colours(table["lb"])
-    steep = transitions[transitions["method"] == "steepest"].set_index("lb")
+    steep = transitions[transitions["method"] == "rsmi"].set_index("lb")
     for lb, rows in table.groupby("lb"):
         rows = rows.sort_values("x")
         colour = colours[lb]

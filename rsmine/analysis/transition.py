@@ -17,10 +17,22 @@ the transition act on such curves (finite control values only):
   the vertex of the parabola through the largest median and its two neighbours
   (the grid point itself at an end of the grid).
 
+Which estimator fits the RSMI curve depends on its shape (:func:`curve_shape`):
+a **step** (the two ends differ by more than 3 standard errors, no interior
+maximum above both) is located by ``steepest``; a **peak** (an interior maximum
+more than 3 standard errors above both ends) by ``parabolic_peak`` of the mean
+curve; a curve that shows **neither** gets no estimate (NaN), rather than the
+steepest point of noise. The shape is a column of the table.
+
 Confidence intervals come from a bootstrap over runs: each replicate resamples,
 with replacement, the runs within each control point separately, recomputes
-the curve and the estimate; the interval is the 2.5 and 97.5 percentiles of
-the replicates (seeded, so deterministic).
+the curve and the estimate; the 2.5 and 97.5 percentiles of the replicates
+(seeded, so deterministic), widened on each side by half the control grid's
+spacing around the estimate (the grid and interpolation error: a transition is
+not located better than the cell that holds it, whatever the runs say). The
+bootstrap does not resample the Monte Carlo samples (that would mean retraining);
+the finite-size offset is not in the interval either: it is what
+:mod:`rsmine.analysis.finite_size` extrapolates away.
 """
 
 from __future__ import annotations
@@ -82,6 +94,37 @@ def parabolic_peak(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.clip(vertex, x[i - 1], x[i + 1]))
 
 
+SHAPE_SIGMAS = 3.0
+"""A difference counts in :func:`curve_shape` when it exceeds this many standard errors."""
+
+
+def curve_shape(samples: Sequence[np.ndarray]) -> str:
+    """ "step", "peak" or "none" for per-run values at ordered control values (see module doc).
+
+    samples[i]: (runs_i,) values at the i-th control value, in control order.
+    """
+    mean = np.array([np.mean(s) for s in samples])
+    sem = np.array([np.std(s, ddof=1) / math.sqrt(len(s)) if len(s) > 1 else 0.0 for s in samples])
+
+    def above(i: int, j: int) -> bool:
+        return mean[i] - mean[j] > SHAPE_SIGMAS * math.hypot(sem[i], sem[j])
+
+    top = int(np.argmax(mean))
+    if 0 < top < len(mean) - 1 and above(top, 0) and above(top, len(mean) - 1):
+        return "peak"
+    if above(0, len(mean) - 1) or above(len(mean) - 1, 0):
+        return "step"
+    return "none"
+
+
+def grid_error(x: np.ndarray, estimate: float) -> float:
+    """Half the spacing of the control grid x (n,) around ``estimate`` (the larger neighbour)."""
+    x = np.sort(np.asarray(x, dtype=float))
+    i = int(np.clip(np.searchsorted(x, estimate), 1, len(x) - 1))
+    spacings = np.diff(x)[max(0, i - 2) : i + 1]
+    return float(spacings.max()) / 2.0
+
+
 def bootstrap(
     x: np.ndarray,
     samples: Sequence[np.ndarray],
@@ -131,46 +174,74 @@ def transition_table(
     exact: float | None = None,
     n_boot: int = 1000,
     seed: int = 0,
+    staggered: bool = False,
 ) -> pd.DataFrame:
     """Transition estimates per lb from an ensemble store, with bootstrap 95 % CIs.
 
     components: use only runs trained with this many components (all when None).
-    Methods: ``steepest`` (mean test RSMI) always; ``boundaryness_peak`` (median
-    boundaryness) for 2-D square-lattice filters. Failed runs are left out.
+    Methods: ``rsmi`` (mean test RSMI; steepest change of a step, vertex of a peak,
+    none for a curve that shows neither) always; ``boundaryness_peak`` (median
+    boundaryness) for 2-D square-lattice filters, unstaggered first when
+    ``staggered`` (an antiferromagnet). Failed runs are left out.
     exact: the known transition in control units (e.g. ``transition_mark(model).value``),
     copied into the table beside the estimates.
-    Returns columns lb, method, estimate, ci_low, ci_high, exact (control units;
-    NaN when ``exact`` is None), runs (successful runs used).
+    Returns columns lb, method, shape (of the curve), estimate, ci_low, ci_high (95 %,
+    bootstrap over runs and the grid error), exact (control units; NaN when ``exact``
+    is None), runs (successful runs used).
     """
     frame = read_ensemble(path)
     group = open_store(path, "ensemble")
     if group.attrs.get("lattice") == "square":
-        frame["boundaryness"] = run_boundaryness(np.asarray(group["filters"][...]))
+        filters = np.asarray(group["filters"][...])
+        frame["boundaryness"] = run_boundaryness(filters, staggered)
     frame = frame[~frame["failed"].astype(bool)]
     if components is not None:
         frame = frame[frame["components"] == components]
-    methods = [("steepest", "rsmi", steepest, np.mean)]
-    if "boundaryness" in frame:
-        methods.append(("boundaryness_peak", "boundaryness", parabolic_peak, np.median))
     rows = []
     for lb, cell in frame.groupby("lb"):
-        for method, column, estimator, centre in methods:
-            x, samples = _per_point(cell, column)
-            if len(x) >= MIN_POINTS:
-                estimate, low, high = bootstrap(x, samples, estimator, centre, n_boot, seed)
-            else:
-                estimate = low = high = math.nan
-            rows.append(
-                {
-                    "lb": lb,
-                    "method": method,
-                    "estimate": estimate,
-                    "ci_low": low,
-                    "ci_high": high,
-                    "exact": math.nan if exact is None else exact,
-                    "runs": int(sum(len(s) for s in samples)),
-                }
-            )
-    return pd.DataFrame(
-        rows, columns=["lb", "method", "estimate", "ci_low", "ci_high", "exact", "runs"]
-    )
+        x, samples = _per_point(cell, "rsmi")
+        shape = curve_shape(samples) if len(x) >= MIN_POINTS else "none"
+        rows.append(_row(lb, "rsmi", shape, x, samples, RSMI_ESTIMATORS.get(shape), n_boot, seed))
+        if "boundaryness" in cell:
+            x, samples = _per_point(cell, "boundaryness")
+            peak = (parabolic_peak, np.median)
+            rows.append(_row(lb, "boundaryness_peak", "peak", x, samples, peak, n_boot, seed))
+    table = pd.DataFrame(rows, columns=[*COLUMNS[:-2], "exact", "runs"])
+    table["exact"] = math.nan if exact is None else exact
+    return table[COLUMNS]
+
+
+COLUMNS = ["lb", "method", "shape", "estimate", "ci_low", "ci_high", "exact", "runs"]
+RSMI_ESTIMATORS: dict[str, tuple[Estimator, Callable[[np.ndarray], float]]] = {
+    "step": (steepest, np.mean),
+    "peak": (parabolic_peak, np.mean),
+}
+"""The estimator (and per-point statistic) of each RSMI curve shape; none for "none"."""
+
+
+def _row(
+    lb: int,
+    method: str,
+    shape: str,
+    x: np.ndarray,
+    samples: list[np.ndarray],
+    estimator: tuple[Estimator, Callable[[np.ndarray], float]] | None,
+    n_boot: int,
+    seed: int,
+) -> dict[str, object]:
+    """One table row: the estimate and its interval widened by the grid error."""
+    estimate = low = high = math.nan
+    if estimator is not None and len(x) >= MIN_POINTS:
+        estimate, low, high = bootstrap(x, samples, *estimator, n_boot, seed)
+        if math.isfinite(estimate):
+            half = grid_error(x, estimate)
+            low, high = low - half, high + half
+    return {
+        "lb": lb,
+        "method": method,
+        "shape": shape,
+        "estimate": estimate,
+        "ci_low": low,
+        "ci_high": high,
+        "runs": int(sum(len(s) for s in samples)),
+    }

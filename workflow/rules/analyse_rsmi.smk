@@ -18,6 +18,7 @@ rule transition:
         results("logs/transition/{system}.log"),
     params:
         components=main_components,
+        staggered=staggered_filters,
         model=system_model,
         control=figure_control,
         title=figure_title,

@@ -13,7 +13,9 @@ def main(smk) -> None:
     with open(smk.log[0], "w") as log, redirect_stderr(log):
         mark = transition_mark(smk.params.model)
         exact = mark.value if mark else None
-        table = transition_table(smk.input.ensemble, smk.params.components, exact)
+        table = transition_table(
+            smk.input.ensemble, smk.params.components, exact, staggered=smk.params.staggered
+        )
         write_csv(table, smk.output.table)
         summary = read_summary_csv(smk.input.summary)
         physics_figures.transition(
