@@ -17,8 +17,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from rsmine.analysis.figures import _save
 from rsmine.errors import InputError
+from rsmine.figures.style import save
 
 
 def _correlations(h: np.ndarray, mean: np.ndarray, distances: range) -> np.ndarray:
@@ -85,4 +85,4 @@ def figure_two_point(
     ax.set_ylabel("$G(r)=\\langle h(x)h(x+r)\\rangle-\\langle h\\rangle^2$  (h = ±1)")
     ax.set_title(title)
     ax.legend(fontsize="small")
-    return _save(fig, path)
+    return save(fig, path)

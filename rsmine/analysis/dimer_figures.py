@@ -23,7 +23,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-from rsmine.analysis.figures import _control_axis, _control_ticks, _save
 from rsmine.analysis.gallery import draw_filter
 from rsmine.analysis.pca import EnsemblePCA, project_on_components
 from rsmine.analysis.pristine import to_grid
@@ -37,6 +36,7 @@ from rsmine.analysis.projections import (
     project,
 )
 from rsmine.analysis.symmetry import ACTIONS, induced_matrix
+from rsmine.figures.style import control_axis, control_ticks, save
 
 ACTION_COLOURS = {"C4": "tab:red", "Tx": "tab:purple", "Ty": "deepskyblue"}
 """Arrow colours of the symmetry actions, as in Fig. 9 of the paper."""
@@ -130,7 +130,7 @@ def projection_histograms(
     handles = [Line2D([], [], color=c, label=a) for a, c in ACTION_COLOURS.items()]
     handles.append(Line2D([], [], ls="", marker="x", color="tab:orange", label="peak"))
     fig.legend(handles=handles, loc="outside upper center", ncols=4, fontsize="small")
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def pristine_overlap(table: pd.DataFrame, t_bkt: float, path: str | Path | None = None) -> Figure:
@@ -140,7 +140,7 @@ def pristine_overlap(table: pd.DataFrame, t_bkt: float, path: str | Path | None 
     standard errors over runs; the dashed line marks T_BKT.
     """
     fig, ax = plt.subplots(figsize=(6.0, 4.0), layout="constrained")
-    x, axis = _control_axis(ax, table["T"].to_numpy(dtype=float), "temperature T", True)
+    x, axis = control_axis(ax, table["T"].to_numpy(dtype=float), "temperature T", True)
     labels = {"P": "span{$P_1, P_2$}", "E": "span{$E_x, E_y$}", "C": "span{$C$}"}
     for key in SUBSPACES:
         ax.errorbar(
@@ -153,12 +153,12 @@ def pristine_overlap(table: pd.DataFrame, t_bkt: float, path: str | Path | None 
             label=labels[key],
         )
     ax.axvline(t_bkt, color="0.5", ls="--", lw=0.8, label="$T_{BKT}$")
-    _control_ticks(ax, *axis)
+    control_ticks(ax, axis)
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of the filter's squared norm")
     ax.set_title("overlap of RSMI-optimal filters with pristine subspaces")
     ax.legend(fontsize="small")
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def ensemble_pca_figure(
@@ -214,7 +214,7 @@ def ensemble_pca_figure(
     ax.set_xlabel("PC1 coordinate")
     ax.set_ylabel("PC2 coordinate")
     ax.set_title("all filters on the top two axes", fontsize="small")
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def u1_uniformity(table: pd.DataFrame, t_bkt: float, path: str | Path | None = None) -> Figure:
@@ -226,7 +226,7 @@ def u1_uniformity(table: pd.DataFrame, t_bkt: float, path: str | Path | None = N
     has discrete lattice structure, above it no departure from U(1) is seen.
     """
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.0, 5.5), sharex=True, layout="constrained")
-    x, axis = _control_axis(bottom, table["T"].to_numpy(dtype=float), "temperature T", True)
+    x, axis = control_axis(bottom, table["T"].to_numpy(dtype=float), "temperature T", True)
     top.plot(x, table["R4"], "o-", ms=3, label="$R_4 = |\\langle e^{4i\\theta}\\rangle|$")
     top.plot(x, table["R8"], "s-", ms=3, label="$R_8 = |\\langle e^{8i\\theta}\\rangle|$")
     top.set_ylim(0, 1)
@@ -245,6 +245,6 @@ def u1_uniformity(table: pd.DataFrame, t_bkt: float, path: str | Path | None = N
         ax.axvline(t_bkt, color="0.5", ls="--", lw=0.8, label="$T_{BKT}$" if ax is bottom else None)
     bottom.set_ylabel("p-value of uniform θ")
     bottom.legend(fontsize="small")
-    _control_ticks(bottom, *axis)
+    control_ticks(bottom, axis)
     top.set_title("emergent U(1): angle θ in the ($E_x+E_y$, $E_x-E_y$) plane")
-    return _save(fig, path)
+    return save(fig, path)

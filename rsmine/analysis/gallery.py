@@ -28,9 +28,9 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from rsmine.analysis.ensembles import component_runs, without_padding
-from rsmine.analysis.figures import BITS
 from rsmine.analysis.filters import align_filters
 from rsmine.errors import InputError
+from rsmine.figures.style import BITS
 from rsmine.store import open_store
 
 CMAP = "RdBu_r"

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from rsmine.analysis.figures import _save
+from rsmine.figures.style import save
 from rsmine.models.dimers import height
 
 TWO_PI = 2 * math.pi
@@ -85,4 +85,4 @@ def figure_height_histograms(
         ax.set_ylabel("probability density [1/rad]")
         ax.set_title("lattice height φ (every T alike)" if b == 1 else f"block average, {b}×{b}")
         ax.legend(fontsize="x-small", loc="upper right")
-    return _save(fig, path)
+    return save(fig, path)

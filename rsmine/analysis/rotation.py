@@ -39,12 +39,12 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from rsmine import store
-from rsmine.analysis.figures import BITS, _save
 from rsmine.analysis.pristine import pristine_basis, to_grid
 from rsmine.coarse_grain import read_filter
 from rsmine.errors import InputError
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import TrainConfig, train_batch
+from rsmine.figures.style import BITS, save
 
 
 def rotate_pair(filters: np.ndarray, theta: float) -> np.ndarray:
@@ -256,4 +256,4 @@ def figure_rsmi_vs_angle(
     relative.set_ylabel("RSMI / |its mean over θ|")
     relative.axhline(1.0, color="0.7", lw=0.6, zorder=0)
     fig.suptitle(title)
-    return _save(fig, path)
+    return save(fig, path)
