@@ -337,11 +337,12 @@ def _add_show_filters(sub: argparse._SubParsersAction) -> None:
 def _run_show_filters(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from rsmine.analysis import gallery
+    from rsmine.analysis.filters.gallery import gallery_rows, read_filter_cells
+    from rsmine.figures.filters import filter_gallery
 
-    lattice, lb, cells = gallery.read_filter_cells(args.store, args.lb, args.control)
+    lattice, lb, cells = read_filter_cells(args.store, args.lb, args.control)
     title = f"{Path(args.store).name}: filters at $L_B$ = {lb}"
-    gallery.filter_gallery(lattice, cells, title, samples=args.samples, path=args.out)
+    filter_gallery(lattice, gallery_rows(cells, args.samples), title, path=args.out)
 
 
 def build_parser() -> argparse.ArgumentParser:

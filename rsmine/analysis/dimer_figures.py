@@ -23,7 +23,6 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-from rsmine.analysis.gallery import draw_filter
 from rsmine.analysis.pca import EnsemblePCA, project_on_components
 from rsmine.analysis.pristine import to_grid
 from rsmine.analysis.projections import (
@@ -36,6 +35,7 @@ from rsmine.analysis.projections import (
     project,
 )
 from rsmine.analysis.symmetry import ACTIONS, induced_matrix
+from rsmine.figures.filters import draw_filter
 from rsmine.figures.style import control_axis, control_ticks, save
 
 ACTION_COLOURS = {"C4": "tab:red", "Tx": "tab:purple", "Ty": "deepskyblue"}
