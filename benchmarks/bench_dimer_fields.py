@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from rsmine.analysis.correlation import figure_two_point, two_point
-from rsmine.analysis.height import figure_height_histograms, phase_histograms
+from rsmine.analysis.dimers.height_histograms import phase_histograms
 from rsmine.analysis.rotation import (
     PLANES,
     electric_plane,
@@ -24,6 +24,7 @@ from rsmine.analysis.rotation import (
     rotation_scan,
 )
 from rsmine.coarse_grain import coarse_grain_store, read_components, read_filter
+from rsmine.figures import dimers
 from rsmine.models.dimers.driver import simulate_store
 from rsmine.optimise import optimise_store
 from rsmine.store import read_samples
@@ -44,7 +45,7 @@ def main() -> None:
     for label, table in heights.items():
         lock = table.groupby("block")["lock"].first()
         print(f"| {label[2:]} | {lock[4]:+.3f} | {lock[8]:+.3f} |")
-    figure_height_histograms(heights, out / "height.png")
+    dimers.height_histograms(heights, path=out / "height.png")
     print("\n| T | plane | mean over θ | range | sem | range/err | p | s |")
     print("|---|---|---|---|---|---|---|---|")
     rotations = {plane: {} for plane in PLANES}

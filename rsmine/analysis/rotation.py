@@ -39,7 +39,7 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from rsmine import store
-from rsmine.analysis.pristine import pristine_basis, to_grid
+from rsmine.analysis.dimers.pristine import pristine_basis, to_grid
 from rsmine.coarse_grain import read_filter
 from rsmine.errors import InputError
 from rsmine.estimator.regions import Partition
@@ -62,7 +62,7 @@ PLANES = ("own", "electric")
 def electric_plane(lv: int) -> np.ndarray:
     """Orthonormal (Ex, Ey), (2, lv·lv), on a dimer-grid visible block of even side lv.
 
-    The pristine Ex, Ey of :mod:`rsmine.analysis.pristine` as flattened (lv, lv) grids,
+    The pristine Ex, Ey of :mod:`rsmine.analysis.dimers.pristine` as flattened (lv, lv) grids,
     each of unit norm (orthogonal: Ex lives on horizontal bonds, Ey on vertical ones).
     """
     return to_grid(pristine_basis(("Ex", "Ey"), lv)).reshape(2, lv * lv)
