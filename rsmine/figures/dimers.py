@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -43,7 +44,7 @@ PLANE_LABELS = {
 }
 
 
-def _symmetry_arrows(ax, plane: str, lv: int) -> None:
+def _symmetry_arrows(ax: Axes, plane: str, lv: int) -> None:
     """Arrows from ±(unit basis filters) of ``plane`` to their images under C4, Tx, Ty.
 
     A pair of points swapped by an action gets one double-headed arrow. Each
@@ -83,6 +84,7 @@ def projection_histograms(
     ensemble: FilterEnsemble,
     temperatures: Sequence[float],
     settings: PeakSettings = DEFAULT_PEAKS,
+    *,
     path: str | Path | None = None,
 ) -> Figure:
     """2-D histograms of the unit filters projected on (P1, P2) (top) and (Ex+Ey, Ex−Ey) (bottom).

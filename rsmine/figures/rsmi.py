@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -36,7 +37,7 @@ from rsmine.figures.style import (
 )
 
 
-def _finish_axis(ax, axis: ControlAxis, mark: Mark | None) -> None:
+def _finish_axis(ax: Axes, axis: ControlAxis, mark: Mark | None) -> None:
     """Ticks (∞ behind a break) and the known transition, with its legend entry."""
     for handle in mark_transition(ax, mark):
         ax.add_line(handle)  # an empty line: its entry in the figure legend
