@@ -34,7 +34,14 @@ from rsmine.analysis.dimers.projections import (
 )
 from rsmine.analysis.dimers.symmetry import ACTIONS, induced_matrix
 from rsmine.figures.filters import draw_filter
-from rsmine.figures.style import colours, control_axis, control_text, control_ticks, save
+from rsmine.figures.style import (
+    broken_at_infinity,
+    colours,
+    control_axis,
+    control_text,
+    control_ticks,
+    save,
+)
 
 ACTION_COLOURS = {"C4": "tab:red", "Tx": "tab:purple", "Ty": "deepskyblue"}
 """Arrow colours of the symmetry actions, as in Fig. 9 of the paper."""
@@ -140,15 +147,8 @@ def pristine_overlap(
     x, axis = control_axis(ax, table["T"].to_numpy(dtype=float), "temperature T", True)
     labels = {"P": "span{$P_1, P_2$}", "E": "span{$E_x, E_y$}", "C": "span{$C$}"}
     for key in SUBSPACES:
-        ax.errorbar(
-            x,
-            table[f"{key}_mean"],
-            yerr=table[f"{key}_sem"],
-            fmt="o-",
-            ms=3,
-            capsize=2,
-            label=labels[key],
-        )
+        xs, mean, sem = broken_at_infinity(axis, x, table[f"{key}_mean"], table[f"{key}_sem"])
+        ax.errorbar(xs, mean, yerr=sem, fmt="o-", ms=3, capsize=2, label=labels[key])
     ax.axvline(t_bkt, color="0.5", ls="--", lw=0.8, label="$T_{BKT}$")
     control_ticks(ax, axis)
     ax.set_ylim(0, 1)
@@ -225,15 +225,16 @@ def u1_uniformity(table: pd.DataFrame, t_bkt: float, *, path: str | Path | None 
     fig = Figure(figsize=(6.0, 5.5), layout="constrained")
     top, bottom = fig.subplots(2, 1, sharex=True)
     x, axis = control_axis(bottom, table["T"].to_numpy(dtype=float), "temperature T", True)
-    top.plot(x, table["R4"], "o-", ms=3, label="$R_4 = |\\langle e^{4i\\theta}\\rangle|$")
-    top.plot(x, table["R8"], "s-", ms=3, label="$R_8 = |\\langle e^{8i\\theta}\\rangle|$")
+    line_x, r4, r8, p_line = broken_at_infinity(axis, x, table["R4"], table["R8"], table["p"])
+    top.plot(line_x, r4, "o-", ms=3, label="$R_4 = |\\langle e^{4i\\theta}\\rangle|$")
+    top.plot(line_x, r8, "s-", ms=3, label="$R_8 = |\\langle e^{8i\\theta}\\rangle|$")
     top.set_ylim(0, 1)
     top.set_ylabel("mean resultant length")
     top.legend(fontsize="small")
     for xi, n in zip(x, table["n"], strict=True):
         top.annotate(f"n={n}", (xi, 0.97), fontsize="x-small", ha="center", va="top")
     p = np.clip(table["p"].to_numpy(dtype=float), 1e-300, 1)
-    bottom.plot(x, p, "o-", ms=3, color="tab:green")
+    bottom.plot(line_x, np.clip(p_line, 1e-300, 1), "o-", ms=3, color="tab:green")
     bottom.update_datalim(np.column_stack([x, np.ones_like(x)]), updatey=False)
     bottom.autoscale_view(scaley=False)  # every T on the axis, with or without a test
     bottom.set_yscale("log")

@@ -27,6 +27,7 @@ from rsmine.figures.style import (
     BITS,
     ControlAxis,
     Mark,
+    broken_at_infinity,
     colours,
     control_axis,
     control_text,
@@ -186,47 +187,76 @@ def transition(
     mark: Mark | None = None,
     path: str | Path | None = None,
 ) -> Figure:
-    """Mean test RSMI ± standard error against the control parameter per lb, with the
-    interquartile band over runs, each lb's transition estimate (steepest change of
-    the mean) and its bootstrap 95 % interval, and the known transition.
+    """Mean test RSMI ± standard error against the control parameter per lb (top), and
+    each lb's transition estimate with its 95 % interval on a row of its own (bottom,
+    same control axis), with the known transition on both.
 
+    The estimator follows the curve's shape (the table's ``shape``: steepest change of a
+    step, vertex of a peak, none for a curve that shows neither); the interval is the
+    bootstrap over runs widened by the grid error.
     summary: rows (point, lb) of :func:`rsmine.analysis.rsmi.summary.summarise` (nats).
     transitions: rows of :func:`rsmine.analysis.rsmi.transition.transition_table`.
     """
-    fig = Figure(figsize=(8.5, 4.2), layout="constrained")
-    ax = fig.subplots()
+    fig = Figure(figsize=(8.5, 5.6), layout="constrained")
+    ax, rows_ax = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))
     values = summary["control"].to_numpy(dtype=float)
-    positions, axis = control_axis(ax, values, control, mark.log_axis if mark else None)
+    positions, axis = control_axis(rows_ax, values, control, mark.log_axis if mark else None)
     table = summary.assign(x=positions, sem=standard_error(summary))
     by_lb = lb_colours(table["lb"])
-    steep = transitions[transitions["method"] == "rsmi"].set_index("lb")
+    lbs = sorted(by_lb)
+    estimates = transitions[transitions["method"] == "rsmi"].set_index("lb")
     for lb, rows in table.groupby("lb"):
-        rows = rows.sort_values("x")
         colour = by_lb[lb]
-        ax.fill_between(
-            rows["x"], rows["q25"] * BITS, rows["q75"] * BITS, color=colour, alpha=0.15, lw=0
+        x, mean, sem, q25, q75 = broken_at_infinity(
+            axis, rows["x"], rows["mean"], rows["sem"].fillna(0), rows["q25"], rows["q75"]
         )
-        ax.errorbar(
-            rows["x"],
-            rows["mean"] * BITS,
-            yerr=rows["sem"].fillna(0) * BITS,
-            fmt="o-",
-            ms=3,
-            capsize=2,
-            color=colour,
-            label=f"$L_B$={lb}: mean ± s.e.",
-        )
-        if lb in steep.index and math.isfinite(steep.loc[lb, "estimate"]):
-            row = steep.loc[lb]
-            ax.axvspan(row["ci_low"], row["ci_high"], color=colour, alpha=0.18, lw=0)
-            ax.axvline(row["estimate"], color=colour, ls=":", lw=1.5)
-    _finish_axis(ax, axis, mark)
-    ax.plot([], [], ":", color="0.3", label="transition estimate\n(steepest mean; 95 % CI band)")
-    ax.fill_between([], [], color="0.5", alpha=0.15, label="interquartile range over runs")
+        ax.fill_between(x, q25 * BITS, q75 * BITS, color=colour, alpha=0.15, lw=0)
+        ax.errorbar(x, mean * BITS, yerr=sem * BITS, fmt="o-", ms=3, color=colour, lw=1)
+        ax.plot([], [], "o-", ms=3, color=colour, label=f"$L_B$ = {lb}")
+        row = estimates.loc[lb] if lb in estimates.index else None
+        _estimate_row(rows_ax, lbs.index(lb), row, colour)
+    for axes in (ax, rows_ax):
+        mark_transition(axes, mark)
+    ax.plot([], [], "o-", ms=3, color="0.3", label="mean ± 1 s.e.")
+    ax.fill_between([], [], color="0.5", alpha=0.15, label="interquartile range")
+    if mark is not None:
+        ax.plot([], [], color="crimson", ls="--", lw=1, label=mark.label)
+    control_ticks(rows_ax, axis)
+    rows_ax.set_yticks(range(len(lbs)), [f"$L_B$ = {lb}" for lb in lbs], fontsize="small")
+    rows_ax.set_ylim(-0.7, len(lbs) - 0.3)
+    rows_ax.set_title("transition estimate and 95 % interval per $L_B$", fontsize="small")
     ax.set_ylabel("test RSMI $I_\\Lambda(H:E)$ [bits]")
     ax.set_title(f"{title}: where is the transition?")
-    fig.legend(loc="outside right upper", fontsize="x-small")
+    ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1, 1))
     return save(fig, path)
+
+
+def _estimate_row(ax: Axes, rank: int, row: pd.Series | None, colour: np.ndarray) -> None:
+    """One lb's transition estimate on row ``rank``: a dot with its 95 % interval as a bar,
+    or the words "no estimate" and the curve's shape where there is none."""
+    if row is None or not math.isfinite(row["estimate"]):
+        shape = "" if row is None else f" (curve: {row['shape']})"
+        ax.annotate(
+            f"no estimate{shape}",
+            (0.02, rank),
+            xycoords=("axes fraction", "data"),
+            va="center",
+            fontsize="x-small",
+            color=colour,
+        )
+        return
+    low, high = row["ci_low"], row["ci_high"]
+    ax.errorbar(
+        row["estimate"],
+        rank,
+        xerr=[[row["estimate"] - low], [high - row["estimate"]]],
+        fmt="o",
+        color=colour,
+        ms=5,
+        capsize=3,
+        lw=1.5,
+    )
+    ax.annotate(f"  {row['shape']}", (high, rank), va="center", fontsize="x-small", color=colour)
 
 
 def buffer_fits(

@@ -129,6 +129,19 @@ def control_axis(
     return positions, ControlAxis(values, log, at_inf)
 
 
+def broken_at_infinity(axis: ControlAxis, x: np.ndarray, *ys: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(x, *ys) sorted by x, with a NaN row before the ∞ position when the axis has one, so
+    that a line drawn through them stops at the break instead of crossing it.
+
+    x: (n,) positions from :func:`control_axis`; ys: (n,) values to draw against them."""
+    x = np.asarray(x, dtype=float)
+    order = np.argsort(x, kind="stable")
+    columns = [x[order], *(np.asarray(y, dtype=float)[order] for y in ys)]
+    if axis.at_inf is None or len(x) < 2 or columns[0][-1] != axis.at_inf:
+        return tuple(columns)
+    return tuple(np.insert(c, len(c) - 1, np.nan) for c in columns)
+
+
 def control_ticks(ax: Axes, axis: ControlAxis) -> None:
     """Readable control ticks: on a log axis the values themselves (up to 8 of them) or
     1-2-5 ticks; inf labelled ∞ behind a grey break."""
