@@ -370,10 +370,15 @@ def components(
     table: rows (point, lb, components) of :func:`rsmine.analysis.rsmi.summary.summarise`.
     """
     lbs = sorted(table["lb"].unique())
-    fig = Figure(figsize=(3.2 * len(lbs) + 2, 3.8), layout="constrained")
-    axes = fig.subplots(1, len(lbs), squeeze=False, sharey=True)
+    ncols = min(3, len(lbs))
+    nrows = math.ceil(len(lbs) / ncols)
+    fig = Figure(figsize=(3.3 * ncols + 2, 3.0 * nrows + 0.8), layout="constrained")
+    grid = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
+    axes = grid.ravel()
+    for ax in axes[len(lbs) :]:
+        ax.set_visible(False)
     points = table.sort_values("control")["point"].unique()
-    for ax, lb in zip(axes[0], lbs, strict=True):
+    for ax, lb in zip(axes, lbs, strict=False):
         for colour, point in zip(colours("plasma", len(points)), points, strict=True):
             rows = table[(table["lb"] == lb) & (table["point"] == point)].sort_values("components")
             label = f"{control}={control_text(rows['control'].iloc[0])}"
@@ -385,9 +390,8 @@ def components(
         ax.set_ylim(bottom=0)
         ax.set_xlabel("components of H")
         ax.set_title(f"$L_B$={lb}")
-    axes[0][0].set_ylabel("RSMI [bits] (line: max, dots: mean over runs)")
-    fig.legend(
-        *axes[0][0].get_legend_handles_labels(), loc="outside right upper", fontsize="x-small"
-    )
+    for ax in grid[:, 0]:
+        ax.set_ylabel("RSMI [bits]\n(line: max, dots: mean over runs)")
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", fontsize="x-small")
     fig.suptitle(f"{title}: RSMI against the number of components")
     return save(fig, path)
