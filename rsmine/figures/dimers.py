@@ -105,12 +105,14 @@ def projection_histograms(
     axes = fig.subplots(2, len(temps), squeeze=False)
     edges = np.linspace(-1, 1, settings.bins + 1)
     for row, plane in enumerate(PLANES):
+        projected = [project(ensemble.at(t), plane, ensemble.lv).reshape(-1, 2) for t in temps]
+        hists = [np.histogram2d(p[:, 0], p[:, 1], bins=[edges, edges])[0] for p in projected]
+        norm = LogNorm(vmin=1, vmax=max(2.0, max(float(h.max()) for h in hists)))
         for col, temperature in enumerate(temps):
             ax = axes[row, col]
-            points = project(ensemble.at(temperature), plane, ensemble.lv).reshape(-1, 2)
-            hist, _, _ = np.histogram2d(points[:, 0], points[:, 1], bins=[edges, edges])
+            points, hist = projected[col], hists[col]
             image = ax.pcolormesh(
-                edges, edges, np.ma.masked_equal(hist.T, 0), cmap="viridis", norm=LogNorm(vmin=1)
+                edges, edges, np.ma.masked_equal(hist.T, 0), cmap="viridis", norm=norm
             )
             peaks = count_peaks(points, settings)
             ax.plot(peaks[:, 0], peaks[:, 1], "x", color="tab:orange", ms=7, mew=1.5)
@@ -126,12 +128,20 @@ def projection_histograms(
                 fontsize="small",
             )
         bar = fig.colorbar(image, ax=axes[row, :], label="filters per bin", shrink=0.8)
+        bar.set_ticks(count_ticks(norm.vmax))
         bar.ax.yaxis.set_major_formatter(ScalarFormatter())
         bar.ax.yaxis.set_minor_formatter(NullFormatter())
     handles = [Line2D([], [], color=c, label=a) for a, c in ACTION_COLOURS.items()]
     handles.append(Line2D([], [], ls="", marker="x", color="tab:orange", label="peak"))
     fig.legend(handles=handles, loc="outside upper center", ncols=4, fontsize="small")
     return save(fig, path)
+
+
+def count_ticks(top: float) -> list[float]:
+    """Ticks 1, 2, 5, 10, 20, … up to ``top`` on a logarithmic count axis, and ``top`` itself."""
+    ticks = [m * 10.0**d for d in range(math.ceil(math.log10(top)) + 1) for m in (1, 2, 5)]
+    kept = [t for t in ticks if t < top * 0.8]
+    return [*kept, float(top)]
 
 
 def pristine_overlap(
