@@ -154,8 +154,8 @@ def rsmi_vs_control(
 ) -> Figure:
     """RSMI against the control parameter, one colour per buffer width lb.
 
-    Per lb: the line is the test RSMI of the validation-best run (the paper's maximal RSMI, Figs. 3a,
-    5a, 12b), the band the interquartile range over runs, the dots the mean with
+    Per lb: the line is the test RSMI of the validation-best run (the paper's maximal RSMI,
+    Figs. 3a, 5a, 12b), the band the interquartile range over runs, the dots the mean with
     error bars of one standard error. The legend says so on the figure.
     table: rows (point, lb) with columns control, lb, runs, best, q25, q75, mean, std (nats).
     """
@@ -229,7 +229,8 @@ def rsmi_vs_buffer(
     path: str | Path | None = None,
     mark: Mark | None = None,
 ) -> Figure:
-    """RSMI of the validation-best run against the buffer width lb, one line per point (Fig. 3b, Fig. 6).
+    """RSMI of the validation-best run against the buffer width lb, one line per point
+    (Fig. 3b, Fig. 6).
 
     Logarithmic RSMI axis: exponential decay with lb is a straight line. Rows whose
     RSMI is indistinguishable from 0 (:func:`noise_flags`) are drawn as open

@@ -187,8 +187,8 @@ def boundaryness(
 def components(
     table: pd.DataFrame, control: str, title: str, path: str | Path | None = None
 ) -> Figure:
-    """RSMI of the validation-best run against the number of components of H, one line per point, one
-    panel per lb (Fig. 11); dotted lines at 1 and 2 bits (2 and 4 states).
+    """RSMI of the validation-best run against the number of components of H, one line per
+    point, one panel per lb (Fig. 11); dotted lines at 1 and 2 bits (2 and 4 states).
 
     table: rows (point, lb, components) of :func:`rsmine.analysis.ensembles.summarise`.
     """
