@@ -3,6 +3,8 @@ sample store that ``rsmine optimise`` reads again; two-point correlations of H."
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -20,6 +22,7 @@ def _learned(filters: np.ndarray, centre: np.ndarray, lattice: str = "square") -
         path=None,
         filters=filters.astype(np.float32),
         centre=centre.astype(np.float32),
+        scale=np.ones_like(centre, dtype=np.float32),
         lattice=lattice,
         run_id=0,
         index=0,
@@ -162,6 +165,7 @@ def test_written_store_is_read_again_and_optimised(trained, tmp_path, monkeypatc
     rsmi_val = np.asarray(group["rsmi_val"][...])
     assert rsmi_val[index] == np.nanmax(rsmi_val)
     learned = _learned(np.asarray(group["filters"][index]), np.asarray(group["v_centre"][...]))
+    learned = dataclasses.replace(learned, scale=np.asarray(group["v_scale"][...]))
     expected = coarse_variables(tiles(source.configs, 4), learned, None)[..., 0]
     assert (expected == coarse.configs).all()
     # coarse-graining chunk by chunk changes nothing
@@ -173,7 +177,10 @@ def test_written_store_is_read_again_and_optimised(trained, tmp_path, monkeypatc
     # the estimate's noisy H: seeded, so reproducible
     noisy = [tmp_path / f"noisy{k}.zarr" for k in (1, 2)]
     for path in noisy:
-        assert _coarse_grain(runs, samples, path, "--run", "0", "--seed", "5") == 0
+        assert (
+            _coarse_grain(runs, samples, path, "--run", "0", "--seed", "5", "--noise", "logistic")
+            == 0
+        )
     a, b = (store.read_samples(p).configs for p in noisy)
     assert (a == b).all()
     again = tmp_path / "runs_again.zarr"
