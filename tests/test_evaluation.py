@@ -223,7 +223,7 @@ def test_best_runs_are_chosen_on_validation_everywhere(tmp_path, capsys):
     )
     assert read_filter(runs, "best").run_id == 2
     _, _, cells = gallery.read_filter_cells(ens)
-    record = gallery.filter_gallery("square", cells, "t", samples=1, path=tmp_path / "g.png")
+    _, record = gallery.filter_gallery("square", cells, "t", samples=1, path=tmp_path / "g.png")
     assert record[0]["drawn"] == [2]
     _cli("show-filters", runs, "-o", tmp_path / "s.png", "--samples", "1")
     assert (tmp_path / "s.png").stat().st_size > 0
