@@ -30,6 +30,7 @@ def main() -> None:
     for name in ("lv", "lb", "le", "runs", "epochs", "origins"):
         p.add_argument(f"--{name}", type=int, required=name in ("lv", "lb", "le"), default=1)
     p.add_argument("--batch", type=int, default=100)
+    p.add_argument("--tau-max", type=float, default=0.5)
     p.add_argument("--components", type=int, default=1)
     p.add_argument("--raw", action="store_true", help="standardise off (inputs as given)")
     p.add_argument("--seed", type=int, default=0)
@@ -39,7 +40,7 @@ def main() -> None:
         samples.lattice, samples.shape, a.lv, a.lb, a.le, origins=a.origins, seed=a.seed
     )
     v, e = partition.split(samples.configs)
-    config = TrainConfig(epochs=a.epochs, batch=a.batch, standardise=not a.raw)
+    config = TrainConfig(epochs=a.epochs, batch=a.batch, tau_max=a.tau_max, standardise=not a.raw)
     setup = Setup.create(config, a.components, partition.mask)
     shared = np.random.default_rng(np.random.SeedSequence(a.seed))
     parts = split(v, e, config, shared, setup.device)
