@@ -307,14 +307,17 @@ def _write(
 
 
 def _report(out: Path, result: BatchResult, seconds: float) -> None:
-    """The one summary line: runs, mean / max test RSMI of the finished runs, failures, time."""
+    """The one summary line: runs, mean test RSMI of the finished runs and the test RSMI (with
+    its standard error) of the validation-best one, failures, time."""
     ok = ~result.failed
     rsmi = result.rsmi[ok].astype(np.float64)
-    values = (
-        f"test RSMI mean {rsmi.mean():.4f} max {rsmi.max():.4f} nats"
-        if rsmi.size
-        else "no run finished"
-    )
+    values = "no run finished"
+    if rsmi.size:
+        best = int(np.argmax(result.rsmi_val[ok]))  # chosen on validation, never on test
+        values = (
+            f"test RSMI mean {rsmi.mean():.4f}, validation-best run "
+            f"{rsmi[best]:.4f} ± {result.rsmi_se[ok][best]:.4f} nats"
+        )
     failed = int((~ok).sum())
     progress.summary(
         "optimise", f"{len(ok)} runs, {values}, {failed} failed, {seconds:.1f} s -> {out}"
