@@ -33,6 +33,7 @@ def main() -> None:
     p.add_argument("--tau-max", type=float, default=0.5)
     p.add_argument("--components", type=int, default=1)
     p.add_argument("--raw", action="store_true", help="standardise off (inputs as given)")
+    p.add_argument("--scale-v", action="store_true", help="V scaled by its per-site std too")
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
     samples = store.read_samples(a.store)
@@ -40,7 +41,13 @@ def main() -> None:
         samples.lattice, samples.shape, a.lv, a.lb, a.le, origins=a.origins, seed=a.seed
     )
     v, e = partition.split(samples.configs)
-    config = TrainConfig(epochs=a.epochs, batch=a.batch, tau_max=a.tau_max, standardise=not a.raw)
+    config = TrainConfig(
+        epochs=a.epochs,
+        batch=a.batch,
+        tau_max=a.tau_max,
+        standardise=not a.raw,
+        scale_v=a.scale_v,
+    )
     setup = Setup.create(config, a.components, partition.mask)
     shared = np.random.default_rng(np.random.SeedSequence(a.seed))
     parts = split(v, e, config, shared, setup.device)
@@ -68,6 +75,7 @@ def main() -> None:
                 "store": a.store,
                 "lb": a.lb,
                 "raw": a.raw,
+                "scale_v": a.scale_v,
                 "K_test": full.candidates,
                 "batch": a.batch,
                 **rows,

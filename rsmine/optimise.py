@@ -69,6 +69,7 @@ _ATTR_GROUPS = {
         "tau_min",
         "anneal_rate",
         "centre",
+        "scale_v",
         "standardise",
     ),
     "critic": ("bound", "hidden", "embed"),

@@ -79,7 +79,7 @@ def test_a_copy_of_x_warns_that_the_ceiling_caps_it():
     x = np.random.default_rng(3).standard_normal((2000, 2))
     with pytest.warns(RuntimeWarning, match="ceiling log K"):
         result = rsmine.estimate_mi(x, x, seed=3, epochs=15)
-    assert result > math.log(result.candidates) - 1.0 and "more samples" in result.warning
+    assert result > math.log(result.candidates) - 1.5 and "more samples" in result.warning
 
 
 @pytest.mark.parametrize(

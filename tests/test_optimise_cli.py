@@ -341,6 +341,7 @@ _NOT_DEFAULT = {
     "device": "cpu",
     "centre": False,
     "standardise": False,
+    "scale_v": True,
 }
 
 

@@ -59,9 +59,10 @@ class TrainConfig:
     Adam lr, the bound, the train/val/test split, the embedding τ (binary | categorical with
     q ``states`` | continuous) and its annealing Eq. (B9), the critic widths, weight decay,
     optional halting Eqs. (B10)-(B11), L-BFGS steps Eq. (B12), the device, centring and
-    standardisation (:mod:`rsmine.estimator.train.standardise`): Λ acts on (v − μ)/σ, μ and σ
-    (n_visible,) the training part's mean and standard deviation of each visible site, and the
-    critic sees E standardised likewise. Centring deviates from the paper's Λ·v: without it a
+    standardisation (:mod:`rsmine.estimator.train.standardise`): Λ acts on (v − μ)/σ, μ
+    (``centre``) and σ (``scale_v``) (n_visible,) the training part's mean and standard
+    deviation of each visible site, and the critic sees E standardised per site
+    (``standardise``). Centring deviates from the paper's Λ·v: without it a
     filter of one sign on non-negative variables (masses, dimer occupations) gives a constant
     H and no information; on symmetric spins μ ≈ 0, σ ≈ 1 and nothing changes.
     """
@@ -141,8 +142,14 @@ class TrainConfig:
     )
     standardise: bool = option(
         True,
-        "inputs standardised per site with training-part statistics: E (the critic's input) "
-        "centred and scaled, V scaled (off: raw inputs, as in the paper)",
+        "the critic's input E centred and scaled per site with training-part statistics "
+        "(off: raw E, as in the paper)",
+        type="boolean",
+    )
+    scale_v: bool = option(
+        False,
+        "filters act on v divided by its training-part standard deviation per site (lifts "
+        "dimer RSMI; shrinks the logits of heavy-tailed masses, so off elsewhere)",
         type="boolean",
     )
 
@@ -217,7 +224,15 @@ ORIGINS = Option(
 # where the optimise driver's defaults differ from TrainConfig's
 _DRIVER_DEFAULTS = {"origins": "auto", "device": "auto"}
 # the paper's Tables I-II for the dimer grid; spin lattices use the declared defaults
-_DIMER_GRID_DEFAULTS = {"components": 2, "epochs": 50, "batch": 400, "tau_max": 0.75}
+# scale_v on the dimer grid: T = inf, 16x16 vertices, lb 2, 4000 samples, 4 runs: test RSMI
+# 0.17-0.23 nats with it, 0.05-0.14 without (benchmarks/RESULTS.md, issue 17)
+_DIMER_GRID_DEFAULTS = {
+    "components": 2,
+    "epochs": 50,
+    "batch": 400,
+    "tau_max": 0.75,
+    "scale_v": True,
+}
 
 
 def options() -> dict[str, tuple[Any, Option]]:

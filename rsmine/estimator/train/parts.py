@@ -77,6 +77,12 @@ def split(
 
     rows = {p: torch.as_tensor(i, device=device) for p, i in cuts.items()}
     inputs = Standardisation.fit(
-        v, e, cuts["train"], centre=config.centre, standardise=config.standardise, device=device
+        v,
+        e,
+        cuts["train"],
+        centre=config.centre,
+        scale_v=config.scale_v,
+        standardise=config.standardise,
+        device=device,
     )
     return Parts(put(v), put(e), rows, inputs)

@@ -1,11 +1,11 @@
 """Per-site standardisation of the estimator's inputs with the training part's statistics.
 
-The critic's input E is centred and scaled per site, and Λ acts on V scaled per site (and
-centred with ``centre``): v' = (v − μ_V) / σ_V, e' = (e − μ_E) / σ_E, the means μ and standard
-deviations σ (ddof 0) taken over the training part's configurations and all V origins. A site
-that is constant on the training part keeps scale 1. Spins ±1 barely change; dimer
-occupations (0/1, σ ≈ 0.43) and chipping masses (heavy tailed) reach the critic on one scale.
-The paper's H = τ(Λ·v) is recovered with ``standardise`` and ``centre`` off.
+The critic's input E is centred and scaled per site (``standardise``), and Λ acts on V centred
+(``centre``) and scaled (``scale_v``) per site: v' = (v − μ_V) / σ_V, e' = (e − μ_E) / σ_E, the
+means μ and standard deviations σ (ddof 0) taken over the training part's configurations and
+all V origins. A site that is constant on the training part keeps scale 1. Spins ±1 barely
+change; dimer occupations (0/1, σ ≈ 0.43) and chipping masses (heavy tailed) reach the critic
+on one scale. The paper's H = τ(Λ·v) and raw E are recovered with all three off.
 """
 
 from dataclasses import dataclass
@@ -51,18 +51,19 @@ class Standardisation:
         train: np.ndarray,
         *,
         centre: bool,
+        scale_v: bool,
         standardise: bool,
         device: torch.device,
     ) -> "Standardisation":
         """Statistics of v (N, O, n_visible) and e (N, O, n_env) on the training rows (m,).
 
-        centre: V centred on its mean; standardise: V scaled, E centred and scaled.
+        centre: V centred on its mean; scale_v: V scaled; standardise: E centred and scaled.
         """
-        v_mean, v_std = site_moments(v, train) if centre or standardise else (None, None)
+        v_mean, v_std = site_moments(v, train) if centre or scale_v else (None, None)
         n_v, n_e = v.shape[-1], e.shape[-1]
         stats = {
             "v_centre": v_mean if centre else np.zeros(n_v),
-            "v_scale": _scale(v_std) if standardise else np.ones(n_v),
+            "v_scale": _scale(v_std) if scale_v else np.ones(n_v),
             "e_centre": np.zeros(n_e),
             "e_scale": np.ones(n_e),
         }
