@@ -75,6 +75,39 @@ def test_centre_is_subtracted_as_in_training():
     assert (h_rot == -1).all()
 
 
+def test_scale_divides_per_site_as_in_training():
+    """H = sign(Λ·(v − μ)/σ) with a per-site σ: the same H as the training path's
+    standardisation and hard rule (:func:`rsmine.estimator.train.evaluation.hard_h`)."""
+    from rsmine.estimator.train import Setup, TrainConfig
+    from rsmine.estimator.train.evaluation import hard_h
+    from rsmine.estimator.train.standardise import Standardisation
+
+    rng = np.random.default_rng(7)
+    configs = rng.exponential(size=(50, 8, 8)) * rng.choice([0.3, 5.0], size=(1, 8, 8))
+    blocks = tiles(configs, 4).reshape(-1, 16)
+    inputs = Standardisation.fit(
+        blocks[:, None],
+        blocks[:, None, :1],
+        np.arange(len(blocks)),
+        centre=True,
+        scale_v=True,
+        standardise=True,
+        device=torch.device("cpu"),
+    )
+    filters = rng.normal(size=(1, 4, 4)).astype(np.float32)
+    centre = inputs.v_centre.numpy().reshape(4, 4)
+    learned = dataclasses.replace(
+        _learned(filters, centre), scale=inputs.v_scale.numpy().reshape(4, 4)
+    )
+    written = coarse_variables(tiles(configs, 4), learned, None).reshape(-1)
+    v, _ = inputs.apply(torch.as_tensor(blocks, dtype=torch.float32), torch.zeros(len(blocks), 1))
+    setup = Setup.create(TrainConfig(), 1, None)
+    scored = hard_h(setup, {"filters": torch.as_tensor(filters.reshape(1, 1, 16))}, v)
+    assert (written == scored.reshape(-1).numpy()).all()
+    unscaled = coarse_variables(tiles(configs, 4), _learned(filters, centre), None).reshape(-1)
+    assert (unscaled != written).mean() > 0.02  # σ matters (4.5 % of blocks): the test has power
+
+
 def test_two_point_of_planted_fields():
     rng = np.random.default_rng(0)
     n, size = 400, 8
