@@ -72,12 +72,12 @@ def rsmi_vs_control(
         colour = by_lb[lb]
         rows = rows.sort_values("x")
         finite = rows[np.isfinite(rows["control"])]  # no line across the break before ∞
-        ax.plot(finite["x"], finite["best"] * BITS, "_-", color=colour, lw=1.5, ms=10, mew=1.5)
+        ax.plot(finite["x"], finite["best"] * BITS, "D-", color=colour, lw=1.5, ms=4, mfc="white")
         ax.fill_between(
             finite["x"], finite["q25"] * BITS, finite["q75"] * BITS, color=colour, alpha=0.3, lw=0
         )
         infinite = rows[~np.isfinite(rows["control"])]
-        ax.plot(infinite["x"], infinite["best"] * BITS, "_", color=colour, ms=10, mew=1.5)
+        ax.plot(infinite["x"], infinite["best"] * BITS, "D", color=colour, ms=4, mfc="white")
         ax.vlines(
             infinite["x"],
             infinite["q25"] * BITS,
@@ -98,7 +98,9 @@ def rsmi_vs_control(
         )
         handles.append(Patch(color=colour, label=f"$L_B$ = {lb}"))
     style = [
-        Line2D([], [], color="0.3", lw=1.5, marker="_", ms=10, label="validation-best run"),
+        Line2D(
+            [], [], color="0.3", lw=1.5, marker="D", ms=4, mfc="white", label="validation-best run"
+        ),
         Patch(color="0.3", alpha=0.3, label="interquartile range"),
         Line2D([], [], color="0.3", marker="o", ms=3, ls="", label="mean ± 1 s.e."),
     ]
