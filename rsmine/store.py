@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import zarr
 
+from rsmine import integrity
 from rsmine._version import __version__
 from rsmine.errors import InputError
 
@@ -157,7 +158,9 @@ def create(
 
 
 def mark_complete(group: zarr.Group) -> None:
-    """Flag a fully written store as complete (the last write to it)."""
+    """Record the store's manifest (:func:`rsmine.integrity.seal`), then flag it complete
+    (the last write to it)."""
+    integrity.seal(group)
     group.attrs["complete"] = True
 
 
@@ -205,6 +208,7 @@ def write_array(
         shape=data.shape,
         dtype=data.dtype,
         chunks=chunks or "auto",
+        compressors=integrity.COMPRESSORS,
         dimension_names=list(dims),
         attributes=dict(attrs or {}),
     )
@@ -225,7 +229,12 @@ def empty_array(
     if len(shape) != len(dims):
         raise ValueError(f"array {name!r} has {len(shape)} axes but {len(dims)} dimension names")
     return group.create_array(
-        name, shape=shape, dtype=dtype, chunks=chunks, dimension_names=list(dims)
+        name,
+        shape=shape,
+        dtype=dtype,
+        chunks=chunks,
+        compressors=integrity.COMPRESSORS,
+        dimension_names=list(dims),
     )
 
 
@@ -241,10 +250,11 @@ def _open_group(path: Path, mode: str = "r") -> zarr.Group:
 
 
 def open_store(path: str | Path, kind: str | None = None, *, complete: bool = True) -> zarr.Group:
-    """Open a store read-only, refusing an incomplete store or one of another kind.
+    """Open a store read-only, refusing an incomplete store, one of another kind, or a
+    complete one that fails its integrity check (:func:`rsmine.integrity.verify`).
 
     With ``complete=False`` an incomplete store is accepted too (for resuming),
-    opened for appending.
+    opened for appending, unverified.
     """
     path = Path(path)
     group = _open_group(path, mode="r" if complete else "r+")
@@ -256,6 +266,8 @@ def open_store(path: str | Path, kind: str | None = None, *, complete: bool = Tr
             f"{path}: store is incomplete (root attr 'complete' is not true); "
             f"it was interrupted or is still being written; {SEE}"
         )
+    if complete:
+        integrity.verify(path, group.attrs.asdict())
     return group
 
 
@@ -376,9 +388,20 @@ def describe(path: str | Path) -> str:
         lines.append(f"  params: {_brief(params)}")
     if "seed" in attrs:
         lines.append(f"  seed: {_brief(attrs['seed'])}")
-    extra = sorted(set(attrs) - {"kind", "complete", "rsmine_version", "created", "params", "seed"})
+    lines.append(f"  integrity: {_integrity(path, attrs)}")
+    shown = {"kind", "complete", "rsmine_version", "created", "params", "seed", integrity.ATTR}
+    extra = sorted(set(attrs) - shown)
     lines.extend(f"  {key}: {_brief(attrs[key])}" for key in extra)
     return "\n".join(lines)
+
+
+def _integrity(path: Path, attrs: dict[str, Any]) -> str:
+    """The manifest's summary, or the damage :func:`rsmine.integrity.verify` finds."""
+    try:
+        integrity.verify(path, attrs)
+    except InputError as exc:
+        return f"DAMAGED: {exc}"
+    return integrity.status(attrs)
 
 
 def _brief(value: Any, width: int = 160) -> str:
