@@ -6,7 +6,9 @@ Each subcommand's handler validates nothing itself beyond parsing; the library
 functions it calls raise :class:`rsmine.errors.InputError` before any work on
 bad input, which is printed as ``rsmine <command>: <message>`` with exit code 2.
 A subcommand that writes a store names its kind (``writes``); :func:`main`
-checks its ``--out`` with :func:`rsmine.store.check_output` before any work.
+checks its ``--out`` with :func:`rsmine.store.check_output` and holds the
+output's writer lock (:mod:`rsmine.writer_lock`) before any work (MPI
+commands take it on rank 0 themselves).
 """
 
 from __future__ import annotations
@@ -119,7 +121,7 @@ def _add_dimers(sub: argparse._SubParsersAction) -> None:
         help="complete an interrupted store (chains already written are kept)",
     )
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_dimers, writes="samples")
+    p.set_defaults(handler=_run_dimers, writes="samples", locks_itself=True)  # rank 0 locks
 
 
 def _run_dimers(args: argparse.Namespace) -> None:
@@ -344,10 +346,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = " ".join(filter(None, (args.command, getattr(args, "model", None))))
     try:
         if getattr(args, "writes", None):
-            from rsmine import store
+            from rsmine import store, writer_lock
 
             inputs = [getattr(args, name) for name in getattr(args, "inputs", ())]
             store.check_output(args.out, args.writes, inputs)
+            if not getattr(args, "locks_itself", False):
+                with writer_lock.holding(args.out):
+                    args.handler(args)
+                return 0
         args.handler(args)
     except InputError as exc:
         print(f"rsmine {name}: {exc}", file=sys.stderr)

@@ -98,7 +98,8 @@ def check_output(path: str | Path, kind: str, inputs: Sequence[str | Path] = ())
     rsmine store of the same ``kind``, complete or not. Refused with an
     :class:`InputError` naming the path and what is there: a file or symbolic
     link, a directory that is not an rsmine store, a store of another kind, one
-    of ``inputs``, a missing or unwritable parent directory, a path ending in ``.``
+    of ``inputs``, a path inside a Zarr store or a store holding another rsmine
+    store, a missing or unwritable parent directory, a path ending in ``.``
     or ``..`` or the root. Reads only.
     """
     if kind not in KINDS:
@@ -118,6 +119,7 @@ def check_output(path: str | Path, kind: str, inputs: Sequence[str | Path] = ())
         raise InputError(f"{where}: the parent directory {parent} is not writable")
     if path.is_symlink():
         raise InputError(f"{where}: is a symbolic link; refusing to replace it")
+    _refuse_nesting(path, where)
     if not path.exists():
         return path
     if not path.is_dir():
@@ -136,6 +138,32 @@ def check_output(path: str | Path, kind: str, inputs: Sequence[str | Path] = ())
             "refusing to replace it (choose another path, or remove it yourself)"
         )
     return path
+
+
+def _refuse_nesting(path: Path, where: str) -> None:
+    """Refuse an output inside an existing Zarr store, or one holding another rsmine store
+    (replacing it would delete that store)."""
+    for parent in path.absolute().parents:
+        if (parent / "zarr.json").is_file():
+            raise InputError(f"{where}: lies inside the store {parent}; choose a path outside it")
+    if not path.is_dir() or path.is_symlink():
+        return
+    for directory, subdirs, files in os.walk(path):
+        inner = Path(directory)
+        if inner != path and "zarr.json" in files and _rsmine_kind(inner) is not None:
+            raise InputError(
+                f"{where}: holds the rsmine store {inner}; refusing to replace it "
+                "(move that store out first)"
+            )
+        if "zarr.json" in files and _is_array(inner):
+            subdirs.clear()
+
+
+def _is_array(path: Path) -> bool:
+    try:
+        return json.loads((path / "zarr.json").read_text()).get("node_type") == "array"
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _new_group(
