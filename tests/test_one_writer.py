@@ -47,7 +47,7 @@ def test_a_second_writer_is_refused_at_once_and_the_first_completes(tmp_path, mp
         second = [BIN / "rsmine", *ISING[:-1], "2", "--out", out]
     proc = _start([*first, "--out", out], out)
     refused = _second(second)
-    stdout, stderr = proc.communicate(timeout=300)
+    _, stderr = proc.communicate(timeout=300)
     assert refused.returncode == 2
     assert f"output {out}: another rsmine process" in refused.stderr
     assert "Traceback" not in refused.stderr
