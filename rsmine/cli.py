@@ -14,9 +14,12 @@ commands take it on rank 0 themselves).
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 
+from rsmine import interrupts
 from rsmine._version import __version__
 from rsmine.errors import InputError
 
@@ -55,7 +58,7 @@ def _add_ising(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, required=True, help="number of stored samples")
     p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_ising, writes="samples")
+    p.set_defaults(handler=_run_ising, writes="samples", on_interrupt=FRESH)
 
 
 def _run_ising(args: argparse.Namespace) -> None:
@@ -80,7 +83,7 @@ def _add_chipping(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, required=True, help="number of stored samples")
     p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_chipping, writes="samples")
+    p.set_defaults(handler=_run_chipping, writes="samples", on_interrupt=FRESH)
 
 
 def _run_chipping(args: argparse.Namespace) -> None:
@@ -95,6 +98,10 @@ def _run_chipping(args: argparse.Namespace) -> None:
         chains=args.chains,
         seed=args.seed,
     )
+
+
+DIMERS_KEPT = "the chains finished so far are kept in {out} (incomplete); run the same \
+command with --resume to finish it"
 
 
 def _add_dimers(sub: argparse._SubParsersAction) -> None:
@@ -121,7 +128,9 @@ def _add_dimers(sub: argparse._SubParsersAction) -> None:
         help="complete an interrupted store (chains already written are kept)",
     )
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_dimers, writes="samples", locks_itself=True)  # rank 0 locks
+    p.set_defaults(
+        handler=_run_dimers, writes="samples", locks_itself=True, on_interrupt=DIMERS_KEPT
+    )
 
 
 def _run_dimers(args: argparse.Namespace) -> None:
@@ -168,7 +177,7 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
             help=f"{option.help} (default: {shown})",
             **_parsing(option.schema),
         )
-    p.set_defaults(handler=_run_optimise, writes="runs", inputs=("samples",))
+    p.set_defaults(handler=_run_optimise, writes="runs", inputs=("samples",), on_interrupt=FRESH)
 
 
 def _shown(value: object) -> str:
@@ -262,7 +271,12 @@ def _add_coarse_grain(sub: argparse._SubParsersAction) -> None:
         default="logistic",
         help="H as the estimate draws it (logistic), or its most probable value (none)",
     )
-    p.set_defaults(handler=_run_coarse_grain, writes="samples", inputs=("samples", "filters"))
+    p.set_defaults(
+        handler=_run_coarse_grain,
+        writes="samples",
+        inputs=("samples", "filters"),
+        on_interrupt=FRESH,
+    )
 
 
 def _run_coarse_grain(args: argparse.Namespace) -> None:
@@ -306,10 +320,32 @@ def _add_show_filters(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_run_show_filters)
 
 
+IMAGE_FORMATS = ("png", "pdf", "svg")
+
+
+def _check_image(path: str) -> None:
+    """Refuse an image path show-filters cannot write, before drawing."""
+    from pathlib import Path
+
+    out = Path(path)
+    if out.is_dir() or path.endswith(("/", os.sep)):
+        raise InputError(f"-o {path}: is a directory; expected an image file such as plot.png")
+    if out.suffix.lower().lstrip(".") not in IMAGE_FORMATS:
+        raise InputError(
+            f"-o {path}: unknown image format {out.suffix or '(none)'!r}; "
+            f"expected a name ending in one of {', '.join('.' + f for f in IMAGE_FORMATS)}"
+        )
+    parent = out.absolute().parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise InputError(f"-o {path}: the directory {parent} does not exist or is not writable")
+
+
 def _run_show_filters(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from rsmine.analysis import gallery
+
+    _check_image(args.out)
 
     lattice, lb, cells = gallery.read_filter_cells(args.store, args.lb, args.control)
     title = f"{Path(args.store).name}: filters at $L_B$ = {lb}"
@@ -341,23 +377,56 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+FRESH = "nothing was written to {out} (a store already there is unchanged); run the same \
+command again to start over"
+"""What an interrupted writer that keeps nothing says (``on_interrupt`` of a subcommand)."""
+READ_ONLY = "nothing was written; run the same command again"
+
+
+def _interrupted(name: str, args: argparse.Namespace, exc: interrupts.Interrupted) -> int:
+    """Print the one line of an interrupted command and end the process at once."""
+    if exc.report:
+        kept = getattr(args, "on_interrupt", READ_ONLY).format(out=getattr(args, "out", ""))
+        print(f"rsmine {name}: interrupted by {exc.name}; {kept}", file=sys.stderr, flush=True)
+    os._exit(exc.exit_code)  # worker threads may still be inside a kernel: do not join them
+
+
+def _broken_pipe() -> int:
+    """stdout's reader went away (``rsmine info ... | head``): end quietly, as SIGPIPE would."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 128 + signal.SIGPIPE
+
+
+def _work(args: argparse.Namespace) -> None:
+    """Check the output and hold its writer lock (if the command writes a store), run it."""
+    if not getattr(args, "writes", None):
+        args.handler(args)
+        return
+    from rsmine import store, writer_lock
+
+    inputs = [getattr(args, name) for name in getattr(args, "inputs", ())]
+    store.check_output(args.out, args.writes, inputs)
+    if getattr(args, "locks_itself", False):
+        args.handler(args)
+        return
+    with writer_lock.holding(args.out):
+        args.handler(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     name = " ".join(filter(None, (args.command, getattr(args, "model", None))))
+    interrupts.install()
     try:
-        if getattr(args, "writes", None):
-            from rsmine import store, writer_lock
-
-            inputs = [getattr(args, name) for name in getattr(args, "inputs", ())]
-            store.check_output(args.out, args.writes, inputs)
-            if not getattr(args, "locks_itself", False):
-                with writer_lock.holding(args.out):
-                    args.handler(args)
-                return 0
-        args.handler(args)
+        _work(args)
+        sys.stdout.flush()
     except InputError as exc:
         print(f"rsmine {name}: {exc}", file=sys.stderr)
         return 2
+    except interrupts.Interrupted as exc:
+        return _interrupted(name, args, exc)
+    except BrokenPipeError:
+        return _broken_pipe()
     return 0
 
 

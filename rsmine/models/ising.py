@@ -40,6 +40,7 @@ from numba import njit
 
 from rsmine import store
 from rsmine.errors import InputError
+from rsmine.interrupts import thread_pool
 from rsmine.models import autocorr, simulation, splitmix
 from rsmine.models.critical import ISING_TC
 from rsmine.progress import progress, summary
@@ -514,7 +515,7 @@ def simulate(
     runs = simulation.Chains.spawn(seed, chains, samples)
     bar = progress(samples, f"ising L={L} T={T:g}", "sample")
     workers = min(len(runs.index), os.cpu_count() or 1)
-    with bar, ThreadPoolExecutor(max_workers=workers) as pool:
+    with bar, thread_pool(workers) as pool:
         if coupling in (0.0, math.inf):
             results = [
                 _exact_chain(L, coupling, n, rng)

@@ -41,6 +41,7 @@ import zarr
 
 from rsmine import store
 from rsmine.errors import InputError
+from rsmine.interrupts import Interrupted
 from rsmine.models import autocorr, simulation
 from rsmine.models.dimers import coverings, lattice, loops
 from rsmine.models.dimers.tables import KINDS, scattering_tables
@@ -327,6 +328,9 @@ def simulate_store(
     lock = _lock(comm, out)
     try:
         _simulate(comm, out, run, seed, resume)
+    except Interrupted as exc:
+        exc.report = comm.Get_rank() == 0  # one line for the job, not one per rank
+        raise
     except BaseException as exc:
         if comm.Get_size() == 1:
             raise
