@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from rsmine import interrupts
 from rsmine._version import __version__
@@ -150,6 +151,10 @@ def _run_dimers(args: argparse.Namespace) -> None:
     )
 
 
+OPTIMISE_KEPT = "the training state of the last finished epoch, if one finished, is kept in \
+{parent}/.{name}.checkpoint.npz; run the same command again to continue from it"
+
+
 def _add_optimise(sub: argparse._SubParsersAction) -> None:
     from rsmine.estimator.train.config import lattice_defaults, options
 
@@ -165,6 +170,12 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runs", type=int, required=True, help="runs in this store")
     p.add_argument("--first-run", type=int, default=0, help="index of the first run")
     p.add_argument("--seed", type=int, required=True, help="ensemble seed; run k uses (seed, k)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="require an interrupted run's checkpoint to continue from (without it: continued "
+        "when there, else started afresh)",
+    )
     dimer = lattice_defaults("dimer_grid")
     for name, (default, option) in options().items():
         shown = "off" if default is None else _shown(default)
@@ -177,7 +188,9 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
             help=f"{option.help} (default: {shown})",
             **_parsing(option.schema),
         )
-    p.set_defaults(handler=_run_optimise, writes="runs", inputs=("samples",), on_interrupt=FRESH)
+    p.set_defaults(
+        handler=_run_optimise, writes="runs", inputs=("samples",), on_interrupt=OPTIMISE_KEPT
+    )
 
 
 def _shown(value: object) -> str:
@@ -254,6 +267,7 @@ def _run_optimise(args: argparse.Namespace) -> None:
         runs=args.runs,
         first_run=args.first_run,
         seed=args.seed,
+        resume=args.resume,
         **{name: getattr(args, name) for name in options()},
     )
 
@@ -325,7 +339,6 @@ IMAGE_FORMATS = ("png", "pdf", "svg")
 
 def _check_image(path: str) -> None:
     """Refuse an image path show-filters cannot write, before drawing."""
-    from pathlib import Path
 
     out = Path(path)
     if out.is_dir() or path.endswith(("/", os.sep)):
@@ -341,7 +354,6 @@ def _check_image(path: str) -> None:
 
 
 def _run_show_filters(args: argparse.Namespace) -> None:
-    from pathlib import Path
 
     from rsmine.analysis import gallery
 
@@ -386,7 +398,10 @@ READ_ONLY = "nothing was written; run the same command again"
 def _interrupted(name: str, args: argparse.Namespace, exc: interrupts.Interrupted) -> int:
     """Print the one line of an interrupted command and end the process at once."""
     if exc.report:
-        kept = getattr(args, "on_interrupt", READ_ONLY).format(out=getattr(args, "out", ""))
+        out = Path(getattr(args, "out", "") or ".")
+        kept = getattr(args, "on_interrupt", READ_ONLY).format(
+            out=out, parent=out.parent, name=out.name
+        )
         print(f"rsmine {name}: interrupted by {exc.name}; {kept}", file=sys.stderr, flush=True)
     os._exit(exc.exit_code)  # worker threads may still be inside a kernel: do not join them
 
