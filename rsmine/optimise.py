@@ -41,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from rsmine import integrity, progress, store
+from rsmine import integrity, memory, progress, store
 from rsmine.errors import InputError
 from rsmine.estimator import critics
 from rsmine.estimator.regions import Partition
@@ -182,6 +182,7 @@ def optimise_store(
             f"--resume: no checkpoint of these settings at {checkpoint.path} "
             "(drop --resume to start afresh)"
         )
+    _require_memory(sample_set, partition, config, components, runs)
     v, e = partition.split(sample_set.configs)
     try:  # train_batch validates its inputs (device, part sizes) before any work
         result = train_batch(
@@ -201,6 +202,31 @@ def optimise_store(
     checkpoint.discard()
     _report(out, result, time.perf_counter() - started, continued)
     return out
+
+
+def _require_memory(
+    sample_set: store.SampleSet,
+    partition: Partition,
+    config: TrainConfig,
+    components: int,
+    runs: int,
+) -> None:
+    """Refuse (naming --runs) a batch whose replica state and data cannot fit in memory: per run
+    five copies of the parameters (values, best, two Adam moments, gradients), the fixed
+    evaluation noise and an epoch's training noise; once, v and e of every origin (float32)."""
+    rows = components * (config.states if config.embedding == "categorical" else 1)
+    n_params = critics.n_parameters(rows, config.critic)
+    n_params += critics.n_parameters(partition.n_env, config.critic) + rows * partition.n_visible
+    noise = (partition.origins + 1) * sample_set.n_samples * rows
+    per_run = 4 * (5 * n_params + noise + 2 * config.epochs)
+    data = 4 * sample_set.n_samples * partition.origins * (partition.n_visible + partition.n_env)
+    memory.require_fits(
+        "--runs",
+        runs,
+        runs * per_run + data,
+        f"the state of {runs} runs ({per_run / 2**20:.2f} MiB each) and the data",
+        "split the ensemble into jobs of fewer runs (--runs with --first-run)",
+    )
 
 
 def checkpoint_path(out: str | Path) -> Path:

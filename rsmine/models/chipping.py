@@ -205,6 +205,7 @@ def _no_drift(series: np.ndarray, taus: np.ndarray) -> bool:
 def validate(L: Any, w: Any, density: Any, samples: Any, chains: Any, seed: Any) -> None:
     """Refuse bad parameters with :class:`InputError` before any work."""
     simulation.require_sizes(L, samples, chains, seed)
+    simulation.require_memory("--samples", samples, 4 * L)
     simulation.require_real("w", w, 0.0)
     simulation.require_real("density", density, 0.0)
     mass = density * L

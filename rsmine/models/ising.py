@@ -491,6 +491,7 @@ def _markov(
 def validate(L: Any, T: Any, J: Any, samples: Any, chains: Any, seed: Any) -> None:
     """Refuse bad parameters with :class:`InputError` before any work."""
     simulation.require_sizes(L, samples, chains, seed)
+    simulation.require_memory("--samples", samples, L * L)
     simulation.require_real("T", T, 0.0, allow_inf=True)
     simulation.require_real("J", J, -math.inf)
     if J < 0 and L % 2:

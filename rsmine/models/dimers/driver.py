@@ -128,6 +128,7 @@ def resolve_run(
     ):
         if value is not None:
             simulation.require_int(name, value, 1)
+    simulation.require_memory("--sweeps", sweeps, 4 * n * n, copies=1)  # one chain at a time
     if tables not in KINDS:
         raise InputError(f"--tables must be one of {KINDS}, got {tables!r}")
     return DimerRun(
