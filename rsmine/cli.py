@@ -301,6 +301,48 @@ def _run_coarse_grain(args: argparse.Namespace) -> None:
     )
 
 
+def _add_import(sub: argparse._SubParsersAction) -> None:
+    from rsmine.import_samples import SUFFIXES
+
+    p = sub.add_parser(
+        "import",
+        help="your own configurations (.npy, .npz, HDF5, a directory of them) -> a samples store",
+    )
+    p.add_argument("sources", nargs="+", help=f"files ({', '.join(SUFFIXES)}) or directories")
+    p.add_argument(
+        "--lattice",
+        required=True,
+        choices=("chain", "square", "cubic", "dimer_grid"),
+        help="lattice of one configuration: (L), (L, L), (L, L, L) or the (2n, 2n) dimer grid",
+    )
+    p.add_argument(
+        "--periodic",
+        required=True,
+        type=_boolean,
+        metavar="{true,false}",
+        help="periodic boundaries (true: optimise averages over many V origins)",
+    )
+    p.add_argument("--control", required=True, help="control parameter NAME=VALUE, e.g. T=2.5")
+    p.add_argument("--provenance", required=True, help="where the configurations come from")
+    p.add_argument("--key", default=None, help="array (.npz) or dataset (HDF5) to read")
+    p.add_argument("--out", required=True, help="output samples store")
+    p.set_defaults(handler=_run_import, writes="samples", on_interrupt=FRESH)
+
+
+def _run_import(args: argparse.Namespace) -> None:
+    from rsmine.import_samples import Control, import_store
+
+    import_store(
+        args.sources,
+        args.out,
+        lattice=args.lattice,
+        periodic=args.periodic,
+        control=Control.parse(args.control),
+        provenance=args.provenance,
+        key=args.key,
+    )
+
+
 def _add_info(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("info", help="summarise any rsmine store (arrays, attrs, RSMI)")
     p.add_argument("store", help="any rsmine store")
@@ -384,6 +426,7 @@ def build_parser() -> argparse.ArgumentParser:
         add(simulate)
     _add_optimise(commands)
     _add_coarse_grain(commands)
+    _add_import(commands)
     _add_info(commands)
     _add_show_filters(commands)
     return parser
