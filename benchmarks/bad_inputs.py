@@ -41,8 +41,9 @@ OPT = "--lv 2 --lb 1 --le 1 --runs 2 --seed 0 --epochs 3 --batch 20"
 class Case:
     """One bad input or fault: a shell command run in the scratch directory.
 
-    prepare: run before (may create scratch inputs); signal_after: send SIGTERM/SIGINT this many
-    seconds after the command's lock file appears; kept: what the case must keep, checked.
+    prepare: run before (may create scratch inputs); signum: the signal sent 4 s after the
+    command's lock file appears (1 s after ``wait_for``, a file in the scratch directory, when
+    given); kept: what the case must keep; check: a test of it.
     """
 
     what: str
@@ -51,6 +52,7 @@ class Case:
     signum: int | None = None
     kept: str = "the user's files and stores unchanged"
     check: Callable[[Path], bool] | None = None
+    wait_for: str | None = None
 
 
 def _digest(root: Path) -> str:
@@ -283,6 +285,7 @@ def cases() -> list[Case]:
             signum=signal.SIGTERM,
             kept="the last epoch's checkpoint (.L.zarr.checkpoint.npz)",
             check=_checkpoint_kept,
+            wait_for=".L.zarr.checkpoint.npz",
         ),
         Case("info into a closed pipe", "rsmine info R.zarr | true; exit ${PIPESTATUS[0]}"),
         Case("show-filters to an unknown format", "rsmine show-filters R.zarr -o x.xyz"),
@@ -310,9 +313,9 @@ def _run(case: Case, root: Path) -> subprocess.CompletedProcess:
         stderr=subprocess.PIPE,
     )
     out = case.command.split("--out ")[1].split()[0]
-    while not (root / f"{out}.lock").exists():
+    while not (root / (case.wait_for or f"{out}.lock")).exists():
         time.sleep(0.05)
-    time.sleep(4.0)
+    time.sleep(1.0 if case.wait_for else 4.0)
     proc.send_signal(case.signum)
     stdout, stderr = proc.communicate(timeout=60)
     return subprocess.CompletedProcess(case.command, proc.returncode, stdout, stderr)
@@ -334,7 +337,8 @@ def try_case(number: int, case: Case, root: Path, base: set[str]) -> tuple[tuple
         proc.send_signal(signal.SIGTERM)
         proc.wait()
     _BACKGROUND.clear()
-    message = (done.stderr.strip().splitlines() or done.stdout.strip().splitlines() or [""])[-1]
+    lines = done.stderr.strip().splitlines() or done.stdout.strip().splitlines()
+    message = lines[-1] if lines else "(nothing printed)"
     left = _left(root, prepared)
     ok = _digest(root) == before and (case.check is None or case.check(root))
     ok = ok and "Traceback" not in done.stderr
