@@ -474,10 +474,10 @@ def _work(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     name = " ".join(filter(None, (args.command, getattr(args, "model", None))))
-    interrupts.install()
     try:
-        _work(args)
-        sys.stdout.flush()
+        with interrupts.installed():
+            _work(args)
+            sys.stdout.flush()
     except InputError as exc:
         print(f"rsmine {name}: {exc}", file=sys.stderr)
         return 2

@@ -1,6 +1,6 @@
 """Clean ends on SIGINT and SIGTERM: an exception that unwinds the work, then one line.
 
-:func:`install` makes both signals raise :class:`Interrupted` in the main
+:func:`installed` makes both signals raise :class:`Interrupted` in the main
 thread (once: a second signal during the clean-up is ignored). The exception
 unwinds like any error (temporary stores removed, locks released) and the
 command line prints one line saying what was interrupted, what was kept and
@@ -14,6 +14,7 @@ an exception does not wait for running tasks.
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Interrupted(BaseException):
-    """Raised in the main thread by SIGINT or SIGTERM once :func:`install` ran.
+    """Raised in the main thread by SIGINT or SIGTERM inside :func:`installed`.
 
     ``report`` is False on the MPI ranks that should stay silent (rank 0 speaks).
     """
@@ -48,10 +49,19 @@ def _raise(signum: int, frame: FrameType | None) -> None:
     raise Interrupted(signum)
 
 
-def install() -> None:
-    """Make SIGINT and SIGTERM raise :class:`Interrupted` (call from the main thread)."""
-    for sig in SIGNALS:
-        signal.signal(sig, _raise)
+@contextmanager
+def installed() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM raise :class:`Interrupted`; the previous handlers
+    are restored after it. Outside the main thread (where handlers cannot be set) a no-op."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, _raise) for sig in SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager

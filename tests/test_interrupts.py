@@ -14,6 +14,7 @@ import pytest
 
 from rsmine import cli, store
 from rsmine.writer_lock import lock_path
+from tests.writers import start_writer
 
 BIN = Path(sys.executable).parent
 ISING = ["simulate", "ising", "--L", "64", "--T", "2.269", "--samples", "200000", "--seed", "1"]
@@ -26,12 +27,7 @@ def _interrupt(cmd: list, out: Path, signum: int, *, ranks: bool = False, after:
     """Start ``cmd``, wait until it holds the lock of ``out`` and ``after`` seconds more, send
     ``signum`` (to the process, or with ``ranks`` to each child of mpiexec's proxy, as SLURM
     does); returns (exit code, stderr, seconds from the signal to the end)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not lock_path(out).exists():
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    proc = start_writer(cmd, out)
     time.sleep(after)
     assert proc.poll() is None, "finished before the signal: make the work longer"
     sent = time.monotonic()

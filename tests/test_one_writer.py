@@ -12,21 +12,11 @@ import pytest
 from rsmine import cli, store
 from rsmine.errors import InputError
 from rsmine.writer_lock import WriterLock, holding, lock_path
+from tests.writers import start_writer
 
 BIN = Path(sys.executable).parent
 ISING = ["simulate", "ising", "--L", "16", "--T", "2.3", "--samples", "3000", "--seed", "1"]
 DIMERS = ["simulate", "dimers", "--n", "16", "--T", "0.65", "--chains", "4", "--sweeps", "3000"]
-
-
-def _start(cmd: list[str], out: Path) -> subprocess.Popen:
-    """Start a writer and wait until it holds the lock of ``out``."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not lock_path(out).exists():
-        assert proc.poll() is None, proc.communicate()
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    return proc
 
 
 def _second(cmd: list[str]) -> subprocess.CompletedProcess:
@@ -45,7 +35,7 @@ def test_a_second_writer_is_refused_at_once_and_the_first_completes(tmp_path, mp
     else:
         first = [BIN / "rsmine", *ISING]
         second = [BIN / "rsmine", *ISING[:-1], "2", "--out", out]
-    proc = _start([*first, "--out", out], out)
+    proc = start_writer([*first, "--out", out], out)
     refused = _second(second)
     _, stderr = proc.communicate(timeout=300)
     assert refused.returncode == 2
