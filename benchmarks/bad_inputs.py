@@ -184,45 +184,28 @@ def _checkpoint_kept(root: Path) -> bool:
 def cases() -> list[Case]:
     """The bad inputs and faults tried (at least 40)."""
     sim = "rsmine simulate"
-    return [
-        Case(
-            "negative temperature", f"{sim} ising --L 8 --T -1 --samples 10 --seed 1 --out X.zarr"
-        ),
-        Case("NaN temperature", f"{sim} ising --L 8 --T nan --samples 10 --seed 1 --out X.zarr"),
-        Case("lattice too small", f"{sim} ising --L 1 --T 2 --samples 10 --seed 1 --out X.zarr"),
-        Case("no samples", f"{sim} ising --L 8 --T 2 --samples 0 --seed 1 --out X.zarr"),
-        Case("negative seed", f"{sim} ising --L 8 --T 2 --samples 10 --seed -3 --out X.zarr"),
-        Case(
-            "odd antiferromagnet",
-            f"{sim} ising --L 5 --T 2 --J -1 --samples 10 --seed 1 --out X.zarr",
-        ),
-        Case(
-            "non-number option", f"{sim} ising --L eight --T 2 --samples 10 --seed 1 --out X.zarr"
-        ),
-        Case(
-            "negative chipping rate",
-            f"{sim} chipping --L 8 --w -1 --samples 10 --seed 1 --out X.zarr",
-        ),
-        Case(
-            "fractional total mass",
-            f"{sim} chipping --L 5 --w 1 --density 0.3 --samples 10 --seed 1 --out X.zarr",
-        ),
-        Case(
-            "odd dimer lattice",
-            f"{sim} dimers --n 7 --T 1 --chains 2 --sweeps 5 --seed 1 --out X.zarr",
-        ),
-        Case(
-            "dimers at T = 0",
-            f"{sim} dimers --n 8 --T 0 --chains 2 --sweeps 5 --seed 1 --out X.zarr",
-        ),
-        Case(
-            "samples beyond memory",
-            f"{sim} ising --L 64 --T 2 --samples 100000000000 --seed 1 --out X.zarr",
-        ),
-        Case(
-            "dimer sweeps beyond memory",
-            f"{sim} dimers --n 64 --T 1 --chains 2 --sweeps 100000000000 --seed 1 --out X.zarr",
-        ),
+    simulations = [
+        Case(what, f"{sim} {args} --out X.zarr")
+        for what, args in (
+            ("negative temperature", "ising --L 8 --T -1 --samples 10 --seed 1"),
+            ("NaN temperature", "ising --L 8 --T nan --samples 10 --seed 1"),
+            ("lattice too small", "ising --L 1 --T 2 --samples 10 --seed 1"),
+            ("no samples", "ising --L 8 --T 2 --samples 0 --seed 1"),
+            ("negative seed", "ising --L 8 --T 2 --samples 10 --seed -3"),
+            ("odd antiferromagnet", "ising --L 5 --T 2 --J -1 --samples 10 --seed 1"),
+            ("non-number option", "ising --L eight --T 2 --samples 10 --seed 1"),
+            ("negative chipping rate", "chipping --L 8 --w -1 --samples 10 --seed 1"),
+            ("fractional total mass", "chipping --L 5 --w 1 --density 0.3 --samples 10 --seed 1"),
+            ("odd dimer lattice", "dimers --n 7 --T 1 --chains 2 --sweeps 5 --seed 1"),
+            ("dimers at T = 0", "dimers --n 8 --T 0 --chains 2 --sweeps 5 --seed 1"),
+            ("samples beyond memory", "ising --L 64 --T 2 --samples 100000000000 --seed 1"),
+            (
+                "dimer sweeps beyond memory",
+                "dimers --n 64 --T 1 --chains 2 --sweeps 100000000000 --seed 1",
+            ),
+        )
+    ]
+    others = [
         Case("--out is the user's file", f"{sim} ising {SMALL} --out notes.txt"),
         Case("--out is the user's directory", f"{sim} ising {SMALL} --out mydir"),
         Case("--out inside a store", f"{sim} ising {SMALL} --out S.zarr/inner.zarr"),
@@ -298,6 +281,7 @@ def cases() -> list[Case]:
         Case("import a missing file", IMPORT.format("none.npy")),
         Case("import a CSV", IMPORT.format("mydir/data.csv")),
     ]
+    return [*simulations, *others]
 
 
 def _run(case: Case, root: Path) -> subprocess.CompletedProcess:
