@@ -5,24 +5,21 @@ workflow rules and tests call them.
 Each subcommand's handler validates nothing itself beyond parsing; the library
 functions it calls raise :class:`rsmine.errors.InputError` before any work on
 bad input, which is printed as ``rsmine <command>: <message>`` with exit code 2.
-A subcommand that writes a store names its kind (``writes``); :func:`main`
-checks its ``--out`` with :func:`rsmine.store.check_output` and holds the
-output's writer lock (:mod:`rsmine.writer_lock`) before any work (MPI
-commands take it on rank 0 themselves).
+A subcommand that writes a store names its kind (``writes``) and what an
+interrupt leaves (``on_interrupt``); :func:`main` runs it through
+:func:`rsmine.running.run`, which checks and locks its ``--out`` before any work.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import os
-import signal
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rsmine import interrupts
+from rsmine import running
 from rsmine._version import __version__
 from rsmine.errors import InputError
 
@@ -64,7 +61,7 @@ def _add_ising(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, required=True, help="number of stored samples")
     p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_ising, writes="samples", on_interrupt=FRESH)
+    p.set_defaults(handler=_run_ising, writes="samples", on_interrupt=running.FRESH)
 
 
 def _run_ising(args: argparse.Namespace) -> None:
@@ -89,7 +86,7 @@ def _add_chipping(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, required=True, help="number of stored samples")
     p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_chipping, writes="samples", on_interrupt=FRESH)
+    p.set_defaults(handler=_run_chipping, writes="samples", on_interrupt=running.FRESH)
 
 
 def _run_chipping(args: argparse.Namespace) -> None:
@@ -104,10 +101,6 @@ def _run_chipping(args: argparse.Namespace) -> None:
         chains=args.chains,
         seed=args.seed,
     )
-
-
-DIMERS_KEPT = "the chains finished so far are kept in {out} (incomplete); run the same \
-command with --resume to finish it"
 
 
 def _add_dimers(sub: argparse._SubParsersAction) -> None:
@@ -135,7 +128,7 @@ def _add_dimers(sub: argparse._SubParsersAction) -> None:
     )
     _add_common_simulate(p)
     p.set_defaults(
-        handler=_run_dimers, writes="samples", locks_itself=True, on_interrupt=DIMERS_KEPT
+        handler=_run_dimers, writes="samples", locks_itself=True, on_interrupt=running.DIMERS_KEPT
     )
 
 
@@ -154,10 +147,6 @@ def _run_dimers(args: argparse.Namespace) -> None:
         seed=args.seed,
         resume=args.resume,
     )
-
-
-OPTIMISE_KEPT = "the training state of the last finished epoch, if one finished, is kept in \
-{parent}/.{name}.checkpoint.npz; run the same command again to continue from it"
 
 
 def _add_optimise(sub: argparse._SubParsersAction) -> None:
@@ -194,7 +183,10 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
             **_parsing(option.schema),
         )
     p.set_defaults(
-        handler=_run_optimise, writes="runs", inputs=("samples",), on_interrupt=OPTIMISE_KEPT
+        handler=_run_optimise,
+        writes="runs",
+        inputs=("samples",),
+        on_interrupt=running.OPTIMISE_KEPT,
     )
 
 
@@ -294,7 +286,7 @@ def _add_coarse_grain(sub: argparse._SubParsersAction) -> None:
         handler=_run_coarse_grain,
         writes="samples",
         inputs=("samples", "filters"),
-        on_interrupt=FRESH,
+        on_interrupt=running.FRESH,
     )
 
 
@@ -331,7 +323,7 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--provenance", required=True, help="where the configurations come from")
     p.add_argument("--key", default=None, help="array (.npz) or dataset (HDF5) to read")
     p.add_argument("--out", required=True, help="output samples store")
-    p.set_defaults(handler=_run_import, writes="samples", on_interrupt=FRESH)
+    p.set_defaults(handler=_run_import, writes="samples", on_interrupt=running.FRESH)
 
 
 def _run_import(args: argparse.Namespace) -> None:
@@ -399,36 +391,19 @@ def format_summary(table: pd.DataFrame) -> str:
 def _add_show_filters(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("show-filters", help="draw the learned filters of a runs or ensemble store")
     p.add_argument("store", help="runs or ensemble store")
-    p.add_argument("-o", "--out", required=True, help="output image (png, pdf, svg)")
+    p.add_argument("-o", "--out", required=True, help="output image (.png, .pdf, .svg)")
     p.add_argument("--lb", type=int, default=None, help="buffer width (default: the largest)")
     p.add_argument("--samples", type=int, default=3, help="best runs drawn beside the mean")
     p.add_argument("--control", default="control", help="name of the control parameter")
     p.set_defaults(handler=_run_show_filters)
 
 
-IMAGE_FORMATS = ("png", "pdf", "svg")
-
-
-def _check_image(path: str) -> None:
-    """Refuse an image path show-filters cannot write, before drawing."""
-    out = Path(path)
-    if out.is_dir() or path.endswith(("/", os.sep)):
-        raise InputError(f"-o {path}: is a directory; expected an image file such as plot.png")
-    if out.suffix.lower().lstrip(".") not in IMAGE_FORMATS:
-        raise InputError(
-            f"-o {path}: unknown image format {out.suffix or '(none)'!r}; "
-            f"expected a name ending in one of {', '.join('.' + f for f in IMAGE_FORMATS)}"
-        )
-    parent = out.absolute().parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK):
-        raise InputError(f"-o {path}: the directory {parent} does not exist or is not writable")
-
-
 def _run_show_filters(args: argparse.Namespace) -> None:
     from rsmine.analysis.filters.gallery import gallery_rows, read_filter_cells
     from rsmine.figures.filters import filter_gallery
+    from rsmine.figures.style import check_path
 
-    _check_image(args.out)
+    check_path(args.out)  # before reading or drawing anything
     lattice, lb, cells = read_filter_cells(args.store, args.lb, args.control)
     title = f"{Path(args.store).name}: filters at $L_B$ = {lb}"
     filter_gallery(lattice, gallery_rows(cells, args.samples), title, path=args.out)
@@ -460,60 +435,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-FRESH = "nothing was written to {out} (a store already there is unchanged); run the same \
-command again to start over"
-"""What an interrupted writer that keeps nothing says (``on_interrupt`` of a subcommand)."""
-READ_ONLY = "nothing was written; run the same command again"
-
-
-def _interrupted(name: str, args: argparse.Namespace, exc: interrupts.Interrupted) -> int:
-    """Print the one line of an interrupted command and end the process at once."""
-    if exc.report:
-        out = Path(getattr(args, "out", "") or ".")
-        kept = getattr(args, "on_interrupt", READ_ONLY).format(
-            out=out, parent=out.parent, name=out.name
-        )
-        print(f"rsmine {name}: interrupted by {exc.name}; {kept}", file=sys.stderr, flush=True)
-    os._exit(exc.exit_code)  # worker threads may still be inside a kernel: do not join them
-
-
-def _broken_pipe() -> int:
-    """stdout's reader went away (``rsmine info ... | head``): end quietly, as SIGPIPE would."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 128 + signal.SIGPIPE
-
-
-def _work(args: argparse.Namespace) -> None:
-    """Check the output and hold its writer lock (if the command writes a store), run it."""
-    if not getattr(args, "writes", None):
-        args.handler(args)
-        return
-    from rsmine import store, writer_lock
-
-    inputs = [getattr(args, name) for name in getattr(args, "inputs", ())]
-    store.check_output(args.out, args.writes, inputs)
-    if getattr(args, "locks_itself", False):
-        args.handler(args)
-        return
-    with writer_lock.holding(args.out):
-        args.handler(args)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     name = " ".join(filter(None, (args.command, getattr(args, "model", None))))
-    try:
-        with interrupts.installed():
-            _work(args)
-            sys.stdout.flush()
-    except InputError as exc:
-        print(f"rsmine {name}: {exc}", file=sys.stderr)
-        return 2
-    except interrupts.Interrupted as exc:
-        return _interrupted(name, args, exc)
-    except BrokenPipeError:
-        return _broken_pipe()
-    return 0
+    return running.run(name, args)
 
 
 if __name__ == "__main__":
