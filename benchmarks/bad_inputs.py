@@ -171,6 +171,8 @@ def _holding_lock(root: Path) -> None:
 
 
 _BACKGROUND: list[subprocess.Popen] = []
+NESTED_KEPT = "O.zarr and the store inside it unchanged"
+LOCK_KEPT = "the first writer's lock and work untouched"
 OPTIMISE = f"rsmine optimise --samples S.zarr --out X.zarr {OPT}"
 IMPORT = (
     "rsmine import {} --lattice square --periodic true --control T=1 --provenance t --out X.zarr"
@@ -205,28 +207,19 @@ def cases() -> list[Case]:
             ),
         )
     ]
+    ising = f"{sim} ising {SMALL} --out"
     others = [
         Case("--out is the user's file", f"{sim} ising {SMALL} --out notes.txt"),
         Case("--out is the user's directory", f"{sim} ising {SMALL} --out mydir"),
         Case("--out inside a store", f"{sim} ising {SMALL} --out S.zarr/inner.zarr"),
-        Case(
-            "--out holding another store",
-            f"{sim} ising {SMALL} --out O.zarr",
-            _nested,
-            kept="O.zarr and the store inside it unchanged",
-        ),
+        Case("--out holding another store", f"{ising} O.zarr", _nested, kept=NESTED_KEPT),
         Case("--out is a store of another kind", f"{sim} ising {SMALL} --out R.zarr"),
         Case("--out is a symbolic link", f"{sim} ising {SMALL} --out link.zarr", _symlink),
         Case("--out in /proc", f"{sim} ising {SMALL} --out /proc/x.zarr"),
         Case("--out in a missing directory", f"{sim} ising {SMALL} --out missing/x.zarr"),
         Case("--out is .", f"{sim} ising {SMALL} --out ."),
         Case("--out is the input", f"rsmine optimise --samples S.zarr --out S.zarr {OPT}"),
-        Case(
-            "a second writer of one output",
-            f"{sim} ising {SMALL} --out W.zarr",
-            _holding_lock,
-            kept="the first writer's lock and work untouched",
-        ),
+        Case("a second writer of one output", f"{ising} W.zarr", _holding_lock, kept=LOCK_KEPT),
         Case("missing input store", OPTIMISE.replace("S.zarr", "none.zarr")),
         Case("input is a plain file", OPTIMISE.replace("S.zarr", "notes.txt")),
         Case("input is incomplete", OPTIMISE.replace("S.zarr", "I.zarr"), _incomplete),
