@@ -27,8 +27,8 @@ import torch
 from rsmine.estimator.train.replicas import Replicas
 from rsmine.estimator.train.result import BatchResult
 
-_RESULT = ("filters", "rsmi", "rsmi_val", "rsmi_train", "best_epoch", "history", "failed",
-           "failed_epoch")  # fmt: skip
+_RESULT = ("filters", "rsmi", "rsmi_se", "rsmi_val", "rsmi_train", "rsmi_sampled", "best_epoch",
+           "history", "failed", "failed_epoch")  # fmt: skip
 _TENSORS = ("best_val", "smoothed", "step")
 
 
@@ -88,6 +88,7 @@ def state_dict(
     for k, (m1, m2) in state.moments.items():
         arrays |= {f"moments/{k}/0": m1.cpu().numpy(), f"moments/{k}/1": m2.cpu().numpy()}
     arrays |= {f"result/{name}": getattr(result, name) for name in _RESULT}
+    arrays["result/candidates"] = np.array(result.candidates)
     return arrays
 
 
@@ -116,4 +117,5 @@ def load_state_dict(
     shared.bit_generator.state = json.loads(str(saved["shared"]))
     for name in _RESULT:
         getattr(result, name)[...] = saved[f"result/{name}"]
+    result.candidates = int(saved["result/candidates"])
     return int(saved["epoch"]), [float(t) for t in saved["taus"]]
