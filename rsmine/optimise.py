@@ -40,6 +40,8 @@ seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path),
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import math
 import time
 from collections.abc import Mapping
@@ -48,11 +50,12 @@ from typing import Any
 
 import numpy as np
 
-from rsmine import progress, store
+from rsmine import integrity, memory, progress, store
 from rsmine.errors import InputError
 from rsmine.estimator import critics
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_batch
+from rsmine.estimator.train.checkpoint import Checkpoint
 from rsmine.estimator.train.config import (
     EXAMPLES_PER_PARAMETER,
     MAX_AUTO_ORIGINS,
@@ -152,6 +155,7 @@ def optimise_store(
     seed: int,
     components: int | None = None,
     first_run: int = 0,
+    resume: bool = False,
     **given: Any,
 ) -> Path:
     """Train runs ``first_run .. first_run + runs - 1`` on a sample store; write a runs store.
@@ -165,6 +169,9 @@ def optimise_store(
     values for the store's lattice (:func:`~rsmine.estimator.train.config.lattice_defaults`).
     Run k is seeded from (seed, k) alone. Every input is validated before any
     work; bad input raises :class:`InputError` and leaves nothing behind.
+    The training state is checkpointed after every epoch (:func:`checkpoint_path`); a
+    checkpoint of the same settings and input is continued from, to the same result as an
+    uninterrupted run; ``resume`` refuses to start without one.
     Returns the path of the complete runs store.
     """
     started = time.perf_counter()
@@ -189,6 +196,15 @@ def optimise_store(
     origins = auto_origins(sample_set, partition, config, components) if asked == "auto" else asked
     if origins > 1:
         partition = Partition(*window, origins=origins, seed=seed, where=str(samples))
+    params = _params(sample_set, partition, asked, config, components, first_run, runs)
+    checkpoint = Checkpoint(checkpoint_path(out), _identity(params, seed, sample_set))
+    continued = checkpoint.epoch()
+    if resume and continued is None:
+        raise InputError(
+            f"--resume: no checkpoint of these settings at {checkpoint.path} "
+            "(drop --resume to start afresh)"
+        )
+    _require_memory(sample_set, partition, config, components, runs)
     v, e = partition.split(sample_set.configs)
     try:  # train_batch validates its inputs (device, part sizes) before any work
         result = train_batch(
@@ -200,12 +216,57 @@ def optimise_store(
             seed=seed,
             config=config,
             mask=partition.mask,
+            checkpoint=checkpoint,
         )
     except InputError as exc:
         raise InputError(f"{samples}: {exc}") from exc
-    _write(out, sample_set, partition, asked, config, result, components, first_run, seed)
-    _report(out, result, time.perf_counter() - started)
+    _write(out, params, partition, result, first_run, seed)
+    checkpoint.discard()
+    _report(out, result, time.perf_counter() - started, continued)
     return out
+
+
+def _require_memory(
+    sample_set: store.SampleSet,
+    partition: Partition,
+    config: TrainConfig,
+    components: int,
+    runs: int,
+) -> None:
+    """Refuse (naming --runs) a batch whose replica state and data cannot fit in memory: per run
+    five copies of the parameters (values, best, two Adam moments, gradients), the fixed
+    evaluation noise and an epoch's training noise; once, v and e of every origin (float32)."""
+    rows = components * (config.states if config.embedding == "categorical" else 1)
+    n_params = critics.n_parameters(rows, config.critic)
+    n_params += critics.n_parameters(partition.n_env, config.critic) + rows * partition.n_visible
+    noise = (partition.origins + 1) * sample_set.n_samples * rows
+    per_run = 4 * (5 * n_params + noise + 2 * config.epochs)
+    data = 4 * sample_set.n_samples * partition.origins * (partition.n_visible + partition.n_env)
+    memory.require_fits(
+        "--runs",
+        runs,
+        runs * per_run + data,
+        f"the state of {runs} runs ({per_run / 2**20:.2f} MiB each) and the data",
+        "split the ensemble into jobs of fewer runs (--runs with --first-run)",
+    )
+
+
+def checkpoint_path(out: str | Path) -> Path:
+    """The training checkpoint of runs store ``out``: ``.<name>.checkpoint.npz`` beside it,
+    kept when a run is interrupted and removed once the store is written."""
+    out = Path(out)
+    return out.with_name(f".{out.name}.checkpoint.npz")
+
+
+def _identity(params: Mapping[str, Any], seed: int, sample_set: store.SampleSet) -> str:
+    """What a checkpoint must match to be continued: the settings, the seed, and the input
+    store's creation time and manifest."""
+    attrs = sample_set.attrs
+    source = json.dumps([attrs.get("created"), attrs.get(integrity.ATTR)], sort_keys=True)
+    return json.dumps(
+        {"params": params, "seed": seed, "samples": hashlib.sha256(source.encode()).hexdigest()},
+        sort_keys=True,
+    )
 
 
 def _params(
@@ -263,24 +324,20 @@ def _jsonable(value: Any) -> Any:
 
 def _write(
     out: Path,
-    sample_set: store.SampleSet,
+    params: dict[str, Any],
     partition: Partition,
-    asked: int | str,
-    config: TrainConfig,
     result: BatchResult,
-    components: int,
     first_run: int,
     seed: int,
 ) -> None:
     """Write the runs store (layout in the module docstring) under a temporary name."""
     runs, rows = result.filters.shape[:2]
-    params = _params(sample_set, partition, asked, config, components, first_run, runs)
     seed_attr = {**store.seed_record(seed), "seeding": SEEDING}
     with store.building(out, "runs", params, seed_attr) as group:
         group.attrs.update(
             lattice=partition.lattice,
             v_shape=list(partition.v_shape),
-            samples=str(sample_set.path),
+            samples=params["samples"],
             units="nats",
         )
         filters = result.filters.astype(np.float32).reshape(runs, rows, *partition.v_shape)
@@ -307,9 +364,10 @@ def _write(
         store.write_array(group, "failed_epoch", result.failed_epoch.astype(np.int32), ["run"])
 
 
-def _report(out: Path, result: BatchResult, seconds: float) -> None:
+def _report(out: Path, result: BatchResult, seconds: float, continued: int | None) -> None:
     """The one summary line: runs, mean test RSMI of the finished runs and the test RSMI (with
-    its standard error) of the validation-best one, failures, time."""
+    its standard error) of the validation-best one, failures, time, and the epoch a checkpoint
+    was continued from."""
     ok = ~result.failed
     rsmi = result.rsmi[ok].astype(np.float64)
     values = "no run finished"
@@ -320,6 +378,8 @@ def _report(out: Path, result: BatchResult, seconds: float) -> None:
             f"{rsmi[best]:.4f} ± {result.rsmi_se[ok][best]:.4f} nats"
         )
     failed = int((~ok).sum())
+    resumed = "" if continued is None else f", continued after epoch {continued}"
     progress.summary(
-        "optimise", f"{len(ok)} runs, {values}, {failed} failed, {seconds:.1f} s -> {out}"
+        "optimise",
+        f"{len(ok)} runs, {values}, {failed} failed, {seconds:.1f} s{resumed} -> {out}",
     )
