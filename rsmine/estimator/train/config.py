@@ -19,6 +19,8 @@ DEVICES = ("cpu", "cuda", "auto")
 # checks that they agree); declared here so that the options need no torch
 BOUND_NAMES = ("infonce", "nwj", "tuba", "dv")
 EMBEDDING_NAMES = ("binary", "categorical", "continuous")
+# Λ's Adam update (rsmine.estimator.train.adam): one second moment per filter, or per weight
+LAMBDA_OPTIMISERS = ("filterwise", "coordinate")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class TrainConfig:
 
     Each field's :class:`Option` (``fields(TrainConfig)[i].metadata["option"]``) says what it
     means; in short: epochs, patience, the warm-up before early stopping counts, batch K,
-    Adam lr, the bound, the train/val/test split, the embedding τ (binary | categorical with
+    Adam lr, Λ's Adam update, the bound, the train/val/test split, the embedding τ (binary | categorical with
     q ``states`` | continuous) and its annealing Eq. (B9), the critic widths, weight decay,
     optional halting Eqs. (B10)-(B11), L-BFGS steps Eq. (B12), the device, and centring:
     Λ acts on v − μ, μ (n_visible,) the training part's mean of each visible site. Without it
@@ -82,6 +84,14 @@ class TrainConfig:
         100, "minibatch size K (InfoNCE never exceeds log K)", type="integer", minimum=2
     )
     lr: float = option(5e-3, "Adam learning rate of filters and critic", **_positive("number"))
+    lambda_optimiser: str = option(
+        "filterwise",
+        "Adam update of the filters: filterwise (one second moment per filter, fair to "
+        "rotations of the weights) or coordinate (per weight, the paper's; biases filters "
+        "towards the diagonals of planes on disjoint supports)",
+        type="string",
+        enum=list(LAMBDA_OPTIMISERS),
+    )
     bound: str = option(
         "infonce", "variational lower bound on I(H:E)", type="string", enum=list(BOUND_NAMES)
     )
@@ -170,6 +180,10 @@ def _check_config(c: TrainConfig) -> None:
         raise InputError(f"device must be cpu, cuda or auto, got {c.device!r}")
     if c.bound not in BOUND_NAMES:
         raise InputError(f"bound {c.bound!r} is not one of {', '.join(BOUND_NAMES)}")
+    if c.lambda_optimiser not in LAMBDA_OPTIMISERS:
+        raise InputError(
+            f"lambda_optimiser {c.lambda_optimiser!r} is not one of {', '.join(LAMBDA_OPTIMISERS)}"
+        )
     if c.embedding not in EMBEDDING_NAMES:
         raise InputError(f"embedding {c.embedding!r} is not one of {', '.join(EMBEDDING_NAMES)}")
     if c.embedding == "categorical" and c.states < 2:
