@@ -10,12 +10,12 @@ from train_reference import RECORD, reference_runs
 from rsmine.errors import InputError
 from rsmine.estimator import bounds, coarse, critics
 from rsmine.estimator.regions import Partition
-from rsmine.estimator.train import adam
 from rsmine.estimator.train import (
     FILTERS,
     Replicas,
     Setup,
     TrainConfig,
+    adam,
     gradients,
     resolve_device,
     split,

@@ -58,11 +58,11 @@ class TrainConfig:
 
     Each field's :class:`Option` (``fields(TrainConfig)[i].metadata["option"]``) says what it
     means; in short: epochs, patience, the warm-up before early stopping counts, batch K,
-    Adam lr, Λ's Adam update, the bound, the train/val/test split, the embedding τ (binary | categorical with
-    q ``states`` | continuous) and its annealing Eq. (B9), the critic widths, weight decay,
-    optional halting Eqs. (B10)-(B11), L-BFGS steps Eq. (B12), the device, and centring:
-    Λ acts on v − μ, μ (n_visible,) the training part's mean of each visible site. Without it
-    a filter of one sign on non-negative variables (masses, dimer occupations) gives a
+    Adam lr, Λ's Adam update, the bound, the train/val/test split, the embedding τ (binary |
+    categorical with q ``states`` | continuous) and its annealing Eq. (B9), the critic widths,
+    weight decay, optional halting Eqs. (B10)-(B11), L-BFGS steps Eq. (B12), the device, and
+    centring: Λ acts on v − μ, μ (n_visible,) the training part's mean of each visible site.
+    Without it a filter of one sign on non-negative variables (masses, dimer occupations) gives a
     constant H and no information; on symmetric spins μ ≈ 0 and nothing changes.
     """
 
