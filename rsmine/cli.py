@@ -281,7 +281,15 @@ def _run_info(args: argparse.Namespace) -> None:
     from rsmine import store
 
     print(store.describe(args.store))
-    attrs = store.open_store(args.store, complete=False).attrs
+    group = store.open_store(args.store, complete=False)
+    attrs = group.attrs
+    if attrs.get("kind") == "runs" and "references" in attrs:
+        import numpy as np
+
+        from rsmine.estimator.references import format_references
+
+        rsmi, val = (np.asarray(group[name][...]) for name in ("rsmi", "rsmi_val"))
+        print(format_references(attrs["references"], rsmi, val))
     if attrs.get("kind") == "ensemble" and attrs.get("complete"):
         from rsmine.analysis.ensembles import format_summary, summarise
 

@@ -25,7 +25,9 @@ Runs store written here (R runs, C filter rows, V of shape ``v_shape``):
 Root attrs: ``params`` = {samples, n_samples, runs, first_run, region,
 coarse_grainer, critic, optimiser, split}, ``seed`` (entropy and how runs are
 seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path),
-``units`` ("nats").
+``units`` ("nats"), and with ``references`` on, ``references``: the model's reference
+coarse variables scored beside the runs (:mod:`rsmine.estimator.references`), a list of
+{name, rsmi, rsmi_val, plugin, plugin_se} in nats.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ import numpy as np
 from rsmine import progress, store
 from rsmine.errors import InputError
 from rsmine.estimator import critics
+from rsmine.estimator.references import reference_filters, score_references
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_batch
 from rsmine.estimator.train.config import (
@@ -159,6 +162,7 @@ def optimise_store(
     components = default_components if components is None else components
     components = _check_int("components", components, 1)
     asked = values.pop("origins")
+    with_references = values.pop("references")
     if asked != "auto":
         _check_int("origins", asked, 1)
     config = _train_config(values)
@@ -179,11 +183,33 @@ def optimise_store(
             config=config,
             mask=partition.mask,
         )
+        references = (
+            _references(sample_set, partition, v, e, seed, config) if with_references else None
+        )
     except InputError as exc:
         raise InputError(f"{samples}: {exc}") from exc
-    _write(out, sample_set, partition, asked, config, result, components, first_run, seed)
+    run = (components, first_run, seed, references)
+    _write(out, sample_set, partition, asked, config, result, *run)
     _report(out, result, time.perf_counter() - started)
     return out
+
+
+def _references(
+    sample_set: store.SampleSet,
+    partition: Partition,
+    v: np.ndarray,
+    e: np.ndarray,
+    seed: int,
+    config: TrainConfig,
+) -> list[dict[str, Any]]:
+    """The store's reference coarse variables scored (:mod:`rsmine.estimator.references`), as
+    the runs store's attr ``references``: one {name, rsmi, rsmi_val, plugin, plugin_se} each."""
+    attrs = sample_set.attrs
+    params = attrs.get("params") if isinstance(attrs.get("params"), Mapping) else {}
+    model = attrs.get("model", params.get("model"))
+    filters = reference_filters(model, partition.lattice, partition.v_shape, params.get("J", 1.0))
+    scores = score_references(v, e, filters, seed=seed, config=config, mask=partition.mask)
+    return [dataclasses.asdict(s) for s in scores]
 
 
 def _params(
@@ -243,8 +269,10 @@ def _write(
     components: int,
     first_run: int,
     seed: int,
+    references: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Write the runs store (layout in the module docstring) under a temporary name."""
+    """Write the runs store (layout in the module docstring) under a temporary name;
+    ``references``: the attr of that name, if scored."""
     runs, rows = result.filters.shape[:2]
     params = _params(sample_set, partition, asked, config, components, first_run, runs)
     seed_attr = {**store.seed_record(seed), "seeding": SEEDING}
@@ -255,6 +283,8 @@ def _write(
             samples=str(sample_set.path),
             units="nats",
         )
+        if references is not None:
+            group.attrs["references"] = references
         filters = result.filters.astype(np.float32).reshape(runs, rows, *partition.v_shape)
         v_dims = [f"v{axis}" for axis in range(len(partition.v_shape))]
         store.write_array(group, "filters", filters, ["run", "component", *v_dims])

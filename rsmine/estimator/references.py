@@ -108,3 +108,24 @@ def score_references(
             )
         )
     return out
+
+
+def format_references(
+    references: list[dict], rsmi: np.ndarray, rsmi_val: np.ndarray, indent: str = "  "
+) -> str:
+    """Lines for ``rsmine info``: the learned test RSMI of the validation-best run, then each
+    stored reference (the runs store's attr ``references``) and learned / reference, in nats.
+
+    rsmi, rsmi_val: (runs,) test and validation estimates (NaN for failed runs).
+    """
+    ok = np.isfinite(rsmi_val)
+    learned = float(rsmi[ok][np.argmax(rsmi_val[ok])]) if ok.any() else math.nan
+    lines = [f"{indent}learned (validation-best run, test part): {learned:.4f} nats"]
+    for r in references:
+        best = max(r["rsmi"], r["plugin"])
+        ratio = learned / best if best > 0 else math.nan
+        lines.append(
+            f"{indent}reference {r['name']}: critic-only {r['rsmi']:.4f}, model-free "
+            f"{r['plugin']:.4f} ± {r['plugin_se']:.4f} nats; learned / best {ratio:.2f}"
+        )
+    return "\n".join(lines)

@@ -58,12 +58,13 @@ class TrainConfig:
 
     Each field's :class:`Option` (``fields(TrainConfig)[i].metadata["option"]``) says what it
     means; in short: epochs, patience, the warm-up before early stopping counts, batch K,
-    Adam lr, Λ's Adam update, the bound, the train/val/test split, the embedding τ (binary |
-    categorical with q ``states`` | continuous) and its annealing Eq. (B9), the critic widths,
-    weight decay, optional halting Eqs. (B10)-(B11), L-BFGS steps Eq. (B12), the device, and
-    centring: Λ acts on v − μ, μ (n_visible,) the training part's mean of each visible site.
-    Without it a filter of one sign on non-negative variables (masses, dimer occupations) gives a
-    constant H and no information; on symmetric spins μ ≈ 0 and nothing changes.
+    Adam lr, Λ's Adam update and initial scale, the bound, the train/val/test split, the
+    embedding τ (binary | categorical with q ``states`` | continuous) and its annealing
+    Eq. (B9), the critic widths, weight decay, optional halting Eqs. (B10)-(B11), L-BFGS steps
+    Eq. (B12), the device, and centring: Λ acts on v − μ, μ (n_visible,) the training part's
+    mean of each visible site. Without it a filter of one sign on non-negative variables
+    (masses, dimer occupations) gives a constant H and no information; on symmetric spins
+    μ ≈ 0 and nothing changes.
     """
 
     epochs: int = option(30, "maximum epochs", **_positive("integer"))
@@ -91,6 +92,14 @@ class TrainConfig:
         "towards the diagonals of planes on disjoint supports)",
         type="string",
         enum=list(LAMBDA_OPTIMISERS),
+    )
+    init_scale: float = option(
+        0.0,
+        "initial filters scaled so that their outputs on the centred inputs have this standard "
+        "deviation on the training part (0: uniform within 1/sqrt(free weights), the paper's, "
+        "whatever the inputs' scale)",
+        type="number",
+        minimum=0,
     )
     bound: str = option(
         "infonce", "variational lower bound on I(H:E)", type="string", enum=list(BOUND_NAMES)
@@ -168,8 +177,8 @@ def _check_config(c: TrainConfig) -> None:
             raise InputError(f"{name} must be positive, got {value}")
     if c.batch < 2:
         raise InputError(f"batch must be >= 2 (K negatives need K > 1), got {c.batch}")
-    if min(c.patience, c.warmup, c.lbfgs_steps, c.weight_decay) < 0:
-        raise InputError("patience, warmup, lbfgs_steps and weight_decay must be >= 0")
+    if min(c.patience, c.warmup, c.lbfgs_steps, c.weight_decay, c.init_scale) < 0:
+        raise InputError("patience, warmup, lbfgs_steps, weight_decay, init_scale must be >= 0")
     if len(c.split) != 3 or min(c.split) <= 0 or abs(sum(c.split) - 1.0) > 1e-6:
         raise InputError(f"split must be three positive fractions summing to 1, got {c.split}")
     if not 0 < c.tau_min <= c.tau_max or c.anneal_rate < 0:
@@ -217,20 +226,27 @@ ORIGINS = Option(
     f"{MAX_AUTO_ORIGINS}), else 1",
     {"anyOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}]},
 )
+REFERENCES = Option(
+    "also score the model's reference coarse variables (block sign, pristine dimer pairs, "
+    "block mass, block sum) with the critic alone and model-free, stored in the runs store's "
+    "attr references",
+    {"type": "boolean"},
+)
 # where the optimise driver's defaults differ from TrainConfig's
-_DRIVER_DEFAULTS = {"origins": "auto", "device": "auto"}
+_DRIVER_DEFAULTS = {"origins": "auto", "device": "auto", "references": False}
 # the paper's Tables I-II for the dimer grid; spin lattices use the declared defaults
 _DIMER_GRID_DEFAULTS = {"components": 2, "epochs": 50, "batch": 400, "tau_max": 0.75}
 
 
 def options() -> dict[str, tuple[Any, Option]]:
     """The options of an optimisation beyond the window, the runs and the seed: name ->
-    (default, Option), the V origins then every TrainConfig field (device: auto).
+    (default, Option), the V origins, the references, then every TrainConfig field (device:
+    auto).
 
     The one declaration behind ``rsmine optimise``'s flags, ``optimise_store``'s keywords,
     the workflow's ``optimise_args`` and the schema's ``train`` block.
     """
-    declared = {"origins": (None, ORIGINS)}
+    declared = {"origins": (None, ORIGINS), "references": (None, REFERENCES)}
     declared |= {f.name: (f.default, f.metadata["option"]) for f in fields(TrainConfig)}
     return {k: (_DRIVER_DEFAULTS.get(k, d), o) for k, (d, o) in declared.items()}
 
