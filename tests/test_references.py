@@ -105,3 +105,24 @@ def test_dimer_references_are_the_pristine_pairs():
         np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1, rtol=1e-6)
         assert not rows[:, ~grid].any()
     assert labels(np.array([[0, 1], [1, 1], [0, 1]])).tolist() == [0, 1, 0]
+
+
+def test_optimise_stores_references_and_info_shows_them(tmp_path, capsys):
+    """``rsmine optimise --references true`` stores the block sign's scores in the runs store's
+    attr ``references``; ``rsmine info`` prints them beside the learned run; without the flag
+    nothing is stored."""
+    from rsmine import cli, store
+
+    samples, runs = str(tmp_path / "s.zarr"), str(tmp_path / "r.zarr")
+    simulate = ["simulate", "ising", "--L", "8", "--T", "2.3", "--samples", "600"]
+    assert cli.main([*simulate, "--seed", "1", "--out", samples]) == 0
+    optimise = ["optimise", "--samples", samples, "--lv", "2", "--lb", "1", "--le", "1"]
+    optimise += ["--runs", "1", "--seed", "2", "--epochs", "2", "--batch", "20"]
+    assert cli.main([*optimise, "--out", runs, "--references", "true"]) == 0
+    (ref,) = store.open_store(runs, "runs").attrs["references"]
+    assert ref["name"] == "block sign" and ref["plugin"] > 4 * ref["plugin_se"]
+    capsys.readouterr()
+    assert cli.main(["info", runs]) == 0
+    assert "reference block sign: critic-only" in capsys.readouterr().out
+    assert cli.main([*optimise, "--out", str(tmp_path / "plain.zarr")]) == 0
+    assert "references" not in store.open_store(tmp_path / "plain.zarr", "runs").attrs
