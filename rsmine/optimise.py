@@ -220,6 +220,7 @@ def _params(
     components: int,
     first_run: int,
     runs: int,
+    references: bool = False,
 ) -> dict[str, Any]:
     """The full parameter record of a runs store (JSON-serialisable); ``asked``: the origins
     option (an integer or "auto"), beside the origins used."""
@@ -227,6 +228,7 @@ def _params(
     groups = {name: {k: fields.pop(k) for k in keys} for name, keys in _ATTR_GROUPS.items()}
     groups["coarse_grainer"].update(components=components, n_free=int(partition.mask.sum()))
     groups["optimiser"] = {**fields, "device_used": resolve_device(config.device).type}
+    groups["optimiser"]["references"] = references
     return {
         "samples": str(sample_set.path),
         "n_samples": sample_set.n_samples,
@@ -274,7 +276,9 @@ def _write(
     """Write the runs store (layout in the module docstring) under a temporary name;
     ``references``: the attr of that name, if scored."""
     runs, rows = result.filters.shape[:2]
-    params = _params(sample_set, partition, asked, config, components, first_run, runs)
+    params = _params(
+        sample_set, partition, asked, config, components, first_run, runs, references is not None
+    )
     seed_attr = {**store.seed_record(seed), "seeding": SEEDING}
     with store.building(out, "runs", params, seed_attr) as group:
         group.attrs.update(
