@@ -322,6 +322,26 @@ def _run_show_filters(args: argparse.Namespace) -> None:
     gallery.filter_gallery(lattice, cells, title, samples=args.samples, path=args.out)
 
 
+def _add_references(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "references",
+        help="learned RSMI against the reference coarse variables (runs stores optimised "
+        "with --references true), with the ratio",
+    )
+    p.add_argument("stores", nargs="+", help="runs stores")
+    p.add_argument("--csv", default=None, help="also write the table to this CSV file")
+    p.set_defaults(handler=_run_references)
+
+
+def _run_references(args: argparse.Namespace) -> None:
+    from rsmine.estimator.references import references_table
+
+    table = references_table(args.stores)
+    print(table.to_string(index=False, float_format="%.4f"))
+    if args.csv is not None:
+        table.to_csv(args.csv, index=False, float_format="%.4g")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rsmine",
@@ -343,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_optimise(commands)
     _add_coarse_grain(commands)
     _add_info(commands)
+    _add_references(commands)
     _add_show_filters(commands)
     return parser
 

@@ -124,5 +124,7 @@ def test_optimise_stores_references_and_info_shows_them(tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["info", runs]) == 0
     assert "reference block sign: critic-only" in capsys.readouterr().out
+    assert cli.main(["references", runs, "--csv", str(tmp_path / "refs.csv")]) == 0
+    assert "block sign" in (tmp_path / "refs.csv").read_text()
     assert cli.main([*optimise, "--out", str(tmp_path / "plain.zarr")]) == 0
     assert "references" not in store.open_store(tmp_path / "plain.zarr", "runs").attrs

@@ -16,6 +16,7 @@ short of (b) leaves information on the table that a linear read-out of E already
 
 import math
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from rsmine.analysis.pristine import pristine_vector, to_grid
 from rsmine.estimator.plugin import linear_reference
 from rsmine.estimator.train.config import TrainConfig
 from rsmine.estimator.train.parts import part_rows
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # scale of a reference filter's unit-norm rows: Λ·(v − μ) far beyond the logistic noise of the
 # binary embedding, so that H is the sign itself in training and evaluation alike
@@ -129,3 +133,41 @@ def format_references(
             f"{r['plugin']:.4f} ± {r['plugin_se']:.4f} nats; learned / best {ratio:.2f}"
         )
     return "\n".join(lines)
+
+
+def references_table(paths: list[str]) -> "pd.DataFrame":
+    """Learned against references, one row per (runs store, reference): columns samples, lb,
+    runs, learned (test RSMI of the validation-best run), reference, critic_only, model_free,
+    model_free_se (nats) and ratio = learned / max(critic_only, model_free).
+
+    paths: runs stores written with ``--references true`` (others are refused)."""
+    import pandas as pd
+
+    from rsmine import store
+    from rsmine.errors import InputError
+
+    rows = []
+    for path in paths:
+        group = store.open_store(path, "runs")
+        if "references" not in group.attrs:
+            raise InputError(f"{path}: no attr references (optimise it with --references true)")
+        rsmi, val = (np.asarray(group[k][...], np.float64) for k in ("rsmi", "rsmi_val"))
+        ok = np.isfinite(val)
+        learned = float(rsmi[ok][np.argmax(val[ok])]) if ok.any() else math.nan
+        params = group.attrs["params"]
+        for r in group.attrs["references"]:
+            best = max(r["rsmi"], r["plugin"])
+            rows.append(
+                {
+                    "samples": params["samples"],
+                    "lb": params["region"]["lb"],
+                    "runs": len(rsmi),
+                    "learned": learned,
+                    "reference": r["name"],
+                    "critic_only": r["rsmi"],
+                    "model_free": r["plugin"],
+                    "model_free_se": r["plugin_se"],
+                    "ratio": learned / best if best > 0 else math.nan,
+                }
+            )
+    return pd.DataFrame(rows)
