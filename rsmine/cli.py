@@ -257,8 +257,9 @@ def _add_coarse_grain(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--noise",
         choices=("logistic", "none"),
-        default="logistic",
-        help="H as the estimate draws it (logistic), or its most probable value (none)",
+        default="none",
+        help="H's most probable value, the one the reported RSMI is scored on (none), or H "
+        "drawn as in training (logistic)",
     )
     p.set_defaults(handler=_run_coarse_grain, writes="samples", inputs=("samples", "filters"))
 

@@ -11,19 +11,28 @@ Runs store written here (R runs, C filter rows, V of shape ``v_shape``):
 
 - ``filters`` (run, component, v0[, v1, v2]) float32; C = components (times
   q for the categorical embedding); weights outside ``mask`` are zero;
-- ``rsmi`` (run,) float32 nats on the test part, exactly discrete H, never
-  used for any decision; ``rsmi_val``, ``rsmi_train`` likewise on the
-  validation and training parts; NaN for failed runs;
+- ``rsmi`` (run,) float32 nats: the bound of the hard H that ``rsmine
+  coarse-grain`` writes, scored with the whole test part as one candidate set
+  (K = test configurations, attr ``evaluation.candidates``), never used for any
+  decision; ``rsmi_se`` (run,) its standard error (per-configuration terms of
+  the bound, attr ``evaluation.standard_error``); ``rsmi_val`` likewise on the
+  validation part (what selects epochs and best runs); ``rsmi_train`` on the
+  training part with the same K; ``rsmi_sampled`` the training-time estimate
+  on the test part (H sampled, minibatches of --batch), a diagnostic; NaN for
+  failed runs;
 - ``best_epoch`` (run,) int32; ``history`` (run, epoch, part) float32 nats,
   part = [train, val], NaN after a run stopped; ``tau`` (step,) float32 the
   Gumbel-softmax relaxation of every optimisation step;
 - ``run_id`` (run,) int64; ``failed`` (run,) bool; ``failed_epoch`` (run,)
   int32, -1 when not failed;
-- ``v_centre`` (v0[, v1, v2]) float32: the training part's mean μ of each
-  visible site; H is computed from Λ·(v − μ).
+- ``v_centre``, ``v_scale`` (v0[, v1, v2]) float32: the training part's mean μ
+  and standard deviation σ of each visible site; H is computed from Λ·(v − μ)/σ
+  (μ = 0 with --centre off, σ = 1 with --standardise off);
+- ``e_centre``, ``e_scale`` (env,) float32: the same for the environment sites
+  the critic reads (in the partition's E order), 0 and 1 with --standardise off.
 
 Root attrs: ``params`` = {samples, n_samples, runs, first_run, region,
-coarse_grainer, critic, optimiser, split}, ``seed`` (entropy and how runs are
+coarse_grainer, critic, optimiser, split, evaluation}, ``seed`` (entropy and how runs are
 seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path),
 ``units`` ("nats"), and with ``references`` on, ``references``: the model's reference
 coarse variables scored beside the runs (:mod:`rsmine.estimator.references`), a list of
@@ -56,13 +65,26 @@ from rsmine.estimator.train.config import (
 from rsmine.estimator.train.parts import part_sizes
 
 _ATTR_GROUPS = {
-    "coarse_grainer": ("embedding", "states", "tau_max", "tau_min", "anneal_rate", "centre"),
+    "coarse_grainer": (
+        "embedding",
+        "states",
+        "tau_max",
+        "tau_min",
+        "anneal_rate",
+        "centre",
+        "scale_v",
+        "standardise",
+    ),
     "critic": ("bound", "hidden", "embed"),
     "split": ("split",),
 }
 MAX_AUTO_BYTES = 2**30  # v and e of all origins, float32
 # stores written by rsmine's samplers (params.model) hold periodic, translation-invariant lattices
 _PERIODIC_MODELS = ("ising", "dimers", "chipping")
+EVALUATION_SE = (
+    "standard deviation / sqrt(n) of the per-configuration terms of the bound (averaged over "
+    "origins), configurations treated as independent"
+)
 SEEDING = (
     "run k: numpy SeedSequence(entropy, spawn_key=(k,)); train/val/test split, "
     "minibatch order and origin picks: SeedSequence(entropy); V origins: default_rng(entropy)"
@@ -229,6 +251,12 @@ def _params(
     groups["coarse_grainer"].update(components=components, n_free=int(partition.mask.sum()))
     groups["optimiser"] = {**fields, "device_used": resolve_device(config.device).type}
     groups["optimiser"]["references"] = references
+    groups["evaluation"] = {
+        "h": "hard (rsmine coarse-grain --noise none)",
+        "candidates": part_sizes(sample_set.n_samples, config.split)[2],
+        "standard_error": EVALUATION_SE,
+        "sampled": "rsmi_sampled: H sampled, minibatches of K = batch (training-time estimate)",
+    }
     return {
         "samples": str(sample_set.path),
         "n_samples": sample_set.n_samples,
@@ -292,9 +320,10 @@ def _write(
         filters = result.filters.astype(np.float32).reshape(runs, rows, *partition.v_shape)
         v_dims = [f"v{axis}" for axis in range(len(partition.v_shape))]
         store.write_array(group, "filters", filters, ["run", "component", *v_dims])
-        centre = result.v_centre.astype(np.float32).reshape(partition.v_shape)
-        store.write_array(group, "v_centre", centre, v_dims)
-        for name in ("rsmi", "rsmi_val", "rsmi_train"):
+        for name, values in result.inputs.items():
+            shape, dims = (partition.v_shape, v_dims) if name[0] == "v" else ((-1,), ["env"])
+            store.write_array(group, name, values.astype(np.float32).reshape(shape), dims)
+        for name in ("rsmi", "rsmi_se", "rsmi_val", "rsmi_train", "rsmi_sampled"):
             values = getattr(result, name).astype(np.float32)
             store.write_array(group, name, values, ["run"], attrs={"units": "nats"})
         store.write_array(group, "best_epoch", result.best_epoch.astype(np.int32), ["run"])
@@ -313,14 +342,17 @@ def _write(
 
 
 def _report(out: Path, result: BatchResult, seconds: float) -> None:
-    """The one summary line: runs, mean / max test RSMI of the finished runs, failures, time."""
+    """The one summary line: runs, mean test RSMI of the finished runs and the test RSMI (with
+    its standard error) of the validation-best one, failures, time."""
     ok = ~result.failed
     rsmi = result.rsmi[ok].astype(np.float64)
-    values = (
-        f"test RSMI mean {rsmi.mean():.4f} max {rsmi.max():.4f} nats"
-        if rsmi.size
-        else "no run finished"
-    )
+    values = "no run finished"
+    if rsmi.size:
+        best = int(np.argmax(result.rsmi_val[ok]))  # chosen on validation, never on test
+        values = (
+            f"test RSMI mean {rsmi.mean():.4f}, validation-best run "
+            f"{rsmi[best]:.4f} ± {result.rsmi_se[ok][best]:.4f} nats"
+        )
     failed = int((~ok).sum())
     progress.summary(
         "optimise", f"{len(ok)} runs, {values}, {failed} failed, {seconds:.1f} s -> {out}"

@@ -60,3 +60,44 @@ def test_bad_samples_refused():
         rsmine.estimate_mi(np.zeros(1000), np.full(1000, np.inf))
     with pytest.raises(InputError, match=r"x must be \(n,\) or \(n, d\)"):
         rsmine.estimate_mi(np.zeros((10, 2, 2)), np.zeros(10))
+
+
+def test_result_carries_its_error_parts_and_epochs():
+    x, y = gaussian_pairs(4000, 0.75, seed=2)
+    result = rsmine.estimate_mi(x, y, seed=2, epochs=6)
+    assert isinstance(result, float) and float(result) == result.test
+    assert result.candidates == 800 and result.epochs == 6 and 0 <= result.best_epoch < 6
+    assert 0 < result.stderr < 0.05
+    for part in (result.train, result.validation, result.sampled):
+        assert abs(part - result.test) < 0.2
+    assert result.warning is None
+    assert "nats" in repr(result)
+
+
+def test_a_copy_of_x_warns_that_the_ceiling_caps_it():
+    """y = x: the MI is infinite, the estimate can only sit near log K."""
+    x = np.random.default_rng(3).standard_normal((2000, 2))
+    with pytest.warns(RuntimeWarning, match="ceiling log K"):
+        result = rsmine.estimate_mi(x, x, seed=3, epochs=15)
+    assert result > math.log(result.candidates) - 1.5 and "more samples" in result.warning
+
+
+@pytest.mark.parametrize(
+    ("seed", "message"),
+    [(-1, "seed -1: expected an integer >= 0"), (1.5, "seed 1.5"), (True, "seed True")],
+)
+def test_bad_seed_is_one_plain_line(seed, message):
+    with pytest.raises(InputError, match=message):
+        rsmine.estimate_mi(np.zeros(2000), np.zeros(2000), seed=seed)
+
+
+def test_too_few_or_transposed_samples_say_what_to_do():
+    x, y = gaussian_pairs(500, 0.5, seed=4)
+    with pytest.raises(
+        InputError, match="give at least 995 pairs or lower batch= \\(to at most 50\\)"
+    ):
+        rsmine.estimate_mi(x, y)
+    assert rsmine.estimate_mi(x, y, batch=50, epochs=2).candidates == 100  # the advice works
+    wide = np.zeros((3, 2000))
+    with pytest.raises(InputError, match=r"x has 3 rows and 2000 columns.*pass x\.T"):
+        rsmine.estimate_mi(wide, wide)

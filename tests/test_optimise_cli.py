@@ -327,7 +327,7 @@ _NOT_DEFAULT = {
     "batch": 20,
     "lr": 0.01,
     "lambda_optimiser": "coordinate",
-    "init_scale": 0.5,
+    "init_scale": 0.0,
     "bound": "nwj",
     "split": [0.6, 0.2, 0.2],
     "embedding": "categorical",
@@ -343,6 +343,8 @@ _NOT_DEFAULT = {
     "lbfgs_steps": 2,
     "device": "cpu",
     "centre": False,
+    "standardise": False,
+    "scale_v": True,
 }
 
 

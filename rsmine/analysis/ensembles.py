@@ -6,8 +6,9 @@ coordinates ``point`` (index into the root attr ``points``), ``control`` (the
 control value), ``lb``, ``components`` (the number of components of H the run
 was trained with) and ``run_id``, beside the arrays of the runs stores
 (``filters``, ``rsmi``, ``rsmi_val``, ``rsmi_train``, ``best_epoch``,
-``history``, ``failed``), and ``v_centre`` (run, ...V) — the input centre μ of
-each run's filters (H = Λ·(v − μ)) — when every runs store has one. Mutual
+``history``, ``failed``), and, when every runs store has them, ``rsmi_se`` and
+``rsmi_sampled`` (run,), and ``v_centre``, ``v_scale`` (run, ...V) — the input
+centre μ and scale σ of each run's filters (H = Λ·(v − μ)/σ). Mutual
 information is in nats throughout. Runs with fewer filter rows than the
 largest count of the ensemble (a components sweep) have their ``filters``
 padded with NaN rows.
@@ -30,6 +31,10 @@ from rsmine.progress import summary
 from rsmine.store import SEE, building, check_output, open_store, write_array
 
 PER_RUN = ("rsmi", "rsmi_val", "rsmi_train", "best_epoch", "run_id", "failed")
+OPTIONAL_PER_RUN = ("rsmi_se", "rsmi_sampled")
+"""Per-run arrays carried into an ensemble when every runs store has them."""
+PER_SITE = ("v_centre", "v_scale")
+"""Per-site statistics of V, shared by a runs store's runs, stored per run in an ensemble."""
 COORDINATES = ("control", "lb", "components")
 """Per-run coordinates of an ensemble store besides ``point``."""
 INHERITED = ("lattice", "v_shape", "units")
@@ -77,10 +82,12 @@ def _read_part(part: RunsPart) -> _Runs:
     if len(set(count.values())) != 1:
         raise InputError(f"{part.path}: arrays disagree on the number of runs: {count}")
     dims = {name: list(group[name].metadata.dimension_names or ()) for name in names}
-    if "v_centre" in group.array_keys():
-        centre = np.asarray(group["v_centre"][...], dtype=np.float32)
-        arrays["v_centre"] = np.broadcast_to(centre, (count["run_id"], *centre.shape)).copy()
-        dims["v_centre"] = ["run", *(group["v_centre"].metadata.dimension_names or ())]
+    for name in (n for n in OPTIONAL_PER_RUN if n in group.array_keys()):
+        arrays[name], dims[name] = np.asarray(group[name][...]), ["run"]
+    for name in (n for n in PER_SITE if n in group.array_keys()):
+        site = np.asarray(group[name][...], dtype=np.float32)
+        arrays[name] = np.broadcast_to(site, (count["run_id"], *site.shape)).copy()
+        dims[name] = ["run", *(group[name].metadata.dimension_names or ())]
     return _Runs(arrays, dims, dict(group.attrs))
 
 
@@ -175,9 +182,10 @@ def merge_runs(
         write_array(group, "filters", filters, ["run", *first.dims["filters"][1:]])
         for name in PER_RUN:
             write_array(group, name, np.concatenate([d.arrays[name] for d in loaded]), ["run"])
-        if all("v_centre" in d.arrays for d in loaded):
-            centres = np.concatenate([d.arrays["v_centre"] for d in loaded])
-            write_array(group, "v_centre", centres, first.dims["v_centre"])
+        for name in (*OPTIONAL_PER_RUN, *PER_SITE):
+            if all(name in d.arrays for d in loaded):
+                joined = np.concatenate([d.arrays[name] for d in loaded])
+                write_array(group, name, joined, first.dims[name])
         history = _pad_stack([d.arrays["history"] for d in loaded])
         write_array(group, "history", history, ["run", *first.dims["history"][1:]])
         write_array(
@@ -243,12 +251,13 @@ def _cell_summary(cell: pd.DataFrame) -> dict[str, float]:
     rsmi = ok["rsmi"].to_numpy(dtype=np.float64)
     stats = {"runs": len(ok), "failed": int(len(cell) - len(ok))}
     if len(rsmi) == 0:
-        return stats | {k: math.nan for k in ("mean", "std", "max", *QUANTILES, "best_run")}
+        return stats | {k: math.nan for k in ("mean", "std", "best", *QUANTILES, "best_run")}
+    best = int(np.argmax(ok["rsmi_val"].to_numpy(dtype=np.float64)))  # validation only
     stats |= {
         "mean": float(rsmi.mean()),
         "std": float(rsmi.std(ddof=1)) if len(rsmi) > 1 else math.nan,
-        "max": float(rsmi.max()),
-        "best_run": int(ok["run_id"].to_numpy()[int(np.argmax(rsmi))]),
+        "best": float(rsmi[best]),
+        "best_run": int(ok["run_id"].to_numpy()[best]),
     }
     stats |= {name: float(np.quantile(rsmi, q)) for name, q in QUANTILES.items()}
     return stats
@@ -259,7 +268,8 @@ def summarise(path: str | Path, components: int | None = None) -> pd.DataFrame:
 
     components: keep only the runs trained with this many components (all when None).
     Columns: point, control, lb, components, runs (successful), failed (excluded
-    from the statistics), mean, std (ddof 1), max, best_run (run id of the max),
+    from the statistics), mean, std (ddof 1), best (the test RSMI of best_run, the run with
+    the highest validation RSMI: nothing is selected on the test part), best_run,
     q05, q25, median, q75, q95. Rows are ordered by components, lb, then control value.
     """
     frame = read_ensemble(path)
@@ -279,7 +289,7 @@ def summarise(path: str | Path, components: int | None = None) -> pd.DataFrame:
         "failed",
         "mean",
         "std",
-        "max",
+        "best",
         "best_run",
         *QUANTILES,
     ]
@@ -291,7 +301,7 @@ def summarise(path: str | Path, components: int | None = None) -> pd.DataFrame:
 CSV_NAMES = {
     "mean": "rsmi_mean_nats",
     "std": "rsmi_std_nats",
-    "max": "rsmi_max_nats",
+    "best": "rsmi_best_nats",
     **{name: f"rsmi_{name}_nats" for name in QUANTILES},
 }
 """Columns of the summary table renamed in its CSV file, so that each names its unit."""
@@ -317,11 +327,11 @@ def format_summary(table: pd.DataFrame) -> str:
     (``rsmine info``).
 
     Columns: point, control, lb, components of H, finished/failed runs, mean ± standard
-    error, max (nats and bits).
+    error, best (the test RSMI of the validation-best run; nats and bits).
     """
     lines = [
         f"  {'point':<12} {'control':>8} {'lb':>3} {'H':>2} {'runs':>5} {'failed':>6}  "
-        f"{'mean ± s.e. [nats]':>20}  {'max [nats]':>10}  {'max [bits]':>10}"
+        f"{'mean ± s.e. [nats]':>20}  {'best [nats]':>11}  {'best [bits]':>11}"
     ]
     for row in table.sort_values(["control", "lb", "components"], kind="stable").itertuples(
         index=False
@@ -331,7 +341,7 @@ def format_summary(table: pd.DataFrame) -> str:
         lines.append(
             f"  {row.point:<12} {row.control:>8.4g} {row.lb:>3d} {row.components:>2d} "
             f"{row.runs:>5d} {row.failed:>6d}  "
-            f"{mean:>20}  {row.max:>10.4g}  {row.max / math.log(2):>10.4g}"
+            f"{mean:>20}  {row.best:>11.4g}  {row.best / math.log(2):>11.4g}"
         )
     lines.append("  (H: components of the coarse variable)")
     return "\n".join(lines)

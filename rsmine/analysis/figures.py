@@ -154,10 +154,10 @@ def rsmi_vs_control(
 ) -> Figure:
     """RSMI against the control parameter, one colour per buffer width lb.
 
-    Per lb: the line is the maximum over runs (the paper's maximal RSMI, Figs. 3a,
-    5a, 12b), the band the interquartile range over runs, the dots the mean with
+    Per lb: the line is the test RSMI of the validation-best run (the paper's maximal RSMI,
+    Figs. 3a, 5a, 12b), the band the interquartile range over runs, the dots the mean with
     error bars of one standard error. The legend says so on the figure.
-    table: rows (point, lb) with columns control, lb, runs, max, q25, q75, mean, std (nats).
+    table: rows (point, lb) with columns control, lb, runs, best, q25, q75, mean, std (nats).
     """
     fig, ax = plt.subplots(figsize=(7.6, 4.2), layout="constrained")
     values = table["control"].to_numpy(dtype=float)
@@ -168,12 +168,12 @@ def rsmi_vs_control(
     for colour, (lb, rows) in zip(colours, table.groupby("lb"), strict=True):
         rows = rows.sort_values("x")
         finite = rows[np.isfinite(rows["control"])]  # no line across the break before ∞
-        ax.plot(finite["x"], finite["max"] * BITS, "_-", color=colour, lw=1.5, ms=10, mew=1.5)
+        ax.plot(finite["x"], finite["best"] * BITS, "_-", color=colour, lw=1.5, ms=10, mew=1.5)
         ax.fill_between(
             finite["x"], finite["q25"] * BITS, finite["q75"] * BITS, color=colour, alpha=0.3, lw=0
         )
         infinite = rows[~np.isfinite(rows["control"])]
-        ax.plot(infinite["x"], infinite["max"] * BITS, "_", color=colour, ms=10, mew=1.5)
+        ax.plot(infinite["x"], infinite["best"] * BITS, "_", color=colour, ms=10, mew=1.5)
         ax.vlines(
             infinite["x"],
             infinite["q25"] * BITS,
@@ -194,7 +194,7 @@ def rsmi_vs_control(
         )
         handles.append(Patch(color=colour, label=f"$L_B$ = {lb}"))
     style = [
-        Line2D([], [], color="0.3", lw=1.5, marker="_", ms=10, label="max over runs"),
+        Line2D([], [], color="0.3", lw=1.5, marker="_", ms=10, label="validation-best run"),
         Patch(color="0.3", alpha=0.3, label="interquartile range"),
         Line2D([], [], color="0.3", marker="o", ms=3, ls="", label="mean ± 1 s.e."),
     ]
@@ -217,9 +217,9 @@ def rsmi_vs_control(
 
 
 def noise_flags(table: pd.DataFrame) -> pd.Series:
-    """True where a row's RSMI is indistinguishable from 0: max ≤ 0, or mean < 2 s.e."""
+    """True where a row's RSMI is indistinguishable from 0: best ≤ 0, or mean < 2 s.e."""
     se = standard_error(table).fillna(0.0)
-    return (table["max"] <= 0) | (table["mean"] - 2 * se <= 0)
+    return (table["best"] <= 0) | (table["mean"] - 2 * se <= 0)
 
 
 def rsmi_vs_buffer(
@@ -229,13 +229,14 @@ def rsmi_vs_buffer(
     path: str | Path | None = None,
     mark: Mark | None = None,
 ) -> Figure:
-    """Maximal RSMI against the buffer width lb, one line per point (Fig. 3b, Fig. 6).
+    """RSMI of the validation-best run against the buffer width lb, one line per point
+    (Fig. 3b, Fig. 6).
 
     Logarithmic RSMI axis: exponential decay with lb is a straight line. Rows whose
     RSMI is indistinguishable from 0 (:func:`noise_flags`) are drawn as open
     triangles on the noise floor, the grey band: below the smallest RSMI that is
-    distinguishable from 0 in this table (or the largest flagged max, if higher).
-    table: rows (point, lb) with columns point, control, lb, runs, max, mean, std in nats.
+    distinguishable from 0 in this table (or the largest flagged best, if higher).
+    table: rows (point, lb) with columns point, control, lb, runs, best, mean, std in nats.
     mark: unused (the control is not on an axis); accepted like the other figures.
     Refuses a table with a single lb: a buffer scan needs at least two.
     """
@@ -247,8 +248,8 @@ def rsmi_vs_buffer(
         )
     fig, ax = plt.subplots(figsize=(7.6, 4.2), layout="constrained")
     flagged = noise_flags(table)
-    resolved = table.loc[~flagged, "max"]
-    floor_candidates = table.loc[flagged & (table["max"] > 0), "max"]
+    resolved = table.loc[~flagged, "best"]
+    floor_candidates = table.loc[flagged & (table["best"] > 0), "best"]
     floor = max(
         float(resolved.min()) / 2 if len(resolved) else 1e-3,
         float(floor_candidates.max()) if len(floor_candidates) else 0.0,
@@ -260,7 +261,7 @@ def rsmi_vs_buffer(
         low = flagged[rows.index]
         value = rows["control"].iloc[0]
         label = f"{control} = {'∞' if np.isinf(value) else f'{value:.4g}'}"
-        y = np.where(low, floor, rows["max"]) * BITS
+        y = np.where(low, floor, rows["best"]) * BITS
         ax.plot(rows["lb"], y, "-", color=colour, lw=1, alpha=0.8)
         ax.plot(rows["lb"][~low], y[~low], "o", color=colour, ms=4, label=label)
         ax.plot(rows["lb"][low], y[low], "v", mfc="none", color=colour, ms=6)
@@ -270,7 +271,7 @@ def rsmi_vs_buffer(
         ax.plot([], [], "v", mfc="none", color="0.3", label="≈ 0: at or below noise floor")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("buffer width $L_B$")
-    ax.set_ylabel("max RSMI over runs [bits]")
+    ax.set_ylabel("RSMI of the validation-best run [bits]")
     ax.set_title(title)
     ax.legend(
         fontsize="x-small", loc="upper left", bbox_to_anchor=(1, 1), ncols=1 + len(points) // 12

@@ -133,6 +133,7 @@ class FilterCell:
     control: the control value (NaN for a runs store).
     filters: (run, component, ...V) float, failed runs removed.
     rsmi: (run,) test-part RSMI in nats.
+    rsmi_val: (run,) validation RSMI in nats (what ranks the runs: never the test part).
     run_id: (run,) int.
     """
 
@@ -140,6 +141,7 @@ class FilterCell:
     control: float
     filters: np.ndarray
     rsmi: np.ndarray
+    rsmi_val: np.ndarray
     run_id: np.ndarray
 
 
@@ -165,13 +167,16 @@ def read_filter_cells(
     lattice = str(group.attrs.get("lattice", ""))
     filters = np.asarray(group["filters"][...], dtype=np.float64)
     rsmi = np.asarray(group["rsmi"][...], dtype=np.float64)
+    rsmi_val = np.asarray(group["rsmi_val"][...], dtype=np.float64)
     ok = ~np.asarray(group["failed"][...]).astype(bool)
     run_id = np.asarray(group["run_id"][...])
     if kind == "runs":
         store_lb = int(group.attrs["params"]["region"]["lb"])
         if lb is not None and lb != store_lb:
             raise InputError(f"{path}: a runs store of lb {store_lb}, not {lb}")
-        cell = FilterCell(Path(path).stem, math.nan, filters[ok], rsmi[ok], run_id[ok])
+        cell = FilterCell(
+            Path(path).stem, math.nan, filters[ok], rsmi[ok], rsmi_val[ok], run_id[ok]
+        )
         return lattice, store_lb, [cell]
     lbs = np.asarray(group["lb"][...])
     lb = int(lbs.max()) if lb is None else int(lb)
@@ -187,7 +192,12 @@ def read_filter_cells(
         value = float(controls[points == point][0])
         cells.append(
             FilterCell(
-                _control_label(value, control), value, filters[take], rsmi[take], run_id[take]
+                _control_label(value, control),
+                value,
+                filters[take],
+                rsmi[take],
+                rsmi_val[take],
+                run_id[take],
             )
         )
     return lattice, lb, cells
@@ -234,7 +244,7 @@ def filter_gallery(
             row[0].text(0.5, 0.5, "no finished run", ha="center", va="center", fontsize="small")
             continue
         aligned = align_filters(cell.filters)
-        best = np.argsort(-cell.rsmi, kind="stable")[:samples]
+        best = np.argsort(-cell.rsmi_val, kind="stable")[:samples]  # validation only
         shown = [
             *(
                 (aligned.aligned[r], f"run {cell.run_id[r]}: {cell.rsmi[r] * BITS:.3g} bits")

@@ -187,8 +187,8 @@ def boundaryness(
 def components(
     table: pd.DataFrame, control: str, title: str, path: str | Path | None = None
 ) -> Figure:
-    """Maximal RSMI against the number of components of H, one line per point, one
-    panel per lb (Fig. 11); dotted lines at 1 and 2 bits (2 and 4 states).
+    """RSMI of the validation-best run against the number of components of H, one line per
+    point, one panel per lb (Fig. 11); dotted lines at 1 and 2 bits (2 and 4 states).
 
     table: rows (point, lb, components) of :func:`rsmine.analysis.ensembles.summarise`.
     """
@@ -208,7 +208,7 @@ def components(
             rows = table[(table["lb"] == lb) & (table["point"] == point)].sort_values("components")
             value = rows["control"].iloc[0]
             label = f"{control}={'∞' if np.isinf(value) else f'{value:g}'}"
-            ax.plot(rows["components"], rows["max"] * BITS, "o-", color=colour, label=label)
+            ax.plot(rows["components"], rows["best"] * BITS, "o-", color=colour, label=label)
             ax.plot(rows["components"], rows["mean"] * BITS, ".", color=colour, alpha=0.5)
         for bits in (1.0, 2.0):
             ax.axhline(bits, color="0.6", ls=":", lw=1)
@@ -216,7 +216,7 @@ def components(
         ax.set_ylim(bottom=0)
         ax.set_xlabel("components of H")
         ax.set_title(f"$L_B$={lb}")
-    axes[0][0].set_ylabel("RSMI [bits] (line: max, dots: mean over runs)")
+    axes[0][0].set_ylabel("RSMI [bits] (line: validation-best run, dots: mean over runs)")
     fig.legend(
         *axes[0][0].get_legend_handles_labels(), loc="outside right upper", fontsize="x-small"
     )

@@ -61,10 +61,13 @@ class TrainConfig:
     Adam lr, Λ's Adam update and initial scale, the bound, the train/val/test split, the
     embedding τ (binary | categorical with q ``states`` | continuous) and its annealing
     Eq. (B9), the critic widths, weight decay, optional halting Eqs. (B10)-(B11), L-BFGS steps
-    Eq. (B12), the device, and centring: Λ acts on v − μ, μ (n_visible,) the training part's
-    mean of each visible site. Without it a filter of one sign on non-negative variables
+    Eq. (B12), the device, centring and standardisation
+    (:mod:`rsmine.estimator.train.standardise`): Λ acts on (v − μ)/σ, μ (``centre``) and σ
+    (``scale_v``) (n_visible,) the training part's mean and standard deviation of each
+    visible site, and the critic sees E standardised per site (``standardise``). Centring
+    deviates from the paper's Λ·v: without it a filter of one sign on non-negative variables
     (masses, dimer occupations) gives a constant H and no information; on symmetric spins
-    μ ≈ 0 and nothing changes.
+    μ ≈ 0, σ ≈ 1 and nothing changes.
     """
 
     epochs: int = option(30, "maximum epochs", **_positive("integer"))
@@ -94,7 +97,7 @@ class TrainConfig:
         enum=list(LAMBDA_OPTIMISERS),
     )
     init_scale: float = option(
-        0.0,
+        1.0,
         "initial filters scaled so that their outputs on the centred inputs have this standard "
         "deviation on the training part (0: uniform within 1/sqrt(free weights), the paper's, "
         "whatever the inputs' scale)",
@@ -151,7 +154,22 @@ class TrainConfig:
     )
     device: str = option("cpu", "where to train", type="string", enum=list(DEVICES))
     centre: bool = option(
-        True, "filters act on v minus its training mean (needed for 0/1 variables)", type="boolean"
+        True,
+        "filters act on v minus its training-part mean, H = tau(Lambda.(v - mu)): a deviation "
+        "from the paper's tau(Lambda.v), needed for 0/1 variables (off: the paper's rule)",
+        type="boolean",
+    )
+    standardise: bool = option(
+        True,
+        "the critic's input E centred and scaled per site with training-part statistics "
+        "(off: raw E, as in the paper)",
+        type="boolean",
+    )
+    scale_v: bool = option(
+        False,
+        "filters act on v divided by its training-part standard deviation per site (lifts "
+        "dimer RSMI; shrinks the logits of heavy-tailed masses, so off elsewhere)",
+        type="boolean",
     )
 
     def __post_init__(self) -> None:
@@ -235,7 +253,15 @@ REFERENCES = Option(
 # where the optimise driver's defaults differ from TrainConfig's
 _DRIVER_DEFAULTS = {"origins": "auto", "device": "auto", "references": False}
 # the paper's Tables I-II for the dimer grid; spin lattices use the declared defaults
-_DIMER_GRID_DEFAULTS = {"components": 2, "epochs": 50, "batch": 400, "tau_max": 0.75}
+# scale_v on the dimer grid: T = inf, 16x16 vertices, lb 2, 4000 samples, 4 runs: test RSMI
+# 0.17-0.23 nats with it, 0.05-0.14 without (benchmarks/RESULTS.md, issue 17)
+_DIMER_GRID_DEFAULTS = {
+    "components": 2,
+    "epochs": 50,
+    "batch": 400,
+    "tau_max": 0.75,
+    "scale_v": True,
+}
 
 
 def options() -> dict[str, tuple[Any, Option]]:

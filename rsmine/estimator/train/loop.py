@@ -7,9 +7,10 @@ from ``seed`` alone, so replica k gives the same result trained alone or in any 
 
 Honest estimates: configurations are split into training, validation and test parts; each
 replica keeps the parameters of its best validation epoch and stops after ``patience`` epochs
-without improvement; its reported RSMI is the bound on the test part with exactly discrete H,
-never used for any decision. A replica that stops or fails is removed from the batch, so the
-others' results do not depend on it.
+without improvement; its reported RSMI is the bound of the hard H that ``rsmine coarse-grain``
+writes, scored with the whole test part as one candidate set (:mod:`.evaluation`), with a
+standard error, never used for any decision. Validation is scored the same way. A replica
+that stops or fails is removed from the batch, so the others' results do not depend on it.
 """
 
 import numpy as np
@@ -20,7 +21,7 @@ from rsmine.estimator import coarse
 from rsmine.estimator.train.adam import adam_step, filterwise_adam_step
 from rsmine.estimator.train.backward import gradients
 from rsmine.estimator.train.config import TrainConfig
-from rsmine.estimator.train.evaluation import evaluate
+from rsmine.estimator.train.evaluation import sampled_estimate, score_part
 from rsmine.estimator.train.lbfgs import refine
 from rsmine.estimator.train.packing import pack
 from rsmine.estimator.train.parts import Parts, part_sizes, split
@@ -55,7 +56,7 @@ def train_batch(
     parts = split(v, e, config, shared, setup.device)
     state = Replicas.create(setup, parts, seed, first_run, runs, components, filters)
     result = BatchResult.empty(runs, setup.rows, v.shape[2], config.epochs)
-    result.v_centre = parts.centre.cpu().numpy()
+    result.inputs = parts.inputs.record()
     run(setup, parts, state, shared, result)
     return result
 
@@ -101,7 +102,7 @@ def run(
     taus: list[float] = []
     for epoch in range(c.epochs):
         train_est = _train_epoch(setup, parts, state, shared, taus)
-        val = evaluate(setup, state.params, parts, "val", state.eval_noise["val"])
+        val = score_part(setup, state.params, parts, "val").value
         result.history[state.ids, epoch, 0] = train_est.cpu().numpy()
         result.history[state.ids, epoch, 1] = val.cpu().numpy()
         stop = update_best(c, state, train_est, val, epoch, result)
@@ -167,9 +168,12 @@ def _finalise(
     result.best_epoch[ids] = state.best_epoch[stop]
     ok = ~result.failed[ids]
     result.rsmi_val[ids[ok]] = best_val.cpu().numpy()[ok]
-    test = evaluate(setup, best, parts, "test", noise["test"]).cpu().numpy()
-    # the training part's estimate on as many configurations as the test part: same noise level
-    train = evaluate(setup, best, parts, "train", noise["train"], parts.size("test"))
-    train = train.cpu().numpy()
-    result.rsmi[ids[ok]] = test[ok]
+    test = score_part(setup, best, parts, "test")
+    # the training part scored with as many candidates as the test part: the same K
+    train = score_part(setup, best, parts, "train", parts.size("test")).value.cpu().numpy()
+    sampled = sampled_estimate(setup, best, parts, "test", noise["test"]).cpu().numpy()
+    result.candidates = test.candidates
+    result.rsmi[ids[ok]] = test.value.cpu().numpy()[ok]
+    result.rsmi_se[ids[ok]] = test.stderr.cpu().numpy()[ok]
     result.rsmi_train[ids[ok]] = train[ok]
+    result.rsmi_sampled[ids[ok]] = sampled[ok]
