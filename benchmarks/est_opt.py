@@ -76,10 +76,11 @@ def main() -> None:
         )
         rsmi = result.rsmi
         best = rsmi[np.nanargmax(result.rsmi_val)]
+        best_se = result.rsmi_se[np.nanargmax(result.rsmi_val)]
         vectors = to_vector(result.filters.reshape(args.runs, components, args.lv, args.lv))
         test = harmonic_rayleigh(run_angles(vectors, args.lv), HARMONICS)
         print(
-            f"{name}: best-by-val {best:.4f}, mean {np.nanmean(rsmi):.4f}, near 0 "
+            f"{name}: best-by-val {best:.4f} ± {best_se:.4f}, mean {np.nanmean(rsmi):.4f}, near 0 "
             f"{int((rsmi < NEAR_ZERO).sum())}/{args.runs}, U(1) n {test.n} "
             f"R4 {test.resultant[4]:.3f} R8 {test.resultant[8]:.3f} p {test.p_value:.3g}, "
             f"cpu {time.process_time() - started:.0f} s"
@@ -89,10 +90,9 @@ def main() -> None:
             len(v), TrainConfig().split, np.random.default_rng(np.random.SeedSequence(args.seed))
         )
         lam = result.filters[np.nanargmax(result.rsmi_val)]
-        hard = linear_reference((v - result.v_centre) @ lam.T, e, rows, np.random.default_rng(0))
-        print(
-            f"  validation-best filters applied hard, model-free: {hard.mi:.4f} ± {hard.se:.4f}"
-        )
+        standard = (v - result.inputs["v_centre"]) / result.inputs["v_scale"]
+        hard = linear_reference(standard @ lam.T, e, rows, np.random.default_rng(0))
+        print(f"  validation-best filters applied hard, model-free: {hard.mi:.4f} ± {hard.se:.4f}")
     if args.references:
         refs = reference_filters(
             data.attrs.get("params", {}).get("model"), data.lattice, part.v_shape

@@ -36,7 +36,7 @@ coarse_grainer, critic, optimiser, split, evaluation}, ``seed`` (entropy and how
 seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path),
 ``units`` ("nats"), and with ``references`` on, ``references``: the model's reference
 coarse variables scored beside the runs (:mod:`rsmine.estimator.references`), a list of
-{name, rsmi, rsmi_val, plugin, plugin_se} in nats.
+{name, rsmi, rsmi_se, rsmi_val, plugin, plugin_se} in nats.
 """
 
 from __future__ import annotations
@@ -225,7 +225,8 @@ def _references(
     config: TrainConfig,
 ) -> list[dict[str, Any]]:
     """The store's reference coarse variables scored (:mod:`rsmine.estimator.references`), as
-    the runs store's attr ``references``: one {name, rsmi, rsmi_val, plugin, plugin_se} each."""
+    the runs store's attr ``references``: {name, rsmi, rsmi_se, rsmi_val, plugin, plugin_se}
+    each."""
     attrs = sample_set.attrs
     params = attrs.get("params") if isinstance(attrs.get("params"), Mapping) else {}
     model = attrs.get("model", params.get("model"))

@@ -82,7 +82,7 @@ def test_learned_filter_reaches_the_block_sign_reference():
     config = TrainConfig(epochs=15, patience=5, warmup=5, batch=100)
     learned = train_batch(v, e, components=1, runs=2, seed=10, config=config)
     rows = part_rows(len(v), config.split, np.random.default_rng(np.random.SeedSequence(10)))
-    centred = v - learned.v_centre
+    centred = (v - learned.inputs["v_centre"]) / learned.inputs["v_scale"]
     best = learned.filters[np.nanargmax(learned.rsmi_val)]
     block = reference_filters("ising", "square", (LV, LV))["block sign"]
     random = np.random.default_rng(12).normal(size=(1, LV * LV))

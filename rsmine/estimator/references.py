@@ -36,11 +36,13 @@ DIMER_REFERENCES = {"P1,P2": ("P1", "P2"), "Ex,Ey": ("Ex", "Ey"), "C": ("C",)}
 
 @dataclass(frozen=True)
 class ReferenceScore:
-    """One reference's scores in nats: held-out bound with Λ fixed on the test (``rsmi``) and
-    validation (``rsmi_val``) parts, and the model-free plug-in ``plugin`` ± ``plugin_se``."""
+    """One reference's scores in nats: held-out bound with Λ fixed on the test (``rsmi`` ±
+    ``rsmi_se``) and validation (``rsmi_val``) parts, and the model-free plug-in ``plugin`` ±
+    ``plugin_se``."""
 
     name: str
     rsmi: float
+    rsmi_se: float
     rsmi_val: float
     plugin: float
     plugin_se: float
@@ -129,15 +131,15 @@ def format_references(
         best = max(r["rsmi"], r["plugin"])
         ratio = learned / best if best > 0 else math.nan
         lines.append(
-            f"{indent}reference {r['name']}: critic-only {r['rsmi']:.4f}, model-free "
-            f"{r['plugin']:.4f} ± {r['plugin_se']:.4f} nats; learned / best {ratio:.2f}"
+            f"{indent}reference {r['name']}: critic-only {r['rsmi']:.4f} ± {r['rsmi_se']:.4f}, "
+            f"model-free {r['plugin']:.4f} ± {r['plugin_se']:.4f} nats; learned / best {ratio:.2f}"
         )
     return "\n".join(lines)
 
 
 def references_table(paths: list[str]) -> "pd.DataFrame":
     """Learned against references, one row per (runs store, reference): columns samples, lb,
-    runs, learned (test RSMI of the validation-best run), reference, critic_only, model_free,
+    runs, learned (test RSMI of the validation-best run), reference, critic_only(_se), model_free,
     model_free_se (nats) and ratio = learned / max(critic_only, model_free).
 
     paths: runs stores written with ``--references true`` (others are refused)."""
@@ -165,6 +167,7 @@ def references_table(paths: list[str]) -> "pd.DataFrame":
                     "learned": learned,
                     "reference": r["name"],
                     "critic_only": r["rsmi"],
+                    "critic_only_se": r["rsmi_se"],
                     "model_free": r["plugin"],
                     "model_free_se": r["plugin_se"],
                     "ratio": learned / best if best > 0 else math.nan,
