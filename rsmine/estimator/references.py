@@ -110,7 +110,12 @@ def score_references(
         plugin = linear_reference(score, e, rows, np.random.default_rng(seed))
         out.append(
             ReferenceScore(
-                name, float(result.rsmi[0]), float(result.rsmi_val[0]), plugin.mi, plugin.se
+                name,
+                float(result.rsmi[0]),
+                float(result.rsmi_se[0]),
+                float(result.rsmi_val[0]),
+                plugin.mi,
+                plugin.se,
             )
         )
     return out
