@@ -77,12 +77,17 @@ def main() -> None:
         rsmi = result.rsmi
         best = rsmi[np.nanargmax(result.rsmi_val)]
         best_se = result.rsmi_se[np.nanargmax(result.rsmi_val)]
-        vectors = to_vector(result.filters.reshape(args.runs, components, args.lv, args.lv))
-        test = harmonic_rayleigh(run_angles(vectors, args.lv), HARMONICS)
+        u1 = ""
+        if data.lattice == "dimer_grid":
+            vectors = to_vector(result.filters.reshape(args.runs, components, args.lv, args.lv))
+            test = harmonic_rayleigh(run_angles(vectors, args.lv), HARMONICS)
+            u1 = (
+                f", U(1) n {test.n} R4 {test.resultant[4]:.3f} R8 {test.resultant[8]:.3f} "
+                f"p {test.p_value:.3g}"
+            )
         print(
             f"{name}: best-by-val {best:.4f} ± {best_se:.4f}, mean {np.nanmean(rsmi):.4f}, near 0 "
-            f"{int((rsmi < NEAR_ZERO).sum())}/{args.runs}, U(1) n {test.n} "
-            f"R4 {test.resultant[4]:.3f} R8 {test.resultant[8]:.3f} p {test.p_value:.3g}, "
+            f"{int((rsmi < NEAR_ZERO).sum())}/{args.runs}{u1}, "
             f"cpu {time.process_time() - started:.0f} s"
         )
         print("  rsmi", np.round(rsmi, 3).tolist(), "epochs", result.best_epoch.tolist())
