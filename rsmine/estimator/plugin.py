@@ -3,8 +3,8 @@ and the reference of a fixed coarse variable against a linear statistic of the e
 
 The reference (issue 17, item 6 b) needs no network: a coarse variable H of V (the signs of
 fixed filters, Λ·(v − μ)) is predicted from E by linear least squares fitted on the training
-part; on the test part the prediction is discretised by the same signs and the plug-in MI of
-(H, Ĥ) is a lower bound on I(H:E) (data processing), up to its estimation error. Its standard
+part and cut where the training part's share of H = −1 lies; on the test part the plug-in MI
+of (H, Ĥ) is a lower bound on I(H:E) (data processing), up to its estimation error. Its standard
 error is a bootstrap over configurations (origins of one configuration stay together).
 """
 
@@ -79,8 +79,9 @@ def linear_reference(
 
     h_score: (N, O, F) the fixed filters' outputs Λ·(v − μ) per configuration and origin;
     e: (N, O, n_env); rows: configuration indices of the "train" and "test" parts. The least
-    squares prediction of sign(h_score) from (1, e) is fitted on the training part; H and the
-    sign of the prediction are compared on the test part. Returns the plug-in MI in nats.
+    squares prediction of sign(h_score) from (1, e) is fitted on the training part and cut,
+    per component, at the quantile that the training part's share of H = -1 gives; H and the
+    cut prediction are compared on the test part. Returns the plug-in MI in nats.
     """
     if h_score.shape[:2] != e.shape[:2]:
         raise InputError(f"h_score {h_score.shape} and e {e.shape} disagree on (N, O)")
@@ -91,7 +92,12 @@ def linear_reference(
         gram = gram + x.T @ x
         moment = moment + x.T @ h[chunk].reshape(-1, h.shape[-1])
     coef = np.linalg.lstsq(gram, moment, rcond=None)[0]
-    predicted = _design(e[rows["test"]]) @ coef >= 0
+    # the prediction cut where the training part's share of H = -1 lies (sign(prediction)
+    # when H is balanced; an unbalanced H, e.g. a heavy-tailed block mass, keeps both states)
+    fitted = _design(e[rows["train"]]) @ coef
+    train_h = h[rows["train"]].reshape(-1, h.shape[-1])
+    cut = [np.quantile(fitted[:, f], (train_h[:, f] < 0).mean()) for f in range(h.shape[-1])]
+    predicted = _design(e[rows["test"]]) @ coef >= np.asarray(cut)
     test_h = h[rows["test"]].reshape(-1, h.shape[-1]) > 0
     groups = np.repeat(np.arange(len(rows["test"])), e.shape[1])
     return plugin_estimate(labels(test_h), labels(predicted), rng, groups)
