@@ -12,11 +12,16 @@ checks its ``--out`` with :func:`rsmine.store.check_output` before any work.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from rsmine._version import __version__
 from rsmine.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DESCRIPTION = """\
 rsmine finds the relevant degrees of freedom of a statistical system from its
@@ -292,7 +297,7 @@ def _run_info(args: argparse.Namespace) -> None:
         rsmi, val = (np.asarray(group[name][...]) for name in ("rsmi", "rsmi_val"))
         print(format_references(attrs["references"], rsmi, val))
     if attrs.get("kind") == "ensemble" and attrs.get("complete"):
-        from rsmine.analysis.ensembles import format_summary, summarise
+        from rsmine.analysis.rsmi.summary import summarise
 
         try:
             table = summarise(args.store)
@@ -301,6 +306,31 @@ def _run_info(args: argparse.Namespace) -> None:
             return
         print("  RSMI on the test part, per point, lb and components (failed runs excluded):")
         print(format_summary(table))
+
+
+def format_summary(table: pd.DataFrame) -> str:
+    """A :func:`rsmine.analysis.rsmi.summary.summarise` table as text (``rsmine info``),
+    one line per point, lb and component count.
+
+    Columns: point, control, lb, components of H, finished/failed runs, mean ± standard
+    error, best (the test RSMI of the validation-best run; nats and bits).
+    """
+    lines = [
+        f"  {'point':<12} {'control':>8} {'lb':>3} {'H':>2} {'runs':>5} {'failed':>6}  "
+        f"{'mean ± s.e. [nats]':>20}  {'best [nats]':>11}  {'best [bits]':>11}"
+    ]
+    for row in table.sort_values(["control", "lb", "components"], kind="stable").itertuples(
+        index=False
+    ):
+        se = row.std / math.sqrt(row.runs) if row.runs > 1 else math.nan
+        mean = f"{row.mean:.4g} ± {se:.2g}"
+        lines.append(
+            f"  {row.point:<12} {row.control:>8.4g} {row.lb:>3d} {row.components:>2d} "
+            f"{row.runs:>5d} {row.failed:>6d}  "
+            f"{mean:>20}  {row.best:>11.4g}  {row.best / math.log(2):>11.4g}"
+        )
+    lines.append("  (H: components of the coarse variable)")
+    return "\n".join(lines)
 
 
 def _add_show_filters(sub: argparse._SubParsersAction) -> None:
@@ -316,11 +346,12 @@ def _add_show_filters(sub: argparse._SubParsersAction) -> None:
 def _run_show_filters(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from rsmine.analysis import gallery
+    from rsmine.analysis.filters.gallery import gallery_rows, read_filter_cells
+    from rsmine.figures.filters import filter_gallery
 
-    lattice, lb, cells = gallery.read_filter_cells(args.store, args.lb, args.control)
+    lattice, lb, cells = read_filter_cells(args.store, args.lb, args.control)
     title = f"{Path(args.store).name}: filters at $L_B$ = {lb}"
-    gallery.filter_gallery(lattice, cells, title, samples=args.samples, path=args.out)
+    filter_gallery(lattice, gallery_rows(cells, args.samples), title, path=args.out)
 
 
 def _add_references(sub: argparse._SubParsersAction) -> None:

@@ -12,7 +12,9 @@ import torch
 
 import rsmine
 from rsmine import store
-from rsmine.analysis import ensembles, gallery
+from rsmine.analysis import ensembles
+from rsmine.analysis.filters import gallery
+from rsmine.analysis.rsmi import summary
 from rsmine.cli import main
 from rsmine.coarse_grain import read_components, read_filter
 from rsmine.estimator import bounds
@@ -214,17 +216,16 @@ def test_best_runs_are_chosen_on_validation_everywhere(tmp_path, capsys):
     ens = ensembles.merge_runs(
         [ensembles.RunsPart(runs, "A", 1.0, 2, 1)], tmp_path / "ens.zarr", {("A", 2): 3}
     )
-    row = ensembles.summarise(ens).iloc[0]
+    row = summary.summarise(ens).iloc[0]
     assert row["best_run"] == 2 and row["best"] == pytest.approx(0.3)
     assert row["q95"] > row["best"]  # power: the quantiles over runs still see run 0
     assert (
         "rsmi_best_nats"
-        in ensembles.write_summary_csv(ensembles.summarise(ens), tmp_path / "t.csv").read_text()
+        in summary.write_summary_csv(summary.summarise(ens), tmp_path / "t.csv").read_text()
     )
     assert read_filter(runs, "best").run_id == 2
     _, _, cells = gallery.read_filter_cells(ens)
-    _, record = gallery.filter_gallery("square", cells, "t", samples=1, path=tmp_path / "g.png")
-    assert record[0]["drawn"] == [2]
+    assert list(gallery.gallery_rows(cells, samples=1)[0].drawn) == [2]
     _cli("show-filters", runs, "-o", tmp_path / "s.png", "--samples", "1")
     assert (tmp_path / "s.png").stat().st_size > 0
     _cli("info", ens)
