@@ -15,8 +15,8 @@ import torch
 
 from rsmine import store
 from rsmine.analysis.circular import HARMONICS, harmonic_rayleigh
-from rsmine.analysis.pristine import to_vector
-from rsmine.analysis.u1 import run_angles
+from rsmine.analysis.dimers.pristine import to_vector
+from rsmine.analysis.dimers.u1 import run_angles
 from rsmine.estimator.plugin import linear_reference
 from rsmine.estimator.references import reference_filters, score_references
 from rsmine.estimator.regions import Partition

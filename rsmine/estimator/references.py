@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rsmine.analysis.pristine import pristine_vector, to_grid
+from rsmine.analysis.dimers.pristine import pristine_vector, to_grid
 from rsmine.estimator.plugin import linear_reference
 from rsmine.estimator.train.config import TrainConfig
 from rsmine.estimator.train.parts import part_rows
