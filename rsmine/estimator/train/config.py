@@ -266,14 +266,15 @@ _DIMER_GRID_DEFAULTS = {
 
 def options() -> dict[str, tuple[Any, Option]]:
     """The options of an optimisation beyond the window, the runs and the seed: name ->
-    (default, Option), the V origins, the references, then every TrainConfig field (device:
-    auto).
+    (default, Option), the V origins, every TrainConfig field (device: auto), then the
+    references.
 
     The one declaration behind ``rsmine optimise``'s flags, ``optimise_store``'s keywords,
     the workflow's ``optimise_args`` and the schema's ``train`` block.
     """
-    declared = {"origins": (None, ORIGINS), "references": (None, REFERENCES)}
+    declared = {"origins": (None, ORIGINS)}
     declared |= {f.name: (f.default, f.metadata["option"]) for f in fields(TrainConfig)}
+    declared["references"] = (None, REFERENCES)
     return {k: (_DRIVER_DEFAULTS.get(k, d), o) for k, (d, o) in declared.items()}
 
 
