@@ -327,3 +327,25 @@ def test_filterwise_adam_is_fair_to_rotations_of_the_weights():
     # the step size matches per-coordinate Adam's on the whole: ≈ lr per weight per step
     moved = (_adam_trajectory(True, identity) - _adam_trajectory(False, identity)).norm()
     assert moved < 0.5 * (0.01 * 20) * math.sqrt(36)
+
+
+@pytest.mark.parametrize("scale_v", [False, True])
+def test_initial_filters_have_the_asked_output_spread(scale_v):
+    """init_scale: each initial filter's output on the inputs as it sees them (centred, and
+    scaled with scale_v) has that standard deviation on the training part, whatever the
+    inputs' own scale (0/1 occupations here, σ ≈ 0.43); the paper's init (0) does not."""
+    rng = np.random.default_rng(3)
+    v = (rng.random((600, 2, 16)) < 0.25).astype(np.float32)
+    e = rng.normal(size=(600, 2, 5)).astype(np.float32)
+    spreads = {}
+    for init in (0.0, 1.5):
+        config = TrainConfig(init_scale=init, scale_v=scale_v)
+        setup = Setup.create(config, 2, None)
+        parts = split(v, e, config, np.random.default_rng(4), setup.device)
+        state = Replicas.create(setup, parts, 5, 0, 3, 2)
+        rows = parts.rows["train"]
+        flat = (rows.unsqueeze(1) * parts.origins + torch.arange(parts.origins)).reshape(-1)
+        seen, _ = parts.gather(flat)
+        spreads[init] = coarse.logits(state.params[FILTERS], seen, None).std(dim=1)
+    torch.testing.assert_close(spreads[1.5], torch.full((3, 2), 1.5), atol=1e-4, rtol=0)
+    assert (spreads[0.0] - 1.5).abs().min() > 0.5

@@ -170,11 +170,14 @@ SCALE_SAMPLE = 2000  # training configurations that set the initial filters' sca
 
 
 def _rescaled(filters: torch.Tensor, parts: Parts, scale: float) -> torch.Tensor:
-    """Each row of ``filters`` (R, F, n_visible) scaled so that its output Λ·(v − μ) has
-    standard deviation ``scale`` over the first SCALE_SAMPLE training configurations (all
-    origins); a row with no spread is left as it is."""
+    """Each row of ``filters`` (R, F, n_visible) scaled so that its output on the inputs as the
+    filters see them (standardised, :meth:`Parts.gather`) has standard deviation ``scale`` over
+    the first SCALE_SAMPLE training configurations (all origins); a row with no spread is left
+    as it is."""
     rows = parts.rows["train"][:SCALE_SAMPLE]
-    v = parts.v[rows].reshape(-1, parts.v.shape[2]).cpu()
+    origins = torch.arange(parts.origins, device=rows.device)
+    v, _ = parts.gather((rows.unsqueeze(1) * parts.origins + origins).reshape(-1))
+    v = v.cpu()
     spread = coarse.logits(filters, v, None).std(dim=1)
     factor = torch.where(spread > 0, scale / spread, torch.ones_like(spread))
     return filters * factor.unsqueeze(-1)
