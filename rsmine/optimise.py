@@ -34,14 +34,14 @@ Runs store written here (R runs, C filter rows, V of shape ``v_shape``):
 Root attrs: ``params`` = {samples, n_samples, runs, first_run, region,
 coarse_grainer, critic, optimiser, split, evaluation}, ``seed`` (entropy and how runs are
 seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path),
-``units`` ("nats"), and with ``references`` on, ``references``: the model's reference
-coarse variables scored beside the runs (:mod:`rsmine.estimator.references`), a list of
-{name, rsmi, rsmi_se, rsmi_val, plugin, plugin_se} in nats.
+``units`` ("nats"), ``references`` with --references (:mod:`rsmine.estimator.references`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import math
 import time
 from collections.abc import Mapping
@@ -50,12 +50,13 @@ from typing import Any
 
 import numpy as np
 
-from rsmine import progress, store
+from rsmine import integrity, memory, progress, store
 from rsmine.errors import InputError
 from rsmine.estimator import critics
-from rsmine.estimator.references import reference_filters, score_references
+from rsmine.estimator.references import scored_references
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_batch
+from rsmine.estimator.train.checkpoint import Checkpoint
 from rsmine.estimator.train.config import (
     EXAMPLES_PER_PARAMETER,
     MAX_AUTO_ORIGINS,
@@ -155,6 +156,7 @@ def optimise_store(
     seed: int,
     components: int | None = None,
     first_run: int = 0,
+    resume: bool = False,
     **given: Any,
 ) -> Path:
     """Train runs ``first_run .. first_run + runs - 1`` on a sample store; write a runs store.
@@ -168,6 +170,9 @@ def optimise_store(
     values for the store's lattice (:func:`~rsmine.estimator.train.config.lattice_defaults`).
     Run k is seeded from (seed, k) alone. Every input is validated before any
     work; bad input raises :class:`InputError` and leaves nothing behind.
+    The training state is checkpointed after every epoch (:func:`checkpoint_path`); a
+    checkpoint of the same settings and input is continued from, to the same result as an
+    uninterrupted run; ``resume`` refuses to start without one.
     Returns the path of the complete runs store.
     """
     started = time.perf_counter()
@@ -193,6 +198,17 @@ def optimise_store(
     origins = auto_origins(sample_set, partition, config, components) if asked == "auto" else asked
     if origins > 1:
         partition = Partition(*window, origins=origins, seed=seed, where=str(samples))
+    params = _params(
+        sample_set, partition, asked, config, components, first_run, runs, with_references
+    )
+    checkpoint = Checkpoint(checkpoint_path(out), _identity(params, seed, sample_set))
+    continued = checkpoint.epoch()
+    if resume and continued is None:
+        raise InputError(
+            f"--resume: no checkpoint of these settings at {checkpoint.path} "
+            "(drop --resume to start afresh)"
+        )
+    _require_memory(sample_set, partition, config, components, runs)
     v, e = partition.split(sample_set.configs)
     try:  # train_batch validates its inputs (device, part sizes) before any work
         result = train_batch(
@@ -204,35 +220,62 @@ def optimise_store(
             seed=seed,
             config=config,
             mask=partition.mask,
+            checkpoint=checkpoint,
         )
         references = (
-            _references(sample_set, partition, v, e, seed, config) if with_references else None
+            scored_references(sample_set.attrs, partition, v, e, seed=seed, config=config)
+            if with_references
+            else None
         )
     except InputError as exc:
         raise InputError(f"{samples}: {exc}") from exc
-    run = (components, first_run, seed, references)
-    _write(out, sample_set, partition, asked, config, result, *run)
-    _report(out, result, time.perf_counter() - started)
+    _write(out, params, partition, result, first_run, seed, references)
+    checkpoint.discard()
+    _report(out, result, time.perf_counter() - started, continued)
     return out
 
 
-def _references(
+def _require_memory(
     sample_set: store.SampleSet,
     partition: Partition,
-    v: np.ndarray,
-    e: np.ndarray,
-    seed: int,
     config: TrainConfig,
-) -> list[dict[str, Any]]:
-    """The store's reference coarse variables scored (:mod:`rsmine.estimator.references`), as
-    the runs store's attr ``references``: {name, rsmi, rsmi_se, rsmi_val, plugin, plugin_se}
-    each."""
+    components: int,
+    runs: int,
+) -> None:
+    """Refuse (naming --runs) a batch whose replica state and data cannot fit in memory: per run
+    five copies of the parameters (values, best, two Adam moments, gradients), the fixed
+    evaluation noise and an epoch's training noise; once, v and e of every origin (float32)."""
+    rows = components * (config.states if config.embedding == "categorical" else 1)
+    n_params = critics.n_parameters(rows, config.critic)
+    n_params += critics.n_parameters(partition.n_env, config.critic) + rows * partition.n_visible
+    noise = (partition.origins + 1) * sample_set.n_samples * rows
+    per_run = 4 * (5 * n_params + noise + 2 * config.epochs)
+    data = 4 * sample_set.n_samples * partition.origins * (partition.n_visible + partition.n_env)
+    memory.require_fits(
+        "--runs",
+        runs,
+        runs * per_run + data,
+        f"the state of {runs} runs ({per_run / 2**20:.2f} MiB each) and the data",
+        "split the ensemble into jobs of fewer runs (--runs with --first-run)",
+    )
+
+
+def checkpoint_path(out: str | Path) -> Path:
+    """The training checkpoint of runs store ``out``: ``.<name>.checkpoint.npz`` beside it,
+    kept when a run is interrupted and removed once the store is written."""
+    out = Path(out)
+    return out.with_name(f".{out.name}.checkpoint.npz")
+
+
+def _identity(params: Mapping[str, Any], seed: int, sample_set: store.SampleSet) -> str:
+    """What a checkpoint must match to be continued: the settings, the seed, and the input
+    store's creation time and manifest."""
     attrs = sample_set.attrs
-    params = attrs.get("params") if isinstance(attrs.get("params"), Mapping) else {}
-    model = attrs.get("model", params.get("model"))
-    filters = reference_filters(model, partition.lattice, partition.v_shape, params.get("J", 1.0))
-    scores = score_references(v, e, filters, seed=seed, config=config, mask=partition.mask)
-    return [dataclasses.asdict(s) for s in scores]
+    source = json.dumps([attrs.get("created"), attrs.get(integrity.ATTR)], sort_keys=True)
+    return json.dumps(
+        {"params": params, "seed": seed, "samples": hashlib.sha256(source.encode()).hexdigest()},
+        sort_keys=True,
+    )
 
 
 def _params(
@@ -292,12 +335,9 @@ def _jsonable(value: Any) -> Any:
 
 def _write(
     out: Path,
-    sample_set: store.SampleSet,
+    params: dict[str, Any],
     partition: Partition,
-    asked: int | str,
-    config: TrainConfig,
     result: BatchResult,
-    components: int,
     first_run: int,
     seed: int,
     references: list[dict[str, Any]] | None = None,
@@ -305,15 +345,12 @@ def _write(
     """Write the runs store (layout in the module docstring) under a temporary name;
     ``references``: the attr of that name, if scored."""
     runs, rows = result.filters.shape[:2]
-    params = _params(
-        sample_set, partition, asked, config, components, first_run, runs, references is not None
-    )
     seed_attr = {**store.seed_record(seed), "seeding": SEEDING}
     with store.building(out, "runs", params, seed_attr) as group:
         group.attrs.update(
             lattice=partition.lattice,
             v_shape=list(partition.v_shape),
-            samples=str(sample_set.path),
+            samples=params["samples"],
             units="nats",
         )
         if references is not None:
@@ -342,9 +379,10 @@ def _write(
         store.write_array(group, "failed_epoch", result.failed_epoch.astype(np.int32), ["run"])
 
 
-def _report(out: Path, result: BatchResult, seconds: float) -> None:
+def _report(out: Path, result: BatchResult, seconds: float, continued: int | None) -> None:
     """The one summary line: runs, mean test RSMI of the finished runs and the test RSMI (with
-    its standard error) of the validation-best one, failures, time."""
+    its standard error) of the validation-best one, failures, time, and the epoch a checkpoint
+    was continued from."""
     ok = ~result.failed
     rsmi = result.rsmi[ok].astype(np.float64)
     values = "no run finished"
@@ -355,6 +393,8 @@ def _report(out: Path, result: BatchResult, seconds: float) -> None:
             f"{rsmi[best]:.4f} ± {result.rsmi_se[ok][best]:.4f} nats"
         )
     failed = int((~ok).sum())
+    resumed = "" if continued is None else f", continued after epoch {continued}"
     progress.summary(
-        "optimise", f"{len(ok)} runs, {values}, {failed} failed, {seconds:.1f} s -> {out}"
+        "optimise",
+        f"{len(ok)} runs, {values}, {failed} failed, {seconds:.1f} s{resumed} -> {out}",
     )

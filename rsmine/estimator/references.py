@@ -15,8 +15,9 @@ short of (b) leaves information on the table that a linear read-out of E already
 """
 
 import math
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +28,8 @@ from rsmine.estimator.train.parts import part_rows
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from rsmine.estimator.regions import Partition
 
 # scale of a reference filter's unit-norm rows: Λ·(v − μ) far beyond the logistic noise of the
 # binary embedding, so that H is the sign itself in training and evaluation alike
@@ -119,6 +122,26 @@ def score_references(
             )
         )
     return out
+
+
+def scored_references(
+    sample_attrs: Mapping[str, Any],
+    partition: "Partition",
+    v: np.ndarray,
+    e: np.ndarray,
+    *,
+    seed: int,
+    config: TrainConfig,
+) -> list[dict[str, Any]]:
+    """The reference coarse variables of a sample store (its root attrs name the model and J)
+    on ``partition``'s window, scored by :func:`score_references`: the runs store's attr
+    ``references``, {name, rsmi, rsmi_se, rsmi_val, plugin, plugin_se} each (nats)."""
+    params = sample_attrs.get("params")
+    params = params if isinstance(params, Mapping) else {}
+    model = sample_attrs.get("model", params.get("model"))
+    filters = reference_filters(model, partition.lattice, partition.v_shape, params.get("J", 1.0))
+    scores = score_references(v, e, filters, seed=seed, config=config, mask=partition.mask)
+    return [asdict(s) for s in scores]
 
 
 def format_references(

@@ -20,6 +20,7 @@ from rsmine.errors import InputError
 from rsmine.estimator import coarse
 from rsmine.estimator.train.adam import adam_step, filterwise_adam_step
 from rsmine.estimator.train.backward import gradients
+from rsmine.estimator.train.checkpoint import Checkpoint, load_state_dict, state_dict
 from rsmine.estimator.train.config import TrainConfig
 from rsmine.estimator.train.evaluation import sampled_estimate, score_part
 from rsmine.estimator.train.lbfgs import refine
@@ -42,6 +43,7 @@ def train_batch(
     config: TrainConfig,
     mask: np.ndarray | None = None,
     filters: np.ndarray | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> BatchResult:
     """Optimise runs ``first_run .. first_run + runs - 1``; replica k seeded from (seed, k) alone.
 
@@ -49,6 +51,8 @@ def train_batch(
     split is over configurations. mask: (n_visible,) bool, True where a filter weight is free.
     filters: fixed Λ, (F, n_visible) or (runs, F, n_visible): train only the critic and report
     I_Λ(H:E) of the given filter (fixed-Λ mode). Runs on ``config.device``.
+    checkpoint: where the state is saved after every epoch and, if a checkpoint of the same
+    settings is there, continued from (the result is the uninterrupted run's, bit for bit).
     """
     _check_inputs(v, e, components, runs, first_run, config, mask, filters)
     setup = Setup.create(config, components, mask)
@@ -57,7 +61,9 @@ def train_batch(
     state = Replicas.create(setup, parts, seed, first_run, runs, components, filters)
     result = BatchResult.empty(runs, setup.rows, v.shape[2], config.epochs)
     result.inputs = parts.inputs.record()
-    run(setup, parts, state, shared, result)
+    saved = checkpoint.load() if checkpoint is not None else None
+    start, taus = load_state_dict(saved, state, shared, result) if saved else (0, [])
+    run(setup, parts, state, shared, result, start, taus, checkpoint)
     return result
 
 
@@ -92,15 +98,24 @@ def _check_inputs(v, e, components, runs, first_run, config, mask, filters) -> N
 
 
 def run(
-    setup: Setup, parts: Parts, state: Replicas, shared: np.random.Generator, result: BatchResult
+    setup: Setup,
+    parts: Parts,
+    state: Replicas,
+    shared: np.random.Generator,
+    result: BatchResult,
+    start: int = 0,
+    taus: list[float] | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> None:
     """Train ``state`` epoch by epoch until every replica has stopped; fill ``result``.
 
     shared: the generator of the minibatch order and origin picks (after the split's draw).
+    start, taus: the epoch to start from and the relaxation schedule so far (a resumed run);
+    checkpoint: saved after every epoch (:mod:`.checkpoint`).
     """
     c = setup.config
-    taus: list[float] = []
-    for epoch in range(c.epochs):
+    taus = [] if taus is None else taus
+    for epoch in range(start, c.epochs):
         train_est = _train_epoch(setup, parts, state, shared, taus)
         val = score_part(setup, state.params, parts, "val").value
         result.history[state.ids, epoch, 0] = train_est.cpu().numpy()
@@ -113,6 +128,8 @@ def run(
             state.keep(~stop)
         if len(state.ids) == 0:
             break
+        if checkpoint is not None:
+            checkpoint.save(state_dict(state, shared, taus, result, epoch + 1))
     result.tau = np.asarray(taus, np.float32)
 
 
