@@ -3,7 +3,7 @@
 :func:`optimise_store` is what ``rsmine optimise`` runs: it validates every
 input before any work, partitions the configurations into V / buffer / E
 (:class:`rsmine.estimator.regions.Partition`), trains runs ``first_run .. first_run +
-runs - 1`` as one replica batch (:func:`rsmine.estimator.train.train_batch`)
+runs - 1`` as one replica batch (:func:`rsmine.estimator.train.train_windows`)
 and writes the runs store of DESIGN.md under a temporary name, renamed into
 place complete only when everything is written.
 
@@ -43,7 +43,7 @@ from rsmine import progress, store
 from rsmine.errors import InputError
 from rsmine.estimator import critics
 from rsmine.estimator.regions import Partition
-from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_batch
+from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_windows
 from rsmine.estimator.train.config import (
     EXAMPLES_PER_PARAMETER,
     MAX_AUTO_ORIGINS,
@@ -167,11 +167,9 @@ def optimise_store(
     origins = auto_origins(sample_set, partition, config, components) if asked == "auto" else asked
     if origins > 1:
         partition = Partition(*window, origins=origins, seed=seed, where=str(samples))
-    v, e = partition.split(sample_set.configs)
-    try:  # train_batch validates its inputs (device, part sizes) before any work
-        result = train_batch(
-            v,
-            e,
+    try:  # train_windows validates its inputs (device, part sizes) before any work
+        result = train_windows(
+            partition.windows(sample_set.configs),
             components=components,
             runs=runs,
             first_run=first_run,

@@ -9,7 +9,7 @@ from train_reference import RECORD, reference_runs
 
 from rsmine.errors import InputError
 from rsmine.estimator import bounds, coarse, critics
-from rsmine.estimator.regions import Partition
+from rsmine.estimator.regions import Partition, Windows
 from rsmine.estimator.train import (
     FILTERS,
     Replicas,
@@ -226,7 +226,7 @@ def test_hand_written_step_gradient_matches_autograd(bound, embedding, states):
     setup = Setup.create(cfg, components=2, mask=np.arange(16) < 15)
     rng = np.random.default_rng(15)
     data = rng.standard_normal((200, 1, 56)).astype(np.float32)
-    parts = split(data[..., :16], data[..., 16:], cfg, rng, setup.device)
+    parts = split(Windows.of_arrays(data[..., :16], data[..., 16:]), cfg, rng, setup.device)
     state = Replicas.create(setup, parts, seed=15, first_run=0, runs=3, components=2)
     gen = torch.Generator().manual_seed(15)
     state.params[FILTERS] = torch.randn(3, setup.rows, 16, generator=gen)  # beyond init scale

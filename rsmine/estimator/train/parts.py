@@ -1,27 +1,53 @@
-"""The data parts: configurations split into training, validation and test parts, on the device."""
+"""The data parts: configurations split into training, validation and test parts, on the device.
+
+The windows are never materialised: :class:`Parts` keeps the stored values (the flattened
+configurations, in their own dtype) and each origin's V and E index arrays on the device, and
+:meth:`Parts.gather` copies out the windows of one minibatch of (configuration, origin) pairs,
+for all replicas at once, by index arithmetic — so O origins cost the memory of one.
+"""
 
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from rsmine.estimator.regions import Windows
 from rsmine.estimator.train.config import TrainConfig
+
+# stored values kept in their own dtype on the device (their float32 value is exact); any
+# other dtype is converted to float32 once, as the materialised windows were
+_KEPT_DTYPES = (np.bool_, np.int8, np.uint8, np.int16, np.float32)
 
 
 @dataclass
 class Parts:
-    """All configurations on the device, v (N, O, n_visible) centred on ``centre`` (n_visible,)
-    and e (N, O, n_env), with the sorted configuration indices (device) of the "train", "val"
-    and "test" parts."""
+    """The windows of all configurations on the device, with the configuration indices (device)
+    of the "train", "val" and "test" parts.
 
-    v: torch.Tensor
-    e: torch.Tensor
+    v_source (N, S_v), e_source (N, S_e): stored values (possibly one tensor); v_index
+    (O, n_visible), e_index (O, n_env): each origin's column indices into a row (int64);
+    centre (n_visible,): subtracted from every gathered V.
+    A window is addressed by its flat index configuration·O + origin.
+    """
+
+    v_source: torch.Tensor
+    v_index: torch.Tensor
+    e_source: torch.Tensor
+    e_index: torch.Tensor
     rows: dict[str, torch.Tensor]
     centre: torch.Tensor
 
     @property
     def origins(self) -> int:
-        return self.v.shape[1]
+        return self.v_index.shape[0]
+
+    @property
+    def n_visible(self) -> int:
+        return self.v_index.shape[1]
+
+    @property
+    def n_env(self) -> int:
+        return self.e_index.shape[1]
 
     def size(self, part: str) -> int:
         return self.rows[part].shape[0]
@@ -39,13 +65,19 @@ class Parts:
         return self.rows[part][members] * self.origins + origin
 
     def gather(self, flat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """v (m, n_visible), e (m, n_env) at flat indices (m,)."""
-        return _rows(self.v, flat), _rows(self.e, flat)
+        """v (m, n_visible) centred, e (m, n_env), float32, of the windows at flat indices (m,)."""
+        config = torch.div(flat, self.origins, rounding_mode="floor")
+        origin = flat - config * self.origins
+        v = _window(self.v_source, self.v_index, config, origin) - self.centre
+        return v, _window(self.e_source, self.e_index, config, origin)
 
 
-def _rows(a: torch.Tensor, flat: torch.Tensor) -> torch.Tensor:
-    """a (N, O, n) at flat (configuration·O + origin) indices (m,) -> (m, n), one row copy."""
-    return a.view(-1, a.shape[-1]).index_select(0, flat)
+def _window(
+    source: torch.Tensor, index: torch.Tensor, config: torch.Tensor, origin: torch.Tensor
+) -> torch.Tensor:
+    """source (N, S) at rows ``config`` (m,), columns ``index[origin]`` -> (m, n) float32."""
+    at = index.index_select(0, origin).add_((config * source.shape[1]).unsqueeze(1))
+    return source.view(-1).index_select(0, at.view(-1)).view(at.shape).to(torch.float32)
 
 
 def part_sizes(n: int, split: tuple[float, float, float]) -> tuple[int, int, int]:
@@ -55,28 +87,40 @@ def part_sizes(n: int, split: tuple[float, float, float]) -> tuple[int, int, int
 
 
 def split(
-    v: np.ndarray,
-    e: np.ndarray,
-    config: TrainConfig,
-    rng: np.random.Generator,
-    device: torch.device,
+    windows: Windows, config: TrainConfig, rng: np.random.Generator, device: torch.device
 ) -> Parts:
-    """Seeded split of the configurations (axis 0) into train / val / test (no data copy on
-    the CPU when v and e are contiguous float32).
+    """Seeded split of the configurations into train / val / test, the windows' stored values
+    and indices moved to ``device`` (no copy on the CPU for contiguous values of a kept dtype).
 
-    v: (N, O, n_visible), e: (N, O, n_env); rng: the shared generator (its first draw).
+    rng: the shared generator (its first draw). With ``config.centre``, V is centred on the
+    training part's mean over configurations and origins.
     """
-    order = rng.permutation(v.shape[0])
-    n_train, n_val, _ = part_sizes(v.shape[0], config.split)
+    order = rng.permutation(windows.n_configs)
+    n_train, n_val, _ = part_sizes(windows.n_configs, config.split)
     cuts = {"train": order[:n_train], "val": order[n_train : n_train + n_val]}
     cuts["test"] = order[n_train + n_val :]
-
-    def put(a: np.ndarray) -> torch.Tensor:
-        return torch.as_tensor(np.ascontiguousarray(a, np.float32), device=device)
-
     rows = {p: torch.as_tensor(i, device=device) for p, i in cuts.items()}
-    v_all = put(v)
-    centre = torch.zeros(v.shape[2], device=device)
+    e_source = _put(windows.e_source, device)
+    same = windows.v_source is windows.e_source
+    v_source = e_source if same else _put(windows.v_source, device)
+    v_index = torch.as_tensor(windows.v_index, dtype=torch.int64, device=device)
+    e_index = torch.as_tensor(windows.e_index, dtype=torch.int64, device=device)
+    centre = torch.zeros(windows.n_visible, device=device)
     if config.centre:
-        centre = v_all[rows["train"]].mean(dim=(0, 1))
-    return Parts(v_all - centre, put(e), rows, centre)
+        centre = _mean_v(v_source, v_index, rows["train"])
+    return Parts(v_source, v_index, e_source, e_index, rows, centre)
+
+
+def _mean_v(source: torch.Tensor, index: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+    """(n_visible,) mean of V over the configurations ``rows`` (n,) and all origins."""
+    origins = index.shape[0]
+    config = rows.repeat_interleave(origins)
+    origin = torch.arange(origins, device=rows.device).repeat(rows.shape[0])
+    v = _window(source, index, config, origin)
+    return v.view(rows.shape[0], origins, -1).mean(dim=(0, 1))
+
+
+def _put(values: np.ndarray, device: torch.device) -> torch.Tensor:
+    """Stored values (N, S) on ``device``, contiguous, in a kept dtype (else float32)."""
+    dtype = values.dtype if values.dtype in _KEPT_DTYPES else np.float32
+    return torch.as_tensor(np.ascontiguousarray(values, dtype), device=device)

@@ -106,9 +106,9 @@ class Replicas:
         own, per, gens, evals = [], [], [], []
         for i in range(runs):
             init, train_noise, eval_noise = streams(seed, first_run + i)
-            own.append(coarse.init_filters(init, setup.rows, parts.v.shape[2], setup.mask_cpu))
+            own.append(coarse.init_filters(init, setup.rows, parts.n_visible, setup.mask_cpu))
             p = critics.init_net(init, "v", n_h, c.critic)
-            p.update(critics.init_net(init, "u", parts.e.shape[2], c.critic))
+            p.update(critics.init_net(init, "u", parts.n_env, c.critic))
             per.append(p)
             gens.append(train_noise)
             evals.append({part: _eval_noise(eval_noise, parts, part, setup) for part in parts.rows})
