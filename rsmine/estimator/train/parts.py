@@ -58,6 +58,15 @@ class Parts:
         """v (m, n_visible), e (m, n_env) of the ``members`` of ``part`` at ``origin``(s)."""
         return self.gather(self.flat(part, members, origin))
 
+    def held_out(
+        self, part: str, members: torch.Tensor | slice
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """v (m, n_visible), e (m, n_env) of the ``members`` of ``part``, each configuration n
+        at its one evaluation origin n mod O: a part is scored on as many windows as it has
+        configurations, whatever O."""
+        config = self.rows[part][members]
+        return self.gather(config * self.origins + config % self.origins)
+
     def flat(
         self, part: str, members: torch.Tensor | slice, origin: torch.Tensor | int
     ) -> torch.Tensor:
