@@ -57,7 +57,6 @@ _ATTR_GROUPS = {
     "critic": ("bound", "hidden", "embed"),
     "split": ("split",),
 }
-MAX_AUTO_BYTES = 2**30  # v and e of all origins, float32
 # stores written by rsmine's samplers (params.model) hold periodic, translation-invariant lattices
 _PERIODIC_MODELS = ("ising", "dimers", "chipping")
 SEEDING = (
@@ -105,8 +104,8 @@ def auto_origins(
 ) -> int:
     """The V origins of ``--origins auto``: 1 unless the store is translation invariant, else
     ceil(EXAMPLES_PER_PARAMETER x critic parameters / training configurations), at most
-    MAX_AUTO_ORIGINS, the lattice's V positions, and what keeps v and e (float32, all
-    origins) within MAX_AUTO_BYTES (the rule and its measurements: train.config)."""
+    MAX_AUTO_ORIGINS and the lattice's V positions (the rule and its measurements:
+    train.config). Memory does not bound it: windows are gathered per minibatch."""
     if not translation_invariant(sample_set):
         return 1
     states = config.states if config.embedding == "categorical" else 1
@@ -114,8 +113,7 @@ def auto_origins(
     n_params += critics.n_parameters(partition.n_env, config.critic)
     n_train = part_sizes(sample_set.n_samples, config.split)[0]
     wanted = math.ceil(EXAMPLES_PER_PARAMETER * n_params / n_train)
-    row_bytes = 4 * sample_set.n_samples * (partition.n_visible + partition.n_env)
-    largest = min(MAX_AUTO_ORIGINS, MAX_AUTO_BYTES // row_bytes, partition.n_positions())
+    largest = min(MAX_AUTO_ORIGINS, partition.n_positions())
     return max(1, min(wanted, largest))
 
 
