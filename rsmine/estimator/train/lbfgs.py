@@ -19,7 +19,7 @@ def refine(
     """L-BFGS on each replica's Λ with its critic frozen; a replica keeps the refined Λ only if
     its validation estimate does not drop.
 
-    best: batched parameters of m replicas; noise: part -> (m, n, F) evaluation noise;
+    best: batched parameters of m replicas; noise: part -> (m, O, n, F) evaluation noise;
     best_val: (m,) nats. Returns the kept parameters and their validation estimates (m,).
     """
     refined = {k: t.clone() for k, t in best.items()}
@@ -36,24 +36,28 @@ def refine(
 def _lbfgs_filters(
     setup: Setup, parts: Parts, one: dict[str, torch.Tensor], eps: torch.Tensor
 ) -> torch.Tensor:
-    """Refine one replica's Λ (1, F, n_visible) by L-BFGS on the training part at τ_min (each
-    configuration at its evaluation origin). eps: (1, n_train, F)."""
+    """Refine one replica's Λ (1, F, n_visible) by L-BFGS on the training part at τ_min."""
     c = setup.config
     k = c.batch
     n_used = (parts.size("train") // k) * k
-    v, e = parts.held_out("train", slice(0, n_used))
-    with torch.no_grad():
-        ue = critics.embed_e(one, e).reshape(1, -1, k, c.embed)
-    eps = eps[:, :n_used]
+    vs, ue = [], []
+    with torch.no_grad():  # only u(e) is kept: one origin's E at a time
+        for o in range(parts.origins):
+            v, e = parts.take("train", slice(0, n_used), o)
+            vs.append(v)
+            ue.append(critics.embed_e(one, e))
     filt = one[FILTERS].clone().requires_grad_(True)
     opt = torch.optim.LBFGS([filt], max_iter=c.lbfgs_steps, line_search_fn="strong_wolfe")
 
     def closure() -> torch.Tensor:
         opt.zero_grad()
-        x = coarse.logits(filt, v, setup.mask)
-        h = coarse.relaxed(x, eps, c.tau_min, c.embedding, c.states)
-        vh = critics.embed_h(one, h).reshape(1, -1, k, c.embed)
-        loss = -setup.bound(critics.scores(vh, ue)).mean()
+        loss = 0.0
+        for o, v in enumerate(vs):
+            x = coarse.logits(filt, v, setup.mask)
+            h = coarse.relaxed(x, eps[:, o, :n_used], c.tau_min, c.embedding, c.states)
+            vh = critics.embed_h(one, h).reshape(1, -1, k, c.embed)
+            s = critics.scores(vh, ue[o].reshape(1, -1, k, c.embed))
+            loss = loss - setup.bound(s).mean()
         loss.backward()
         return loss
 

@@ -53,9 +53,9 @@ class Replicas:
 
     ids (R,): positions in the result arrays; best_val (R,) nats, -inf before any epoch;
     best_epoch (R,) int32; smoothed (R,): the halting rule's smoothed validation estimate;
-    eval_noise: part -> (R, n_part, F) fixed evaluation noise (one window per configuration);
-    trainable: the parameter names the optimiser updates (all but ``filters`` in fixed-Λ
-    mode); grads like params.
+    eval_noise: part -> (R, W, n_part, F) fixed evaluation noise (W: scored windows
+    per configuration); trainable: the parameter
+    names the optimiser updates (all but ``filters`` in fixed-Λ mode); grads like params.
     """
 
     ids: np.ndarray
@@ -150,7 +150,7 @@ class Replicas:
 
 
 def _eval_noise(gen: torch.Generator, parts: Parts, part: str, setup: Setup) -> torch.Tensor:
-    shape = (parts.size(part), setup.rows)
+    shape = (parts.scored_origins(part), parts.size(part), setup.rows)
     return coarse.noise(gen, shape, setup.config.embedding, torch.device("cpu"))
 
 
