@@ -21,6 +21,7 @@ it needs them; :meth:`Partition.split` materialises them all (one fancy-indexing
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -40,8 +41,28 @@ def _is_bond(coords: np.ndarray) -> np.ndarray:
     return coords.sum(axis=-1) % 2 == 1
 
 
+class WindowIndex:
+    """The sizes of windows addressed by index arrays ``v_index`` (O, n_visible) and
+    ``e_index`` (O, n_env) (NumPy arrays or tensors)."""
+
+    v_index: Any
+    e_index: Any
+
+    @property
+    def origins(self) -> int:
+        return self.v_index.shape[0]
+
+    @property
+    def n_visible(self) -> int:
+        return self.v_index.shape[1]
+
+    @property
+    def n_env(self) -> int:
+        return self.e_index.shape[1]
+
+
 @dataclass(frozen=True)
-class Windows:
+class Windows(WindowIndex):
     """The V and E windows of N configurations at O origins, as stored values plus indices.
 
     Window (n, o), configuration n seen from V origin o, is ``v_source[n, v_index[o]]`` (V
@@ -70,18 +91,6 @@ class Windows:
     @property
     def n_configs(self) -> int:
         return self.v_source.shape[0]
-
-    @property
-    def origins(self) -> int:
-        return self.v_index.shape[0]
-
-    @property
-    def n_visible(self) -> int:
-        return self.v_index.shape[1]
-
-    @property
-    def n_env(self) -> int:
-        return self.e_index.shape[1]
 
     def materialise(self) -> tuple[np.ndarray, np.ndarray]:
         """v (N, O, n_visible) and e (N, O, n_env) float32, every window copied out."""

@@ -12,6 +12,8 @@ never used for any decision. A replica that stops or fails is removed from the b
 others' results do not depend on it.
 """
 
+from typing import Any
+
 import numpy as np
 import torch
 
@@ -31,35 +33,15 @@ from rsmine.estimator.train.setup import Setup
 from rsmine.estimator.train.stopping import update_best
 
 
-def train_batch(
-    v: np.ndarray,
-    e: np.ndarray,
-    *,
-    components: int,
-    runs: int,
-    first_run: int = 0,
-    seed: int,
-    config: TrainConfig,
-    mask: np.ndarray | None = None,
-    filters: np.ndarray | None = None,
-) -> BatchResult:
-    """:func:`train_windows` on windows already materialised: v (N, O, n_visible), e (N, O,
-    n_env) float32 with O V-origins per configuration."""
+def train_batch(v: np.ndarray, e: np.ndarray, **options: Any) -> BatchResult:
+    """:func:`train_windows` (same keyword ``options``) on windows already materialised:
+    v (N, O, n_visible), e (N, O, n_env) float32 with O V-origins per configuration."""
     for name, a in (("v", v), ("e", e)):
         if not isinstance(a, np.ndarray) or a.ndim != 3:
             raise InputError(f"{name} must be an array (N, O, sites), got {np.shape(a)}")
     if v.shape[:2] != e.shape[:2]:
         raise InputError(f"v {v.shape} and e {e.shape} disagree on (N, O)")
-    return train_windows(
-        Windows.of_arrays(v, e),
-        components=components,
-        runs=runs,
-        first_run=first_run,
-        seed=seed,
-        config=config,
-        mask=mask,
-        filters=filters,
-    )
+    return train_windows(Windows.of_arrays(v, e), **options)
 
 
 def train_windows(

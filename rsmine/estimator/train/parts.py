@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from rsmine.estimator.regions import Windows
+from rsmine.estimator.regions import WindowIndex, Windows
 from rsmine.estimator.train.config import TrainConfig
 
 # the part scored every epoch to select epochs and stop runs, on one window per configuration
@@ -22,7 +22,7 @@ _KEPT_DTYPES = (np.bool_, np.int8, np.uint8, np.int16, np.float32)
 
 
 @dataclass
-class Parts:
+class Parts(WindowIndex):
     """The windows of all configurations on the device, with the configuration indices (device)
     of the "train", "val" and "test" parts.
 
@@ -38,18 +38,6 @@ class Parts:
     e_index: torch.Tensor
     rows: dict[str, torch.Tensor]
     centre: torch.Tensor
-
-    @property
-    def origins(self) -> int:
-        return self.v_index.shape[0]
-
-    @property
-    def n_visible(self) -> int:
-        return self.v_index.shape[1]
-
-    @property
-    def n_env(self) -> int:
-        return self.e_index.shape[1]
 
     def size(self, part: str) -> int:
         return self.rows[part].shape[0]
