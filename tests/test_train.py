@@ -189,6 +189,28 @@ def test_windows_gathered_per_minibatch_equal_materialised_windows():
     np.testing.assert_array_equal(parts.scored("test", slice(0, 4), 2)[1].numpy(), e[rows, 2])
 
 
+def test_gathering_stays_on_the_data_device():
+    """The split, the centring and every gather create their tensors on the data's device: on
+    torch's shape-only "meta" device (no values, no CPU fallback) they all run and stay
+    there, so the CUDA path has no host copy in the loop."""
+    rng = np.random.default_rng(13)
+    configs = rng.choice(np.array([-1, 1], np.int8), size=(600, 16, 16))
+    windows = Partition("square", (16, 16), 4, 2, 2, origins=3, seed=1).windows(configs)
+    meta = torch.device("meta")
+    parts = split(windows, TrainConfig(batch=50), np.random.default_rng(0), meta)
+    members = torch.arange(50, device=meta)
+    gathered = [
+        *parts.gather(parts.flat("train", members, torch.zeros_like(members))),
+        *parts.scored("val", slice(0, 50), 0),
+        *parts.scored("test", slice(0, 50), 2),
+        parts.centre,
+    ]
+    assert all(t.device == meta for t in gathered)
+    assert [tuple(t.shape) for t in gathered[:2]] == [(50, 16), (50, parts.n_env)]
+    cpu = split(windows, TrainConfig(batch=50), np.random.default_rng(0), torch.device("cpu"))
+    assert cpu.gather(cpu.flat("train", slice(0, 50), 0))[0].device.type == "cpu"
+
+
 def test_early_stopping_counts_only_after_the_warm_up():
     """Patience counts epochs from the warm-up's last epoch on: a replica with nothing to find
     stops ``patience`` epochs after max(best epoch, warmup - 1), never before."""
