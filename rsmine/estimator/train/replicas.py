@@ -104,7 +104,9 @@ class Replicas:
         """
         c = setup.config
         n_h = coarse.h_width(components, c.embedding, c.states)
-        own, per, gens, evals = [], [], [], []
+        own, per, gens = [], [], []
+        # filled in place, replica by replica: no second copy of the largest tensors
+        evals = {p: torch.empty(runs, *_eval_shape(parts, p, setup)) for p in parts.rows}
         for i in range(runs):
             init, train_noise, eval_noise = streams(seed, first_run + i)
             own.append(coarse.init_filters(init, setup.rows, parts.n_visible, setup.mask_cpu))
@@ -112,7 +114,8 @@ class Replicas:
             p.update(critics.init_net(init, "u", parts.n_env, c.critic))
             per.append(p)
             gens.append(train_noise)
-            evals.append({part: _eval_noise(eval_noise, parts, part, setup) for part in parts.rows})
+            for part, noise in evals.items():
+                noise[i] = _eval_noise(eval_noise, parts, part, setup)
         params = critics.stack_replicas(per)
         params[FILTERS] = _initial_filters(own, filters, setup)
         params = {k: t.to(setup.device) for k, t in params.items()}
@@ -127,9 +130,7 @@ class Replicas:
             best_epoch=np.zeros(runs, np.int32),
             smoothed=torch.full((runs,), math.nan, device=setup.device),
             noise_gens=gens,
-            eval_noise={
-                p: torch.stack([ev[p] for ev in evals]).to(setup.device) for p in parts.rows
-            },
+            eval_noise={p: t.to(setup.device) for p, t in evals.items()},
             trainable=[n for n in params if filters is None or n != FILTERS],
         )
 
@@ -149,8 +150,13 @@ class Replicas:
         self.grads = {n: torch.zeros_like(self.params[n]) for n in self.trainable}
 
 
+def _eval_shape(parts: Parts, part: str, setup: Setup) -> tuple[int, int, int]:
+    """(W, n_part, F): one replica's evaluation noise of ``part``."""
+    return (parts.scored_origins(part), parts.size(part), setup.rows)
+
+
 def _eval_noise(gen: torch.Generator, parts: Parts, part: str, setup: Setup) -> torch.Tensor:
-    shape = (parts.scored_origins(part), parts.size(part), setup.rows)
+    shape = _eval_shape(parts, part, setup)
     return coarse.noise(gen, shape, setup.config.embedding, torch.device("cpu"))
 
 
