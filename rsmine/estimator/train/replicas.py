@@ -53,8 +53,8 @@ class Replicas:
 
     ids (R,): positions in the result arrays; best_val (R,) nats, -inf before any epoch;
     best_epoch (R,) int32; smoothed (R,): the halting rule's smoothed validation estimate;
-    eval_noise: part -> (R, W, n_part, F) fixed evaluation noise (W: scored windows
-    per configuration); trainable: the parameter
+    eval_noise: part -> (R, W, n, F) fixed evaluation noise (W: scored windows per
+    configuration; n: see :func:`_eval_shape`); trainable: the parameter
     names the optimiser updates (all but ``filters`` in fixed-Λ mode); grads like params.
     """
 
@@ -115,7 +115,7 @@ class Replicas:
             per.append(p)
             gens.append(train_noise)
             for part, noise in evals.items():
-                noise[i] = _eval_noise(eval_noise, parts, part, setup)
+                noise[i] = _eval_noise(eval_noise, parts, part, setup)[:, : noise.shape[2]]
         params = critics.stack_replicas(per)
         params[FILTERS] = _initial_filters(own, filters, setup)
         params = {k: t.to(setup.device) for k, t in params.items()}
@@ -151,12 +151,19 @@ class Replicas:
 
 
 def _eval_shape(parts: Parts, part: str, setup: Setup) -> tuple[int, int, int]:
-    """(W, n_part, F): one replica's evaluation noise of ``part``."""
-    return (parts.scored_origins(part), parts.size(part), setup.rows)
+    """(W, n, F): the evaluation noise of ``part`` one replica keeps. n: all the part's
+    configurations, but of the training part only as many as its reported estimate scores
+    (the test part's size), unless L-BFGS refines Λ on the whole training part."""
+    n = parts.size(part)
+    if part == "train" and setup.config.lbfgs_steps == 0:
+        n = min(n, parts.size("test"))
+    return (parts.scored_origins(part), n, setup.rows)
 
 
 def _eval_noise(gen: torch.Generator, parts: Parts, part: str, setup: Setup) -> torch.Tensor:
-    shape = _eval_shape(parts, part, setup)
+    """One replica's evaluation noise of the whole ``part``, (W, n_part, F): drawn whole
+    whatever is kept, so the stream is the same."""
+    shape = (parts.scored_origins(part), parts.size(part), setup.rows)
     return coarse.noise(gen, shape, setup.config.embedding, torch.device("cpu"))
 
 
