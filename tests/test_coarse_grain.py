@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from rsmine import coarse_grain, store
-from rsmine.analysis.correlation import two_point
+from rsmine.analysis.coarse.correlation import two_point
 from rsmine.analysis.ensembles import RunsPart, merge_runs
 from rsmine.cli import main
 from rsmine.coarse_grain import LearnedFilter, coarse_variables, read_filter, tiles
