@@ -163,8 +163,7 @@ def test_replica_alone_equals_replica_in_batch():
 def test_windows_gathered_per_minibatch_equal_materialised_windows():
     """train_windows gathers each minibatch's V and E from the int8 configurations at three
     origins: bit for bit what the windows materialised as float32 arrays give, while the
-    parts hold the configurations themselves (no window copied out) and score validation
-    configuration n at one origin, n mod O."""
+    parts hold the configurations themselves (no window copied out)."""
     rng = np.random.default_rng(12)
     s = rng.choice(np.array([-1, 1], np.int8), size=(1500, 1, 1))
     configs = s * np.where(rng.random((1500, 32, 32)) < 0.9, 1, -1).astype(np.int8)
@@ -179,14 +178,11 @@ def test_windows_gathered_per_minibatch_equal_materialised_windows():
     parts = split(part.windows(configs), cfg, np.random.default_rng(0), torch.device("cpu"))
     assert parts.e_source.dtype == torch.int8 and parts.e_source.shape == (1500, 32 * 32)
     assert parts.e_source.data_ptr() == configs.__array_interface__["data"][0]
-    # validation (every epoch): one window per configuration; test: every origin
-    assert (parts.scored_origins("val"), parts.scored_origins("test")) == (1, 3)
-    val_v, val_e = parts.scored("val", slice(0, 4), 0)
+    picks = torch.tensor([2, 0, 1, 2])
+    val_v, val_e = parts.take("val", slice(0, 4), picks)
     rows = parts.rows["val"][:4].numpy()
-    np.testing.assert_array_equal(val_e.numpy(), e[rows, rows % 3])
-    np.testing.assert_array_equal(val_v.numpy(), v[rows, rows % 3] - parts.centre.numpy())
-    rows = parts.rows["test"][:4].numpy()
-    np.testing.assert_array_equal(parts.scored("test", slice(0, 4), 2)[1].numpy(), e[rows, 2])
+    np.testing.assert_array_equal(val_e.numpy(), e[rows, picks.numpy()])
+    np.testing.assert_array_equal(val_v.numpy(), v[rows, picks.numpy()] - parts.centre.numpy())
 
 
 def test_gathering_stays_on_the_data_device():
@@ -201,8 +197,7 @@ def test_gathering_stays_on_the_data_device():
     members = torch.arange(50, device=meta)
     gathered = [
         *parts.gather(parts.flat("train", members, torch.zeros_like(members))),
-        *parts.scored("val", slice(0, 50), 0),
-        *parts.scored("test", slice(0, 50), 2),
+        *parts.take("test", slice(0, 50), 2),
         parts.centre,
     ]
     assert all(t.device == meta for t in gathered)

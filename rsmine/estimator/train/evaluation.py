@@ -51,21 +51,18 @@ def evaluate(
     limit: int | None = None,
 ) -> torch.Tensor:
     """Mean bound over the full minibatches of K of ``part`` (its first ``limit``
-    configurations when given) on each configuration's scored windows
-    (:meth:`Parts.scored_origins`: every origin, one for the validation part), with exactly
-    discrete H.
+    configurations when given) at all origins, with exactly discrete H.
 
-    eps: (R, W, n, F) fixed evaluation noise, W = ``parts.scored_origins(part)``.
-    Returns (R,) nats.
+    eps: (R, O, n, F) fixed evaluation noise. Returns (R,) nats.
     """
     k = setup.config.batch
     n_used = (min(parts.size(part), limit or parts.size(part)) // k) * k
     chunk = max(k, (EVAL_CHUNK // k) * k)
     total, count = 0.0, 0
-    for o in range(parts.scored_origins(part)):
+    for o in range(parts.origins):
         for a in range(0, n_used, chunk):
             b = min(a + chunk, n_used)
-            v, e = parts.scored(part, slice(a, b), o)
+            v, e = parts.take(part, slice(a, b), o)
             batches = (v.reshape(-1, k, v.shape[1]), e.reshape(-1, k, e.shape[1]))
             total = total + bound_values(setup, params, *batches, eps[:, o, a:b], None).sum(-1)
             count += (b - a) // k

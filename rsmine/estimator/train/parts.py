@@ -14,8 +14,6 @@ import torch
 from rsmine.estimator.regions import WindowIndex, Windows
 from rsmine.estimator.train.config import TrainConfig
 
-# the part scored every epoch to select epochs and stop runs, on one window per configuration
-SELECTION_PART = "val"
 # stored values kept in their own dtype on the device (their float32 value is exact); any
 # other dtype is converted to float32 once, as the materialised windows were
 _KEPT_DTYPES = (np.bool_, np.int8, np.uint8, np.int16, np.float32)
@@ -47,22 +45,6 @@ class Parts(WindowIndex):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """v (m, n_visible), e (m, n_env) of the ``members`` of ``part`` at ``origin``(s)."""
         return self.gather(self.flat(part, members, origin))
-
-    def scored_origins(self, part: str) -> int:
-        """Windows per configuration on which ``part`` is scored: one for the validation part
-        (scored every epoch, for selection: it then costs the same at every O), O for the
-        test and training parts (scored once per run, at every origin)."""
-        return 1 if part == SELECTION_PART else self.origins
-
-    def scored(
-        self, part: str, members: torch.Tensor | slice, slot: int
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """v (m, n_visible), e (m, n_env) of the ``members`` of ``part`` in scoring slot
-        ``slot`` < :meth:`scored_origins`: at origin ``slot``, or, in the validation part,
-        configuration n at origin n mod O."""
-        config = self.rows[part][members]
-        origin = config % self.origins if part == SELECTION_PART else slot
-        return self.gather(config * self.origins + origin)
 
     def flat(
         self, part: str, members: torch.Tensor | slice, origin: torch.Tensor | int

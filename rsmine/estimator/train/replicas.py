@@ -53,8 +53,8 @@ class Replicas:
 
     ids (R,): positions in the result arrays; best_val (R,) nats, -inf before any epoch;
     best_epoch (R,) int32; smoothed (R,): the halting rule's smoothed validation estimate;
-    eval_noise: part -> (R, W, n, F) fixed evaluation noise (W: scored windows per
-    configuration; n: see :func:`_eval_shape`); trainable: the parameter
+    eval_noise: part -> (R, O, n, F) fixed evaluation noise (n: see
+    :func:`_eval_shape`); trainable: the parameter
     names the optimiser updates (all but ``filters`` in fixed-Λ mode); grads like params.
     """
 
@@ -151,19 +151,19 @@ class Replicas:
 
 
 def _eval_shape(parts: Parts, part: str, setup: Setup) -> tuple[int, int, int]:
-    """(W, n, F): the evaluation noise of ``part`` one replica keeps. n: all the part's
+    """(O, n, F): the evaluation noise of ``part`` one replica keeps. n: all the part's
     configurations, but of the training part only as many as its reported estimate scores
     (the test part's size), unless L-BFGS refines Λ on the whole training part."""
     n = parts.size(part)
     if part == "train" and setup.config.lbfgs_steps == 0:
         n = min(n, parts.size("test"))
-    return (parts.scored_origins(part), n, setup.rows)
+    return (parts.origins, n, setup.rows)
 
 
 def _eval_noise(gen: torch.Generator, parts: Parts, part: str, setup: Setup) -> torch.Tensor:
-    """One replica's evaluation noise of the whole ``part``, (W, n_part, F): drawn whole
+    """One replica's evaluation noise of the whole ``part``, (O, n_part, F): drawn whole
     whatever is kept, so the stream is the same."""
-    shape = (parts.scored_origins(part), parts.size(part), setup.rows)
+    shape = (parts.origins, parts.size(part), setup.rows)
     return coarse.noise(gen, shape, setup.config.embedding, torch.device("cpu"))
 
 
