@@ -6,8 +6,9 @@ coordinates ``point`` (index into the root attr ``points``), ``control`` (the
 control value), ``lb``, ``components`` (the number of components of H the run
 was trained with) and ``run_id``, beside the arrays of the runs stores
 (``filters``, ``rsmi``, ``rsmi_val``, ``rsmi_train``, ``best_epoch``,
-``history``, ``failed``), and ``v_centre`` (run, ...V) — the input centre μ of
-each run's filters (H = Λ·(v − μ)) — when every runs store has one. Mutual
+``history``, ``failed``), and, when every runs store has them, ``rsmi_se`` and
+``rsmi_sampled`` (run,), and ``v_centre``, ``v_scale`` (run, ...V) — the input
+centre μ and scale σ of each run's filters (H = Λ·(v − μ)/σ). Mutual
 information is in nats throughout. Runs with fewer filter rows than the
 largest count of the ensemble (a components sweep) have their ``filters``
 padded with NaN rows.
@@ -28,6 +29,10 @@ from rsmine.progress import summary
 from rsmine.store import SEE, building, check_output, open_store, write_array
 
 PER_RUN = ("rsmi", "rsmi_val", "rsmi_train", "best_epoch", "run_id", "failed")
+OPTIONAL_PER_RUN = ("rsmi_se", "rsmi_sampled")
+"""Per-run arrays carried into an ensemble when every runs store has them."""
+PER_SITE = ("v_centre", "v_scale")
+"""Per-site statistics of V, shared by a runs store's runs, stored per run in an ensemble."""
 COORDINATES = ("control", "lb", "components")
 """Per-run coordinates of an ensemble store besides ``point``."""
 INHERITED = ("lattice", "v_shape", "units")
@@ -74,10 +79,12 @@ def _read_part(part: RunsPart) -> _Runs:
     if len(set(count.values())) != 1:
         raise InputError(f"{part.path}: arrays disagree on the number of runs: {count}")
     dims = {name: list(group[name].metadata.dimension_names or ()) for name in names}
-    if "v_centre" in group.array_keys():
-        centre = np.asarray(group["v_centre"][...], dtype=np.float32)
-        arrays["v_centre"] = np.broadcast_to(centre, (count["run_id"], *centre.shape)).copy()
-        dims["v_centre"] = ["run", *(group["v_centre"].metadata.dimension_names or ())]
+    for name in (n for n in OPTIONAL_PER_RUN if n in group.array_keys()):
+        arrays[name], dims[name] = np.asarray(group[name][...]), ["run"]
+    for name in (n for n in PER_SITE if n in group.array_keys()):
+        site = np.asarray(group[name][...], dtype=np.float32)
+        arrays[name] = np.broadcast_to(site, (count["run_id"], *site.shape)).copy()
+        dims[name] = ["run", *(group[name].metadata.dimension_names or ())]
     return _Runs(arrays, dims, dict(group.attrs))
 
 
@@ -172,9 +179,10 @@ def merge_runs(
         write_array(group, "filters", filters, ["run", *first.dims["filters"][1:]])
         for name in PER_RUN:
             write_array(group, name, np.concatenate([d.arrays[name] for d in loaded]), ["run"])
-        if all("v_centre" in d.arrays for d in loaded):
-            centres = np.concatenate([d.arrays["v_centre"] for d in loaded])
-            write_array(group, "v_centre", centres, first.dims["v_centre"])
+        for name in (*OPTIONAL_PER_RUN, *PER_SITE):
+            if all(name in d.arrays for d in loaded):
+                joined = np.concatenate([d.arrays[name] for d in loaded])
+                write_array(group, name, joined, first.dims[name])
         history = _pad_stack([d.arrays["history"] for d in loaded])
         write_array(group, "history", history, ["run", *first.dims["history"][1:]])
         write_array(

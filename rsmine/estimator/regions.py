@@ -92,11 +92,35 @@ class Windows(WindowIndex):
     def n_configs(self) -> int:
         return self.v_source.shape[0]
 
+    @property
+    def v(self) -> WindowArray:
+        """V of every window, (N, O, n_visible), materialised only where indexed."""
+        return WindowArray(self.v_source, self.v_index)
+
+    @property
+    def e(self) -> WindowArray:
+        """E of every window, (N, O, n_env), materialised only where indexed."""
+        return WindowArray(self.e_source, self.e_index)
+
     def materialise(self) -> tuple[np.ndarray, np.ndarray]:
         """v (N, O, n_visible) and e (N, O, n_env) float32, every window copied out."""
-        v = np.take(self.v_source, self.v_index, axis=1).astype(np.float32, copy=False)
-        e = np.take(self.e_source, self.e_index, axis=1).astype(np.float32, copy=False)
-        return v, e
+        return self.v[:], self.e[:]
+
+
+@dataclass(frozen=True)
+class WindowArray:
+    """One region's windows as an (N, O, n) array read on demand: indexing by configurations
+    copies out those configurations' windows at every origin, float32."""
+
+    source: np.ndarray
+    index: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return (self.source.shape[0], *self.index.shape)
+
+    def __getitem__(self, configs: np.ndarray | slice) -> np.ndarray:
+        return np.take(self.source[configs], self.index, axis=1).astype(np.float32, copy=False)
 
 
 class Partition:

@@ -13,6 +13,7 @@ import torch
 
 from rsmine.estimator.regions import WindowIndex, Windows
 from rsmine.estimator.train.config import TrainConfig
+from rsmine.estimator.train.standardise import Standardisation
 
 # stored values kept in their own dtype on the device (their float32 value is exact); any
 # other dtype is converted to float32 once, as the materialised windows were
@@ -26,8 +27,8 @@ class Parts(WindowIndex):
 
     v_source (N, S_v), e_source (N, S_e): stored values (possibly one tensor); v_index
     (O, n_visible), e_index (O, n_env): each origin's column indices into a row (int64);
-    centre (n_visible,): subtracted from every gathered V.
-    A window is addressed by its flat index configuration·O + origin.
+    every gather returns the windows standardised by ``inputs`` (the training part's
+    statistics). A window is addressed by its flat index configuration·O + origin.
     """
 
     v_source: torch.Tensor
@@ -35,7 +36,7 @@ class Parts(WindowIndex):
     e_source: torch.Tensor
     e_index: torch.Tensor
     rows: dict[str, torch.Tensor]
-    centre: torch.Tensor
+    inputs: Standardisation
 
     def size(self, part: str) -> int:
         return self.rows[part].shape[0]
@@ -53,11 +54,12 @@ class Parts(WindowIndex):
         return self.rows[part][members] * self.origins + origin
 
     def gather(self, flat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """v (m, n_visible) centred, e (m, n_env), float32, of the windows at flat indices (m,)."""
+        """v (m, n_visible), e (m, n_env) float32 of the windows at flat indices (m,),
+        standardised."""
         config = torch.div(flat, self.origins, rounding_mode="floor")
         origin = flat - config * self.origins
-        v = _window(self.v_source, self.v_index, config, origin) - self.centre
-        return v, _window(self.e_source, self.e_index, config, origin)
+        v = _window(self.v_source, self.v_index, config, origin)
+        return self.inputs.apply(v, _window(self.e_source, self.e_index, config, origin))
 
 
 def _window(
@@ -74,38 +76,46 @@ def part_sizes(n: int, split: tuple[float, float, float]) -> tuple[int, int, int
     return n_train, n_val, n - n_train - n_val
 
 
+def part_rows(
+    n: int, fractions: tuple[float, float, float], rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """The configurations (indices into n) of the "train", "val" and "test" parts: one
+    permutation drawn from ``rng`` (the shared generator's first draw), cut by ``fractions``."""
+    order = rng.permutation(n)
+    n_train, n_val, _ = part_sizes(n, fractions)
+    return {
+        "train": order[:n_train],
+        "val": order[n_train : n_train + n_val],
+        "test": order[n_train + n_val :],
+    }
+
+
 def split(
     windows: Windows, config: TrainConfig, rng: np.random.Generator, device: torch.device
 ) -> Parts:
     """Seeded split of the configurations into train / val / test, the windows' stored values
-    and indices moved to ``device`` (no copy on the CPU for contiguous values of a kept dtype).
+    and indices moved to ``device`` (no copy on the CPU for contiguous values of a kept dtype),
+    the inputs' standardisation fitted on the training part (all origins).
 
-    rng: the shared generator (its first draw). With ``config.centre``, V is centred on the
-    training part's mean over configurations and origins.
+    rng: the shared generator (its first draw).
     """
-    order = rng.permutation(windows.n_configs)
-    n_train, n_val, _ = part_sizes(windows.n_configs, config.split)
-    cuts = {"train": order[:n_train], "val": order[n_train : n_train + n_val]}
-    cuts["test"] = order[n_train + n_val :]
+    cuts = part_rows(windows.n_configs, config.split, rng)
     rows = {p: torch.as_tensor(i, device=device) for p, i in cuts.items()}
+    inputs = Standardisation.fit(
+        windows.v,
+        windows.e,
+        cuts["train"],
+        centre=config.centre,
+        scale_v=config.scale_v,
+        standardise=config.standardise,
+        device=device,
+    )
     e_source = _put(windows.e_source, device)
     same = windows.v_source is windows.e_source
     v_source = e_source if same else _put(windows.v_source, device)
     v_index = torch.as_tensor(windows.v_index, dtype=torch.int64, device=device)
     e_index = torch.as_tensor(windows.e_index, dtype=torch.int64, device=device)
-    centre = torch.zeros(windows.n_visible, device=device)
-    if config.centre:
-        centre = _mean_v(v_source, v_index, rows["train"])
-    return Parts(v_source, v_index, e_source, e_index, rows, centre)
-
-
-def _mean_v(source: torch.Tensor, index: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
-    """(n_visible,) mean of V over the configurations ``rows`` (n,) and all origins."""
-    origins = index.shape[0]
-    config = rows.repeat_interleave(origins)
-    origin = torch.arange(origins, device=rows.device).repeat(rows.shape[0])
-    v = _window(source, index, config, origin)
-    return v.view(rows.shape[0], origins, -1).mean(dim=(0, 1))
+    return Parts(v_source, v_index, e_source, e_index, rows, inputs)
 
 
 def _put(values: np.ndarray, device: torch.device) -> torch.Tensor:
