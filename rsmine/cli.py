@@ -140,7 +140,9 @@ def _run_dimers(args: argparse.Namespace) -> None:
 
 
 def _add_optimise(sub: argparse._SubParsersAction) -> None:
-    from rsmine.estimator.train.config import lattice_defaults, options
+    from rsmine.estimator.lattices import DIMER_GRID
+    from rsmine.estimator.train.config import options
+    from rsmine.systems import DEFAULT_COMPONENTS, training_defaults
 
     p = sub.add_parser("optimise", help="an ensemble of RSMI-NE optimisations")
     p.add_argument("--samples", required=True, help="input sample store")
@@ -148,13 +150,16 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lv", type=int, required=True, help="side of the visible block V")
     p.add_argument("--lb", type=int, required=True, help="buffer width")
     p.add_argument("--le", type=int, required=True, help="environment shell thickness")
+    dimer = training_defaults(DIMER_GRID)
     p.add_argument(
-        "--components", type=int, default=None, help="coarse-grained components (1; dimers 2)"
+        "--components",
+        type=int,
+        default=None,
+        help=f"coarse-grained components ({DEFAULT_COMPONENTS}; dimer grid {dimer['components']})",
     )
     p.add_argument("--runs", type=int, required=True, help="runs in this store")
     p.add_argument("--first-run", type=int, default=0, help="index of the first run")
     p.add_argument("--seed", type=int, required=True, help="ensemble seed; run k uses (seed, k)")
-    dimer = lattice_defaults("dimer_grid")
     for name, (default, option) in options().items():
         shown = "off" if default is None else _shown(default)
         if name in dimer:

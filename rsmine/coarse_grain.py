@@ -35,9 +35,8 @@ import torch
 
 from rsmine import progress, store
 from rsmine.errors import InputError
-from rsmine.estimator import coarse
+from rsmine.estimator import coarse, lattices
 
-BLOCK_LATTICE = {1: "chain", 2: "square", 3: "cubic"}
 NOISES = ("logistic", "none")
 CHUNK = 1000
 """Samples coarse-grained at a time (bounds the memory of the (block, filter, site) products)."""
@@ -275,7 +274,7 @@ def _write(out, sample_set, learned, components, configs, noise, base, seed) -> 
         "noise": noise,
         "code_base": base,
     }
-    lattice = BLOCK_LATTICE[configs.ndim - 1]
+    lattice = lattices.SITES[configs.ndim - 1]
     axes = [f"b{axis}" for axis in range(configs.ndim - 1)]
     with store.building(out, "samples", params, store.seed_record(seed)) as group:
         group.attrs["lattice"] = lattice

@@ -22,13 +22,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rsmine import systems
 from rsmine.errors import InputError
-from rsmine.models.critical import ISING_TC
+from rsmine.systems import ising_temperature, lattice_side, point_label
 
-"""Critical temperature of the square-lattice Ising model, 2/ln(1+√2), in units of |J|."""
+__all__ = ["ising_temperature", "lattice_side", "point_label"]
 
-CONTROL = {"ising": "Tc/T", "dimers": "T", "chipping": "w"}
-_PREFIX = {"ising": "TcT", "dimers": "T", "chipping": "w"}
 _SEED_STRIDE = 1_000_000
 
 
@@ -39,11 +38,6 @@ class Point:
     index: int
     value: float
     label: str
-
-
-def point_label(model: str, value: float) -> str:
-    """The name of a point in paths: ``T0.65``, ``Tinf``, ``TcT1.05``, ``w0.333``."""
-    return f"{_PREFIX.get(model, 'p')}{format(float(value), 'g')}"
 
 
 def points(name: str, system: Mapping[str, Any]) -> list[Point]:
@@ -69,11 +63,6 @@ def points(name: str, system: Mapping[str, Any]) -> list[Point]:
     return found
 
 
-def lattice_side(model: str, simulate: Mapping[str, Any]) -> int:
-    """Side of the simulated lattice in sites: L (ising, chipping) or 2n (dimer bond grid)."""
-    return 2 * int(simulate["n"]) if model == "dimers" else int(simulate["L"])
-
-
 def check_windows(name: str, system: Mapping[str, Any]) -> None:
     """Raise InputError unless lv + 2·lb + 2·le fits in the lattice for every lb.
 
@@ -84,7 +73,7 @@ def check_windows(name: str, system: Mapping[str, Any]) -> None:
         return
     opt = system["optimise"]
     side = lattice_side(system["model"], system["simulate"])
-    size_key = "n" if system["model"] == "dimers" else "L"
+    size_key = systems.SYSTEMS[system["model"]].size_key
     for lb in opt["lb"]:
         window = opt["lv"] + 2 * lb + 2 * opt["le"]
         if window > side:
@@ -155,11 +144,6 @@ def simulate_seed(seed: int, point: Point) -> int:
 def optimise_seed(seed: int, point: Point, lb: int) -> int:
     """Ensemble seed at one point and buffer width; run k then uses (seed, k)."""
     return (int(seed) * _SEED_STRIDE + point.index) * 1000 + int(lb)
-
-
-def ising_temperature(tc_over_t: float) -> float:
-    """T from the control value Tc/T (|J| = 1); Tc/T = 0 is T = inf."""
-    return math.inf if tc_over_t == 0 else ISING_TC / tc_over_t
 
 
 def training_options(system: Mapping[str, Any], point: Point) -> dict[str, Any]:

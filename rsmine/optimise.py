@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from rsmine import progress, store
+from rsmine import progress, store, systems
 from rsmine.errors import InputError
 from rsmine.estimator import critics
 from rsmine.estimator.regions import Partition
@@ -47,7 +47,6 @@ from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, tra
 from rsmine.estimator.train.config import (
     EXAMPLES_PER_PARAMETER,
     MAX_AUTO_ORIGINS,
-    lattice_defaults,
     options,
 )
 from rsmine.estimator.train.parts import part_sizes
@@ -58,8 +57,6 @@ _ATTR_GROUPS = {
     "split": ("split",),
 }
 MAX_AUTO_BYTES = 2**30  # v and e of all origins, float32
-# stores written by rsmine's samplers (params.model) hold periodic, translation-invariant lattices
-_PERIODIC_MODELS = ("ising", "dimers", "chipping")
 SEEDING = (
     "run k: numpy SeedSequence(entropy, spawn_key=(k,)); train/val/test split, "
     "minibatch order and origin picks: SeedSequence(entropy); V origins: default_rng(entropy)"
@@ -92,11 +89,11 @@ def _train_config(values: Mapping[str, Any]) -> TrainConfig:
 
 def translation_invariant(sample_set: store.SampleSet) -> bool:
     """True if the store declares ``periodic: true`` or was written by one of rsmine's
-    samplers (attr ``model`` or ``params.model`` ising, dimers or chipping)."""
+    periodic samplers (attr ``model`` or ``params.model`` in ``systems.PERIODIC_MODELS``)."""
     attrs = sample_set.attrs
     params = attrs.get("params") if isinstance(attrs.get("params"), Mapping) else {}
     return attrs.get("periodic") is True or attrs.get("model", params.get("model")) in (
-        _PERIODIC_MODELS
+        systems.PERIODIC_MODELS
     )
 
 
@@ -140,7 +137,7 @@ def optimise_store(
     grid units on the dimer grid). ``given``: any of the declared options
     (:func:`rsmine.estimator.train.options`: ``origins`` and every TrainConfig
     field); those not given (or None) take the declared defaults, or the paper's
-    values for the store's lattice (:func:`~rsmine.estimator.train.config.lattice_defaults`).
+    values for the store's lattice (:func:`rsmine.systems.training_defaults`).
     Run k is seeded from (seed, k) alone. Every input is validated before any
     work; bad input raises :class:`InputError` and leaves nothing behind.
     Returns the path of the complete runs store.
@@ -153,9 +150,9 @@ def optimise_store(
     given = _given(given)
     store.check_output(out, "runs", inputs=(samples,))
     sample_set = store.read_samples(samples)
-    values = {k: d for k, (d, _) in options().items()} | lattice_defaults(sample_set.lattice)
-    values |= given
-    default_components = values.pop("components", 1)
+    values = {k: d for k, (d, _) in options().items()}
+    values |= systems.training_defaults(sample_set.lattice) | given
+    default_components = values.pop("components")
     components = default_components if components is None else components
     components = _check_int("components", components, 1)
     asked = values.pop("origins")

@@ -21,9 +21,9 @@ from rsmine import store
 from rsmine.cli import main
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import BatchResult, TrainConfig, train_batch
-from rsmine.models.critical import ISING_TC
 from rsmine.models.ising import simulate
 from rsmine.optimise import optimise_store
+from rsmine.systems import ISING_TC
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

@@ -13,7 +13,7 @@ from rsmine.analysis.transition import (
     steepest,
     transition_table,
 )
-from rsmine.models.critical import DIMER_T_BKT
+from rsmine.systems import transition
 from tests.test_ensembles import write_runs
 
 X = np.linspace(0.5, 1.5, 21)  # control grid, spacing 0.05
@@ -52,7 +52,7 @@ def test_bootstrap_ci_covers_the_true_transition_on_noisy_steps():
 
 def test_known_transitions_in_control_units():
     assert transition_mark("ising").value == 1.0  # Tc/T at Onsager's Tc
-    assert transition_mark("dimers").value == DIMER_T_BKT
+    assert transition_mark("dimers").value == transition("dimers").value
     assert transition_mark(None) is None
 
 

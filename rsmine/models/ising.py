@@ -41,8 +41,8 @@ from numba import njit
 from rsmine import store
 from rsmine.errors import InputError
 from rsmine.models import autocorr, simulation, splitmix
-from rsmine.models.critical import ISING_TC
 from rsmine.progress import progress, summary
+from rsmine.systems import ISING_TC
 
 WOLFF_MAX_T = 1.5 * ISING_TC
 """Wolff clusters at T/|J| ≤ this, checkerboard Metropolis above."""

@@ -4,6 +4,7 @@ import math
 import os
 
 from rsmine import config as science
+from rsmine import systems
 from rsmine.cli import option_flags
 from rsmine.analysis.transition import MIN_POINTS as TRANSITION_MIN_POINTS
 
@@ -36,67 +37,20 @@ def point_of(wildcards):
 
 def control_name(system):
     """Axis label of a system's control parameter."""
-    return SYSTEMS[system].get("control") or science.CONTROL.get(
-        SYSTEMS[system].get("model"), "control"
-    )
+    model = systems.SYSTEMS.get(SYSTEMS[system].get("model", ""))
+    return SYSTEMS[system].get("control") or (model.control if model else "control")
 
 
 def _options(pairs):
     return " ".join(f"--{key} {value}" for key, value in pairs if value is not None)
 
 
-def _temperature(value):
-    return "inf" if math.isinf(value) else repr(float(value))
-
-
-def ising_args(wildcards):
-    """Options of `rsmine simulate ising` at one point (T from Tc/T)."""
-    sim = SYSTEMS[wildcards.system]["simulate"]
+def simulate_args(wildcards):
+    """Options of `rsmine simulate <model>` at one point (rsmine.systems.simulate_args)."""
+    system = SYSTEMS[wildcards.system]
     point = point_of(wildcards)
-    return _options(
-        [
-            ("L", sim["L"]),
-            ("T", _temperature(science.ising_temperature(point.value))),
-            ("J", sim.get("J")),
-            ("samples", sim["samples"]),
-            ("chains", sim.get("chains")),
-            ("seed", science.simulate_seed(sim["seed"], point)),
-        ]
-    )
-
-
-def chipping_args(wildcards):
-    """Options of `rsmine simulate chipping` at one point."""
-    sim = SYSTEMS[wildcards.system]["simulate"]
-    point = point_of(wildcards)
-    return _options(
-        [
-            ("L", sim["L"]),
-            ("w", repr(point.value)),
-            ("density", sim.get("density")),
-            ("samples", sim["samples"]),
-            ("chains", sim.get("chains")),
-            ("seed", science.simulate_seed(sim["seed"], point)),
-        ]
-    )
-
-
-def dimers_args(wildcards):
-    """Options of `rsmine simulate dimers` at one temperature."""
-    sim = SYSTEMS[wildcards.system]["simulate"]
-    point = point_of(wildcards)
-    return _options(
-        [
-            ("n", sim["n"]),
-            ("T", _temperature(point.value)),
-            ("chains", sim["chains"]),
-            ("sweeps", sim["sweeps"]),
-            ("subsweeps", sim.get("subsweeps")),
-            ("thermalise", sim.get("thermalise")),
-            ("tables", sim.get("tables")),
-            ("seed", science.simulate_seed(sim["seed"], point)),
-        ]
-    )
+    seed = science.simulate_seed(system["simulate"]["seed"], point)
+    return systems.simulate_args(system["model"], system["simulate"], point.value, seed)
 
 
 def samples_store(wildcards):

@@ -9,7 +9,7 @@ rule simulate_ising:
     log:
         results("logs/simulate_ising/{system}/{point}.log"),
     params:
-        args=ising_args,
+        args=simulate_args,
     conda:
         "../../envs/rsmine.yaml"
     shell:
@@ -24,7 +24,7 @@ rule simulate_chipping:
     log:
         results("logs/simulate_chipping/{system}/{point}.log"),
     params:
-        args=chipping_args,
+        args=simulate_args,
     conda:
         "../../envs/rsmine.yaml"
     shell:
@@ -39,7 +39,7 @@ rule simulate_dimers:
     log:
         results("logs/simulate_dimers/{system}/{point}.log"),
     params:
-        args=dimers_args,
+        args=simulate_args,
     threads: 2
     resources:
         # the MPI launcher and its rank count: mpiexec locally, srun in the SLURM profile
