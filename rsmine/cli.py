@@ -6,7 +6,7 @@ Each subcommand's handler validates nothing itself beyond parsing; the library
 functions it calls raise :class:`rsmine.errors.InputError` before any work on
 bad input, which is printed as ``rsmine <command>: <message>`` with exit code 2.
 A subcommand that writes a store names its kind (``writes``); :func:`main`
-checks its ``--out`` with :func:`rsmine.store.check_output` before any work.
+checks its ``--out`` with :func:`rsmine.stores.check_output` before any work.
 """
 
 from __future__ import annotations
@@ -283,10 +283,10 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_info(args: argparse.Namespace) -> None:
-    from rsmine import store
+    from rsmine import stores
 
-    print(store.describe(args.store))
-    attrs = store.open_store(args.store, complete=False).attrs
+    print(stores.describe(args.store))
+    attrs = stores.open_store(args.store, complete=False).attrs
     if attrs.get("kind") == "ensemble" and attrs.get("complete"):
         from rsmine.analysis.ensembles import format_summary, summarise
 
@@ -349,10 +349,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = " ".join(filter(None, (args.command, getattr(args, "model", None))))
     try:
         if getattr(args, "writes", None):
-            from rsmine import store
+            from rsmine import stores
 
             inputs = [getattr(args, name) for name in getattr(args, "inputs", ())]
-            store.check_output(args.out, args.writes, inputs)
+            stores.check_output(args.out, args.writes, inputs)
         args.handler(args)
     except InputError as exc:
         print(f"rsmine {name}: {exc}", file=sys.stderr)

@@ -8,7 +8,7 @@ binary h = sign(x + L) with logistic noise L (``noise="logistic"``, the estimate
 the most probable h = sign(x) (``noise="none"``); categorical: the Gumbel-max state, or the
 arg-max without noise; continuous: x itself.
 
-The coarse-grained sample store (kind ``samples``, readable by :func:`store.read_samples`
+The coarse-grained sample store (kind ``samples``, readable by :func:`stores.read_samples`
 and ``rsmine optimise``) holds, for an input lattice of side L and B = L/lv blocks per axis:
 
 - ``components`` (sample, component, *B-lattice): binary ±1 int8, categorical state
@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from rsmine import progress, store
+from rsmine import progress, stores
 from rsmine.errors import InputError
 from rsmine.estimator import coarse, lattices
 
@@ -76,7 +76,7 @@ def read_filter(path: str | Path, run: int | str) -> LearnedFilter:
     An ensemble store is accepted too when its run ids are unique (one point and lb).
     """
     path = Path(path)
-    group = store.open_store(path)
+    group = stores.open_store(path)
     kind = group.attrs.get("kind")
     if kind not in ("runs", "ensemble"):
         raise InputError(f"--filters {path}: is a {kind!r} store, expected a runs store")
@@ -173,12 +173,12 @@ def coarse_variables(
 
 
 def _check_output(out: Path, samples: Path, filters: Path) -> None:
-    """:func:`rsmine.store.check_output`, and of sample stores only a coarse-grained one may be
+    """:func:`rsmine.stores.check_output`, and of sample stores only a coarse-grained one may be
     replaced (never a sampler's store)."""
-    store.check_output(out, "samples", inputs=(samples, filters))
+    stores.check_output(out, "samples", inputs=(samples, filters))
     if not out.exists() or not (out / "zarr.json").is_file():
         return
-    params = store.open_store(out, complete=False).attrs.get("params") or {}
+    params = stores.open_store(out, complete=False).attrs.get("params") or {}
     if not isinstance(params, dict) or params.get("model") != "coarse_grained":
         raise InputError(
             f"output {out}: is a sample store that was not coarse-grained; refusing to replace it"
@@ -206,7 +206,7 @@ def coarse_grain_store(
         raise InputError(f"--noise {noise!r}: expected one of {NOISES}")
     _check_output(out, samples, filters)
     learned = read_filter(filters, run)
-    sample_set = store.read_samples(samples)
+    sample_set = stores.read_samples(samples)
     if learned.lattice and learned.lattice != sample_set.lattice:
         raise InputError(
             f"--filters {filters} was trained on a {learned.lattice!r} lattice but "
@@ -276,21 +276,21 @@ def _write(out, sample_set, learned, components, configs, noise, base, seed) -> 
     }
     lattice = lattices.SITES[configs.ndim - 1]
     axes = [f"b{axis}" for axis in range(configs.ndim - 1)]
-    with store.building(out, "samples", params, store.seed_record(seed)) as group:
+    with stores.building(out, "samples", params, stores.seed_record(seed)) as group:
         group.attrs["lattice"] = lattice
-        store.write_array(group, "configs", configs, ["sample", *axes])
-        store.write_array(group, "components", components, ["sample", "component", *axes])
-        source = store.open_store(sample_set.path, "samples")
+        stores.write_array(group, "configs", configs, ["sample", *axes])
+        stores.write_array(group, "components", components, ["sample", "component", *axes])
+        source = stores.open_store(sample_set.path, "samples")
         for name in sorted(source.array_keys()):
             array = source[name]
             if name != "configs" and array.shape == (sample_set.n_samples,):
-                store.write_array(group, name, np.asarray(array[...]), ["sample"])
+                stores.write_array(group, name, np.asarray(array[...]), ["sample"])
 
 
 def read_components(path: str | Path) -> np.ndarray:
     """The ``components`` (sample, component, *B) of a complete coarse-grained sample store."""
     path = Path(path)
-    group = store.open_store(path, "samples")
+    group = stores.open_store(path, "samples")
     params = group.attrs.get("params") or {}
     if params.get("model") != "coarse_grained" or "components" not in group.array_keys():
         raise InputError(f"{path}: not a coarse-grained sample store (rsmine coarse-grain)")

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from matplotlib.legend import Legend
 
-from rsmine import store
+from rsmine import stores
 from rsmine.analysis import ensembles, figures
 from rsmine.analysis.ensembles import RunsPart
 from rsmine.errors import InputError
@@ -23,24 +23,24 @@ def write_runs(path, first: int, rsmi, failed, epochs: int = 3, seed: int = 0, f
     rng = np.random.default_rng(seed)
     if filters is None:
         filters = rng.normal(size=(n, 2, 2, 2))
-    with store.building(path, "runs", {"first_run": first}, store.seed_record(seed)) as group:
+    with stores.building(path, "runs", {"first_run": first}, stores.seed_record(seed)) as group:
         group.attrs["lattice"] = "square"
-        store.write_array(
+        stores.write_array(
             group,
             "filters",
             np.asarray(filters, dtype=np.float32),
             ["run", "component", "v0", "v1"],
         )
         for name in ("rsmi", "rsmi_val", "rsmi_train"):
-            store.write_array(group, name, np.asarray(rsmi, dtype=np.float32), ["run"])
-        store.write_array(group, "best_epoch", np.full(n, epochs - 1), ["run"])
-        store.write_array(
+            stores.write_array(group, name, np.asarray(rsmi, dtype=np.float32), ["run"])
+        stores.write_array(group, "best_epoch", np.full(n, epochs - 1), ["run"])
+        stores.write_array(
             group, "history", np.zeros((n, epochs, 2), np.float32), ["run", "epoch", "part"]
         )
-        store.write_array(group, "run_id", np.arange(first, first + n, dtype=np.int64), ["run"])
-        store.write_array(group, "failed", np.asarray(failed, dtype=bool), ["run"])
+        stores.write_array(group, "run_id", np.arange(first, first + n, dtype=np.int64), ["run"])
+        stores.write_array(group, "failed", np.asarray(failed, dtype=bool), ["run"])
         centre = np.full(filters.shape[2:], seed, np.float32)
-        store.write_array(group, "v_centre", centre, ["v0", "v1"])
+        stores.write_array(group, "v_centre", centre, ["v0", "v1"])
     return path
 
 
@@ -63,7 +63,7 @@ def parts(tmp_path):
 
 def test_merge_writes_long_layout_and_summary_excludes_failed(tmp_path, parts):
     out = ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
-    group = store.open_store(out, "ensemble")
+    group = stores.open_store(out, "ensemble")
     assert group["filters"].shape == (8, 2, 2, 2)
     assert list(group["filters"].metadata.dimension_names) == ["run", "component", "v0", "v1"]
     assert group["history"].shape == (8, 5, 2)
@@ -91,7 +91,7 @@ def test_merge_refuses_a_missing_chunk(tmp_path, parts):
 
 
 def test_merge_refuses_an_incomplete_runs_store(tmp_path, parts):
-    group = store.open_store(parts[1].path, complete=False)
+    group = stores.open_store(parts[1].path, complete=False)
     group.attrs["complete"] = False
     with pytest.raises(InputError, match="incomplete"):
         ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
@@ -174,7 +174,7 @@ def test_components_sweep_pads_filters_and_summarises_per_count(tmp_path, parts)
     ]
     sweep = [RunsPart(p.path, p.point, p.control, p.lb, 2) for p in parts]
     out = ensembles.merge_runs(sweep + extra, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
-    group = store.open_store(out, "ensemble")
+    group = stores.open_store(out, "ensemble")
     assert group["components"][...].tolist() == [2] * 8 + [1] * 4
     assert np.isnan(group["filters"][8:, 1]).all() and (group["filters"][8:, 0] == 1).all()
     main = ensembles.summarise(out, components=2)
@@ -188,7 +188,7 @@ def test_components_sweep_pads_filters_and_summarises_per_count(tmp_path, parts)
 
 def test_merge_refuses_a_store_trained_with_other_components(tmp_path):
     path = write_runs(tmp_path / "a.zarr", 0, [0.1, 0.2], [False, False])
-    group = store.open_store(path, "runs", complete=False)
+    group = stores.open_store(path, "runs", complete=False)
     group.attrs["params"] = {"coarse_grainer": {"components": 2}}
     with pytest.raises(InputError, match="trained with 2 components, expected 1"):
         ensembles.merge_runs([RunsPart(path, "A", 1.0, 2)], tmp_path / "e.zarr", {("A", 2): 2})

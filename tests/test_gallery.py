@@ -8,7 +8,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from rsmine import cli, store
+from rsmine import cli, stores
 from rsmine.analysis import gallery
 from rsmine.analysis.ensembles import RunsPart, merge_runs
 from rsmine.errors import InputError
@@ -57,16 +57,16 @@ def test_chain_is_drawn_as_bars_and_square_as_an_image():
 def runs_store(path, filters: np.ndarray, rsmi: np.ndarray, lb: int):
     n = len(rsmi)
     params = {"region": {"lattice": "dimer_grid", "lb": lb}}
-    with store.building(path, "runs", params, store.seed_record(1)) as group:
+    with stores.building(path, "runs", params, stores.seed_record(1)) as group:
         group.attrs.update(lattice="dimer_grid", v_shape=list(filters.shape[2:]))
         dims = ["run", "component", "v0", "v1"]
-        store.write_array(group, "filters", filters.astype(np.float32), dims)
+        stores.write_array(group, "filters", filters.astype(np.float32), dims)
         for name in ("rsmi", "rsmi_val", "rsmi_train"):
-            store.write_array(group, name, rsmi.astype(np.float32), ["run"])
-        store.write_array(group, "best_epoch", np.zeros(n, np.int32), ["run"])
-        store.write_array(group, "history", np.zeros((n, 2, 2), np.float32), ["run", "e", "p"])
-        store.write_array(group, "run_id", np.arange(n, dtype=np.int64), ["run"])
-        store.write_array(group, "failed", np.zeros(n, bool), ["run"])
+            stores.write_array(group, name, rsmi.astype(np.float32), ["run"])
+        stores.write_array(group, "best_epoch", np.zeros(n, np.int32), ["run"])
+        stores.write_array(group, "history", np.zeros((n, 2, 2), np.float32), ["run", "e", "p"])
+        stores.write_array(group, "run_id", np.arange(n, dtype=np.int64), ["run"])
+        stores.write_array(group, "failed", np.zeros(n, bool), ["run"])
     return path
 
 

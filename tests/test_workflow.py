@@ -19,7 +19,7 @@ import pytest
 import yaml
 
 from rsmine import config as science
-from rsmine import store
+from rsmine import stores
 from rsmine.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -369,10 +369,10 @@ def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
         assert "rsmi_max_nats" in table[0]
         alignment = (results / f"tables/{system}_filter_alignment.csv").read_text().splitlines()
         assert len(alignment) == 1 + 2
-        group = store.open_store(results / f"ensembles/{system}.zarr", "ensemble")
+        group = stores.open_store(results / f"ensembles/{system}.zarr", "ensemble")
         assert sorted(group["run_id"][...]) == [0, 0, 1, 1]
     assert (results / "figures/chipping_marginals.png").stat().st_size > 1000
-    dimers = store.read_samples(results / "samples/dimers/T0.5.zarr")
+    dimers = stores.read_samples(results / "samples/dimers/T0.5.zarr")
     assert dimers.lattice == "dimer_grid" and dimers.shape == (8, 8)
 
 
@@ -405,7 +405,7 @@ def test_forcerun_merge_reruns_only_merge_and_what_depends_on_it(tiny_run):
         "figure_filters": 1,
     }
     assert {path: path.stat().st_mtime_ns for path in untouched} == before
-    merged = store.open_store(results / "ensembles/chipping.zarr", "ensemble")
+    merged = stores.open_store(results / "ensembles/chipping.zarr", "ensemble")
     assert merged.attrs["complete"] is True
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from rsmine.errors import InputError
-from rsmine.store import open_store
+from rsmine.stores import open_store
 
 
 def boundary_mask(lv: int) -> np.ndarray:

@@ -27,7 +27,7 @@ import pandas as pd
 from rsmine.analysis.tables import write_csv
 from rsmine.errors import InputError
 from rsmine.progress import summary
-from rsmine.store import SEE, building, check_output, open_store, write_array
+from rsmine.stores import SEE, building, check_output, open_store, write_array
 
 PER_RUN = ("rsmi", "rsmi_val", "rsmi_train", "best_epoch", "run_id", "failed")
 COORDINATES = ("control", "lb", "components")
@@ -138,7 +138,7 @@ def merge_runs(
         duplicated chunk is refused.
     params: recorded in the store's ``params`` attr (e.g. the system's configuration).
     Returns the path of the written store. ``out`` is checked by
-    :func:`rsmine.store.check_output` before any store is read.
+    :func:`rsmine.stores.check_output` before any store is read.
     """
     if not parts:
         raise InputError("merge_runs: no runs stores given")

@@ -31,7 +31,7 @@ from rsmine.analysis.ensembles import component_runs, without_padding
 from rsmine.analysis.figures import BITS
 from rsmine.analysis.filters import align_filters
 from rsmine.errors import InputError
-from rsmine.store import open_store
+from rsmine.stores import open_store
 
 CMAP = "RdBu_r"
 """Diverging colour map of filter weights: red positive, blue negative, white 0."""

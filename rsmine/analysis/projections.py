@@ -27,7 +27,7 @@ from scipy.ndimage import gaussian_filter, maximum_filter, uniform_filter
 from rsmine.analysis.ensembles import component_runs, without_padding
 from rsmine.analysis.pristine import coordinates, overlap, to_vector
 from rsmine.errors import InputError
-from rsmine.store import open_store
+from rsmine.stores import open_store
 
 PLANES = {"plaquette": ("P1", "P2"), "staggered": ("S1", "S2")}
 """The projection planes of Fig. 9: a-c on (P1, P2), d-f on (Ex + Ey, Ex - Ey)."""

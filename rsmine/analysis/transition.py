@@ -36,7 +36,7 @@ from scipy.interpolate import CubicSpline
 from rsmine.analysis.boundaryness import run_boundaryness
 from rsmine.analysis.ensembles import read_ensemble
 from rsmine.errors import InputError
-from rsmine.store import open_store
+from rsmine.stores import open_store
 
 GRID = 2001
 """Control values on which the interpolated curve's derivative is evaluated."""
