@@ -276,6 +276,50 @@ def _run_coarse_grain(args: argparse.Namespace) -> None:
     )
 
 
+def _add_aggregate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "aggregate",
+        help="the runs stores of a system -> one ensemble store",
+        description="The runs stores of a system -> one ensemble store (rsmine.aggregate).",
+    )
+    p.add_argument("--out", required=True, help="output ensemble store")
+    p.add_argument(
+        "--runs", type=int, required=True, help="runs expected per point, lb and component count"
+    )
+    p.add_argument(
+        "--part",
+        nargs=3,
+        action="append",
+        required=True,
+        metavar=("POINT", "CONTROL", "RUNS_STORE"),
+        help="a runs store with its point label and control value (repeat for each)",
+    )
+    p.add_argument("--params", default="{}", help="JSON object recorded as params.config")
+    p.set_defaults(handler=_run_aggregate, writes="ensemble")
+
+
+def _run_aggregate(args: argparse.Namespace) -> None:
+    import json
+    from pathlib import Path
+
+    from rsmine.aggregate import RunsPart, aggregate
+
+    try:
+        params = json.loads(args.params)
+    except ValueError as exc:
+        raise InputError(f"--params: expected a JSON object ({exc})") from exc
+    if not isinstance(params, dict):
+        raise InputError(f"--params: expected a JSON object, got {args.params!r}")
+    parts = []
+    for point, control, path in args.part:
+        try:
+            value = _temperature(control)
+        except argparse.ArgumentTypeError as exc:
+            raise InputError(f"--part {point} {control} {path}: {exc}") from exc
+        parts.append(RunsPart(Path(path), point, value, lb=None, components=None))
+    aggregate(parts, args.out, args.runs, params=params)
+
+
 def _add_info(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("info", help="summarise any rsmine store (arrays, attrs, RSMI)")
     p.add_argument("store", help="any rsmine store")
@@ -338,6 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     for add in (_add_ising, _add_chipping, _add_dimers):
         add(simulate)
     _add_optimise(commands)
+    _add_aggregate(commands)
     _add_coarse_grain(commands)
     _add_info(commands)
     _add_show_filters(commands)

@@ -36,6 +36,7 @@ import torch
 from rsmine import progress, stores
 from rsmine.errors import InputError
 from rsmine.estimator import coarse, lattices
+from rsmine.stores.runs import load_runs
 
 NOISES = ("logistic", "none")
 CHUNK = 1000
@@ -76,34 +77,25 @@ def read_filter(path: str | Path, run: int | str) -> LearnedFilter:
     An ensemble store is accepted too when its run ids are unique (one point and lb).
     """
     path = Path(path)
-    group = stores.open_store(path)
-    kind = group.attrs.get("kind")
-    if kind not in ("runs", "ensemble"):
-        raise InputError(f"--filters {path}: is a {kind!r} store, expected a runs store")
-    needed = ("filters", "run_id", "failed", "rsmi_val")
-    missing = [name for name in needed if name not in group.array_keys()]
-    if missing:
-        raise InputError(f"--filters {path}: lacks arrays {missing} (DESIGN.md 'Runs store')")
-    run_ids = np.asarray(group["run_id"][...])
+    runs = load_runs(path, None, ("filters", "run_id", "failed", "rsmi_val"), "--filters ")
+    run_ids = runs["run_id"]
     if len(np.unique(run_ids)) != len(run_ids):
         raise InputError(
             f"--filters {path}: run ids repeat (an ensemble of several points or lb); "
             "give the runs store of one point and lb"
         )
-    failed = np.asarray(group["failed"][...]).astype(bool)
-    index = _run_index(path, run, run_ids, failed, np.asarray(group["rsmi_val"][...]))
-    filters = np.asarray(group["filters"][index], dtype=np.float32)
+    index = _run_index(path, run, run_ids, runs.failed, runs["rsmi_val"])
+    filters = runs["filters"][index].astype(np.float32)
     centre = np.zeros(filters.shape[1:], np.float32)
-    if "v_centre" in group.array_keys():
-        stored = np.asarray(group["v_centre"][...], dtype=np.float32)
-        centre = stored[index] if stored.ndim == filters.ndim else stored
-    params = dict(group.attrs.get("params") or {})
+    if "v_centre" in runs:
+        centre = runs["v_centre"][index].astype(np.float32)
+    params = runs.params
     grainer = params.get("coarse_grainer") or {}
     return LearnedFilter(
         path=path,
         filters=filters,
         centre=centre,
-        lattice=str(group.attrs.get("lattice", "")),
+        lattice=runs.lattice,
         run_id=int(run_ids[index]),
         index=int(index),
         embedding=str(grainer.get("embedding", "binary")),

@@ -65,6 +65,11 @@ def write_planted_ensemble(path: Path, sweep: int = 0) -> Path:
         stores.write_array(group, "control", np.asarray(temps), ["run"])
         stores.write_array(group, "lb", np.asarray(lbs, dtype=np.int32), ["run"])
         stores.write_array(group, "failed", failed, ["run"])
-        if sweep:
-            stores.write_array(group, "components", components, ["run"])
+        stores.write_array(group, "components", components, ["run"])
+        point = (np.asarray(temps) > 1).astype(np.int32)
+        stores.write_array(group, "point", point, ["run"])
+        stores.write_array(group, "run_id", np.arange(len(temps), dtype=np.int64), ["run"])
+        for name in ("rsmi", "rsmi_val", "rsmi_train"):
+            stores.write_array(group, name, np.zeros(len(temps), np.float32), ["run"])
+        stores.write_array(group, "best_epoch", np.zeros(len(temps), np.int32), ["run"])
     return path

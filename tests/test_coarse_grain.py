@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from rsmine import coarse_grain, stores
+from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis.correlation import two_point
-from rsmine.analysis.ensembles import RunsPart, merge_runs
 from rsmine.cli import main
 from rsmine.coarse_grain import LearnedFilter, coarse_variables, read_filter, tiles
 from rsmine.errors import InputError
@@ -261,13 +261,13 @@ def test_bad_input_is_refused_before_any_work(trained, tmp_path, capsys):
 def test_filters_from_an_ensemble_store(trained, tmp_path):
     _, runs = trained
     one = tmp_path / "one.zarr"
-    merge_runs([RunsPart(runs, "T2", 2.0, 1)], one, {("T2", 1): 2})
+    aggregate([RunsPart(runs, "T2", 2.0, 1)], one, {("T2", 1): 2})
     from_runs, from_ensemble = read_filter(runs, "best"), read_filter(one, "best")
     assert from_ensemble.run_id == from_runs.run_id
     assert np.array_equal(from_ensemble.filters, from_runs.filters)
     assert np.array_equal(from_ensemble.centre, from_runs.centre)
     two = tmp_path / "two.zarr"
     parts = [RunsPart(runs, "T2", 2.0, 1), RunsPart(runs, "T3", 3.0, 1)]
-    merge_runs(parts, two, {("T2", 1): 2, ("T3", 1): 2})
+    aggregate(parts, two, {("T2", 1): 2, ("T3", 1): 2})
     with pytest.raises(InputError, match="run ids repeat"):
         read_filter(two, 0)

@@ -9,8 +9,8 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from rsmine import cli, stores
+from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis import gallery
-from rsmine.analysis.ensembles import RunsPart, merge_runs
 from rsmine.errors import InputError
 
 
@@ -84,7 +84,7 @@ def ensemble(tmp_path):
             )
             parts.append(RunsPart(path, point, control, lb))
     runs = {(p.point, p.lb): 5 for p in parts}
-    return merge_runs(parts, tmp_path / "ens.zarr", runs)
+    return aggregate(parts, tmp_path / "ens.zarr", runs)
 
 
 def test_gallery_draws_every_point_with_best_runs_and_aligned_mean(ensemble, tmp_path):
@@ -111,7 +111,7 @@ def test_a_components_sweep_shows_the_main_count_only(tmp_path):
         )
         parts.append(RunsPart(path, point, control, 2, components=rows))
     runs = {("T0.3", 2): 4, ("Tinf", 2): 4}  # per (point, lb, components) cell
-    _, _, cells = gallery.read_filter_cells(merge_runs(parts, tmp_path / "e.zarr", runs))
+    _, _, cells = gallery.read_filter_cells(aggregate(parts, tmp_path / "e.zarr", runs))
     assert [c.filters.shape for c in cells] == [(4, 2, 8, 8), (4, 2, 8, 8)]
     assert all(np.isfinite(c.filters).all() for c in cells)
 
