@@ -3,7 +3,7 @@
 import math
 import os
 
-from rsmine import config as science
+from rsmine import study as science
 from rsmine import systems
 from rsmine.cli import option_flags
 from rsmine.analysis.transition import MIN_POINTS as TRANSITION_MIN_POINTS

@@ -13,10 +13,7 @@ def filter_systems():
 def filter_settings(wildcards):
     """A system's filter_ensemble block, with the defaults of the omitted keys, and the
     component count every point runs (a components sweep's other counts are left out)."""
-    system = SYSTEMS[wildcards.system]
-    defaults = {"lb": system["optimise"]["lb"][0], "min_overlap": 0.5}
-    components = science.main_components(system)
-    return {**defaults, **system["filter_ensemble"], "components": components}
+    return science.filter_ensemble_settings(SYSTEMS[wildcards.system])
 
 
 def dimer_filter_outputs():

@@ -1,4 +1,4 @@
-"""The science configuration (``config.yaml``): points, windows, seeds and chunks.
+"""The study configuration (``config.yaml``): points, windows, seeds, chunks and defaults.
 
 The workflow's schema checks each key on its own; the checks here compare keys
 with each other (does the window lv + 2·lb + 2·le fit in the lattice?) and turn
@@ -12,7 +12,10 @@ point), and ``optimise`` (lv, lb list, le, components, runs, runs_per_job,
 training options). ``optimise.components`` is a count or a list of counts (a
 components sweep, Fig. 11): the first entry is the count every point runs and
 the other analyses use; the others run at every point, or only at the control
-values listed in ``optimise.components_points``.
+values listed in ``optimise.components_points``. Omitted, it is the model's count
+(:func:`rsmine.systems.default_components`: what ``rsmine optimise`` uses on that
+model's stores). Every default is resolved here once; :func:`check` performs every
+cross-key check at plan time.
 """
 
 from __future__ import annotations
@@ -85,8 +88,10 @@ def check_windows(name: str, system: Mapping[str, Any]) -> None:
 
 
 def component_counts(system: Mapping[str, Any]) -> list[int]:
-    """The component counts of ``optimise.components`` (an int or a list), first = main."""
-    value = system["optimise"].get("components", 1)
+    """The component counts of ``optimise.components`` (an int or a list; omitted: the
+    model's count), first = main."""
+    default = systems.default_components(system.get("model"))
+    value = system["optimise"].get("components", default)
     return [int(k) for k in value] if isinstance(value, list) else [int(value)]
 
 
@@ -126,8 +131,9 @@ def check(config: Mapping[str, Any]) -> None:
         if not system.get("source") and "model" not in system:
             raise InputError(f"systems.{name}.model: required when the system is simulated")
         points(name, system)
-        check_windows(name, system)
+        check_dimer_fields(name, system)
         check_filter_ensemble(name, system)
+        check_windows(name, system)
         check_components(name, system)
 
 
@@ -179,8 +185,34 @@ def check_filter_ensemble(name: str, system: Mapping[str, Any]) -> None:
             f"{key}: systems.{name}.optimise.lv is {opt['lv']}; the pristine filters and their "
             "symmetry actions need a block of an even number of vertices, lv divisible by 4"
         )
-    if settings.get("lb", opt["lb"][0]) not in opt["lb"]:
+    if filter_ensemble_settings(system)["lb"] not in opt["lb"]:
         raise InputError(f"{key}.lb {settings['lb']}: expected one of optimise.lb {opt['lb']}")
     low, high = settings["pca_window"]
     if not low < high:
         raise InputError(f"{key}.pca_window {[low, high]}: expected [low, high] with low < high")
+
+
+def filter_ensemble_settings(system: Mapping[str, Any]) -> dict[str, Any]:
+    """A system's ``filter_ensemble`` block with its defaults (lb: the first of optimise.lb;
+    min_overlap: :data:`rsmine.analysis.u1.MIN_OVERLAP`) and the main component count."""
+    from rsmine.analysis.u1 import MIN_OVERLAP
+
+    defaults = {"lb": system["optimise"]["lb"][0], "min_overlap": MIN_OVERLAP}
+    return {**defaults, **system["filter_ensemble"], "components": main_components(system)}
+
+
+def check_dimer_fields(name: str, system: Mapping[str, Any]) -> None:
+    """Raise InputError unless a system's ``dimer_fields`` entry fits it: a dimers system,
+    points among the system's points, lb among optimise.lb."""
+    fields = system.get("dimer_fields")
+    if fields is None:
+        return
+    key = f"systems.{name}.dimer_fields"
+    if system.get("model") != "dimers":
+        raise InputError(f"{key}: only a dimers system has dimer fields")
+    values = {p.value for p in points(name, system)}
+    missing = [v for v in fields["points"] if float(v) not in values]
+    if missing:
+        raise InputError(f"{key}.points: {missing} are not among systems.{name}.points")
+    if fields["lb"] not in system["optimise"]["lb"]:
+        raise InputError(f"{key}.lb: {fields['lb']} is not among systems.{name}.optimise.lb")
