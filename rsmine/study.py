@@ -135,6 +135,7 @@ def check(config: Mapping[str, Any]) -> None:
         check_filter_ensemble(name, system)
         check_windows(name, system)
         check_components(name, system)
+        check_training(name, system)
 
 
 def chunks(runs: int, runs_per_job: int) -> list[tuple[int, int]]:
@@ -216,3 +217,41 @@ def check_dimer_fields(name: str, system: Mapping[str, Any]) -> None:
         raise InputError(f"{key}.points: {missing} are not among systems.{name}.points")
     if fields["lb"] not in system["optimise"]["lb"]:
         raise InputError(f"{key}.lb: {fields['lb']} is not among systems.{name}.optimise.lb")
+
+
+def check_training(name: str, system: Mapping[str, Any]) -> None:
+    """Raise InputError unless ``optimise.train`` and every override hold declared options
+    with valid values (:func:`rsmine.estimator.train.options`, the one declaration), and
+    the options of every point form a valid TrainConfig (tau_min <= tau_max, split, ...)."""
+    from rsmine.estimator.train.config import TrainConfig, check_option, options
+
+    declared = options()
+    opt = system["optimise"]
+    blocks = [("train", dict(opt.get("train", {})))]
+    for i, override in enumerate(opt.get("overrides", [])):
+        blocks.append((f"overrides[{i}]", {k: v for k, v in override.items() if k != "range"}))
+    for where, block in blocks:
+        key = f"systems.{name}.optimise.{where}"
+        unknown = sorted(set(block) - set(declared))
+        if unknown:
+            raise InputError(
+                f"{key}: unknown option(s) {unknown}; expected some of {list(declared)}"
+            )
+        for option, value in block.items():
+            try:
+                check_option(option, value, declared[option][1].schema)
+            except InputError as exc:
+                raise InputError(f"{key}.{exc}") from exc
+    model = systems.SYSTEMS.get(system.get("model", ""))
+    defaults = systems.training_defaults(model.lattice) if model else {}
+    for point in points(name, system):
+        values = {k: d for k, (d, _) in declared.items()} | defaults
+        values |= training_options(system, point)
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+        values = {k: v for k, v in values.items() if k not in ("origins", "components")}
+        try:
+            TrainConfig(**values)
+        except InputError as exc:
+            raise InputError(
+                f"systems.{name}.optimise: the training options at point {point.label}: {exc}"
+            ) from exc

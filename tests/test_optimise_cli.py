@@ -77,11 +77,11 @@ def _refused(capsys, tmp_path, argv, message: str) -> None:
         (("--components", "0"), "--components 0: expected an integer >= 1"),
         (("--origins", "0"), "--origins 0: expected an integer >= 1"),
         (("--origins", "1000"), "origins 1000: expected between 1 and 144"),
-        (("--epochs", "0"), "epochs must be positive, got 0"),
-        (("--patience", "-1"), "patience, warmup, lbfgs_steps and weight_decay must be >= 0"),
+        (("--epochs", "0"), "epochs must be >= 1, got 0"),
+        (("--patience", "-1"), "patience must be >= 0, got -1"),
         (("--batch", "1"), "batch must be >= 2"),
-        (("--lr", "0"), "lr must be positive, got 0.0"),
-        (("--lr", "nan"), "lr must be positive, got nan"),
+        (("--lr", "0"), "lr must be > 0, got 0.0"),
+        (("--lr", "nan"), "lr must be > 0, got nan"),
         (("--lv", "0"), "--lv 0, --lb 1, --le 2: expected lv >= 1"),
         (("--lb", "-1"), "--lv 2, --lb -1, --le 2: expected lv >= 1, lb >= 0"),
         (("--le", "0"), "--le 0: expected lv >= 1, lb >= 0, le >= 1"),
@@ -287,7 +287,7 @@ def test_rerun_replaces_an_existing_runs_store(tmp_path, one_thread):
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"device": "tpu"}, "device must be cpu, cuda or auto, got 'tpu'"),
+        ({"device": "tpu"}, "device 'tpu' is not one of cpu, cuda, auto"),
         ({"runs": 2.5}, "--runs 2.5: expected an integer >= 1"),
         ({"runs": True}, "--runs True: expected an integer >= 1"),
         ({"bogus": 1}, "option(s) ['bogus']: expected some of ['origins', 'epochs'"),
@@ -359,10 +359,9 @@ def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, 
     declared = options()
     assert sorted(_NOT_DEFAULT) == sorted(declared)
     assert all(_NOT_DEFAULT[k] != d for k, (d, _) in declared.items())
-    # the schema's train block
+    # the schema's train block copies nothing: rsmine.study checks it against the declaration
     schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
-    in_schema = schema["$defs"]["train"]["properties"]
-    assert in_schema == {k: {"description": o.help, **o.schema} for k, (_, o) in declared.items()}
+    assert set(schema["$defs"]["train"]) == {"description", "type"}
     # --help: every flag with its help and default; choices for bound and device
     done = subprocess.run([_rsmine(), "optimise", "--help"], capture_output=True, text=True)
     help_text = " ".join(done.stdout.split())

@@ -81,3 +81,29 @@ def test_filter_ensemble_defaults_are_resolved_once():
     assert settings["lb"] == system["optimise"]["lb"][0]
     assert settings["min_overlap"] == MIN_OVERLAP
     assert settings["components"] == 2
+
+
+@pytest.mark.parametrize(
+    ("train", "overrides", "message"),
+    [
+        ({"epochs": 0}, [], r"systems.chipping.optimise.train.epochs must be >= 1, got 0"),
+        ({"bound": "jsd"}, [], r"optimise.train.bound 'jsd' is not one of infonce"),
+        ({"colour": 1}, [], r"optimise.train: unknown option\(s\) \['colour'\]"),
+        ({}, [{"range": [0, 0.5], "lr": -1}], r"optimise.overrides\[0\].lr must be > 0"),
+        ({"tau_min": 0.6}, [], r"at point w0.1: annealing needs tau_min <= tau_max"),
+        ({"split": [0.5, 0.5, 0.5]}, [], r"split must be three positive fractions"),
+    ],
+)
+def test_training_options_are_checked_at_plan_time_against_the_declaration(
+    train, overrides, message
+):
+    """The schema's train block copies nothing; rsmine.study checks it, override by override
+    and point by point, against TrainConfig's declarations."""
+    config = tiny()
+    config["systems"]["chipping"]["optimise"]["train"] = train
+    config["systems"]["chipping"]["optimise"]["overrides"] = overrides
+    with pytest.raises(InputError, match=message):
+        study.check(config)
+    config["systems"]["chipping"]["optimise"]["train"] = {"epochs": 2, "tau_min": 0.2}
+    config["systems"]["chipping"]["optimise"]["overrides"] = []
+    study.check(config)  # valid options pass
