@@ -7,46 +7,13 @@ import re
 
 import numpy as np
 import pytest
+from factories import write_runs
 from matplotlib.legend import Legend
 
 from rsmine import stores
 from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis import ensembles, figures
 from rsmine.errors import InputError
-
-
-def write_runs(
-    path, first: int, rsmi, failed, epochs: int = 3, seed: int = 0, filters=None, lb=None
-):
-    """A runs store of DESIGN.md with runs first..first+len(rsmi)-1 (default: 2 components
-    of Gaussian filters on V 2x2), with the input centre ``v_centre`` = seed that
-    `rsmine optimise` adds."""
-    n = len(rsmi)
-    rng = np.random.default_rng(seed)
-    if filters is None:
-        filters = rng.normal(size=(n, 2, 2, 2))
-    params = {"first_run": first}
-    if lb is not None:  # as rsmine optimise records them
-        params |= {"region": {"lb": lb}, "coarse_grainer": {"components": filters.shape[1]}}
-    with stores.building(path, "runs", params, stores.seed_record(seed)) as group:
-        group.attrs["lattice"] = "square"
-        stores.write_array(
-            group,
-            "filters",
-            np.asarray(filters, dtype=np.float32),
-            ["run", "component", "v0", "v1"],
-        )
-        for name in ("rsmi", "rsmi_val", "rsmi_train"):
-            stores.write_array(group, name, np.asarray(rsmi, dtype=np.float32), ["run"])
-        stores.write_array(group, "best_epoch", np.full(n, epochs - 1), ["run"])
-        stores.write_array(
-            group, "history", np.zeros((n, epochs, 2), np.float32), ["run", "epoch", "part"]
-        )
-        stores.write_array(group, "run_id", np.arange(first, first + n, dtype=np.int64), ["run"])
-        stores.write_array(group, "failed", np.asarray(failed, dtype=bool), ["run"])
-        centre = np.full(filters.shape[2:], seed, np.float32)
-        stores.write_array(group, "v_centre", centre, ["v0", "v1"])
-    return path
 
 
 @pytest.fixture

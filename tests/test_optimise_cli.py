@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import yaml
 import zarr
+from factories import write_foreign_samples
 
 from rsmine import stores
 from rsmine.cli import main
@@ -25,15 +26,6 @@ def _rsmine() -> str:
     return shutil.which("rsmine") or str(Path(sys.executable).parent / "rsmine")
 
 
-def _sample_store(path: Path, configs: np.ndarray, **attrs) -> Path:
-    """A sample store as any program following docs/stores.md would write it."""
-    group = zarr.open_group(store=str(path), mode="w", zarr_format=3)
-    dims = ["sample", "y", "x", "z"][: configs.ndim]
-    group.create_array("configs", data=configs, dimension_names=dims)
-    group.attrs.update({"kind": "samples", "complete": True, **attrs})
-    return path
-
-
 def _ising_like(n: int, side: int, seed: int = 0) -> np.ndarray:
     """(n, side, side) int8 ±1 configurations: a global random sign times sparse noise."""
     rng = np.random.default_rng(seed)
@@ -44,7 +36,7 @@ def _ising_like(n: int, side: int, seed: int = 0) -> np.ndarray:
 
 @pytest.fixture
 def samples(tmp_path) -> Path:
-    return _sample_store(tmp_path / "samples.zarr", _ising_like(200, 12), lattice="square")
+    return write_foreign_samples(tmp_path / "samples.zarr", _ising_like(200, 12), lattice="square")
 
 
 _GOOD = ["--lv", "2", "--lb", "1", "--le", "2", "--runs", "2", "--seed", "5"]
@@ -140,7 +132,7 @@ def test_output_that_is_not_a_runs_store_is_refused(capsys, tmp_path, samples):
     precious.mkdir()
     (precious / "thesis.tex").write_text("do not delete")
     _refused(capsys, tmp_path, _args(samples, precious), "is a directory with 1 entries")
-    other = _sample_store(tmp_path / "other.zarr", np.zeros((3, 4), np.int8), kind="runs")
+    other = write_foreign_samples(tmp_path / "other.zarr", np.zeros((3, 4), np.int8), kind="runs")
     _refused(capsys, tmp_path, _args(samples, other), "that is not an rsmine store")
     assert (precious / "thesis.tex").read_text() == "do not delete"
 
@@ -184,7 +176,7 @@ def _dims(group: zarr.Group, name: str) -> tuple[str, ...]:
 
 
 def test_round_trip_through_main(capsys, tmp_path, one_thread):
-    samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    samples = write_foreign_samples(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
     out = tmp_path / "runs.zarr"
     assert main(_args(samples, out, *_QUICK)) == 0
     err = capsys.readouterr().err
@@ -221,7 +213,7 @@ def test_round_trip_through_main(capsys, tmp_path, one_thread):
 
 def test_chunked_runs_match_one_batch(tmp_path, one_thread):
     """Run 3 trained alone (a workflow chunk) equals run 3 inside the batch of runs 2-4."""
-    samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    samples = write_foreign_samples(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
     assert main(_args(samples, tmp_path / "all.zarr", *_QUICK)) == 0
     assert (
         main(_args(samples, tmp_path / "one.zarr", *_QUICK, "--runs", "1", "--first-run", "3")) == 0
@@ -242,7 +234,7 @@ def test_round_trip_through_console_script_on_a_dimer_grid(tmp_path):
     grid = np.zeros((300, 16, 16), np.int8)
     grid[:, 0::2, 1::2] = rng.integers(0, 2, size=(300, 8, 8))
     grid[:, 1::2, 0::2] = rng.integers(0, 2, size=(300, 8, 8))
-    samples = _sample_store(tmp_path / "d.zarr", grid, lattice="dimer_grid")
+    samples = write_foreign_samples(tmp_path / "d.zarr", grid, lattice="dimer_grid")
     out = tmp_path / "runs.zarr"
     argv = ["optimise", "--samples", str(samples), "--out", str(out), "--lv", "4", "--lb", "2"]
     argv += ["--le", "2", "--runs", "2", "--seed", "3", "--epochs", "2", "--batch", "20"]
@@ -263,7 +255,7 @@ def test_round_trip_through_console_script_on_a_dimer_grid(tmp_path):
 
 
 def test_declared_options_set_fields(tmp_path, one_thread):
-    samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    samples = write_foreign_samples(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
     options = {"epochs": 2, "batch": 40, "weight_decay": 1e-3, "hidden": [8], "halt_delta": None}
     out = optimise_store(
         samples, tmp_path / "r.zarr", lv=2, lb=1, le=2, runs=1, seed=0, origins=3, **options
@@ -276,7 +268,7 @@ def test_declared_options_set_fields(tmp_path, one_thread):
 
 
 def test_rerun_replaces_an_existing_runs_store(tmp_path, one_thread):
-    samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    samples = write_foreign_samples(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
     out = tmp_path / "runs.zarr"
     assert main(_args(samples, out, *_QUICK)) == 0
     assert main(_args(samples, out, *_QUICK, "--runs", "1", "--first-run", "7")) == 0
@@ -407,7 +399,9 @@ def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, 
 )
 def test_origins_auto_follows_the_store_and_the_critic(tmp_path, one_thread, attrs, expected):
     ask = attrs.pop("ask", "auto")
-    path = _sample_store(tmp_path / "s.zarr", _ising_like(3000, 12), lattice="square", **attrs)
+    path = write_foreign_samples(
+        tmp_path / "s.zarr", _ising_like(3000, 12), lattice="square", **attrs
+    )
     out = optimise_store(path, tmp_path / "r.zarr", **_args_dict(), origins=ask, epochs=1)
     region = stores.open_store(out).attrs["params"]["region"]
     assert region["origins"] == expected and region["origins_asked"] == ask

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from snakemake_runner import ROOT, snakemake, write_config
 
 from rsmine import study
 from rsmine.errors import InputError
 from rsmine.estimator.lattices import DIMER_GRID
 from rsmine.systems import training_defaults
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 
 
 def tiny() -> dict:
@@ -26,13 +21,8 @@ def tiny() -> dict:
 
 def planned_commands(tmp_path: Path, config: dict) -> list[str]:
     """The shell commands of a real ``snakemake -n -p`` of ``config``."""
-    configfile = tmp_path / "config.yaml"
-    configfile.write_text(yaml.safe_dump(config))
-    cmd = [str(BIN / "snakemake"), "--snakefile", str(ROOT / "workflow" / "Snakefile")]
-    cmd += ["--directory", str(tmp_path), "--configfile", str(configfile)]
-    cmd += ["--replace-workflow-config", "-n", "-p", "--cores", "1"]
-    environ = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run(cmd, capture_output=True, text=True, env=environ, cwd=tmp_path)
+    configfile = write_config(tmp_path / "config.yaml", config)
+    done = snakemake(tmp_path, "-n", "-p", "--cores", "1", configfile=configfile)
     assert done.returncode == 0, done.stderr[-2000:]
     return re.findall(r"^Shell command: (.*)$", done.stdout + done.stderr, re.MULTILINE)
 

@@ -1,16 +1,85 @@
-"""Planted dimer filter ensembles for the tests: pristine pairs with noise, as an ensemble store."""
+"""The one store factory of the tests: samples, runs and ensemble stores written as rsmine
+(or, for samples, any program following docs/stores.md) writes them.
+
+Helper modules like this one are imported by name (``from factories import write_runs``);
+no test module imports another.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import numpy as np
+import zarr
 
 from rsmine import stores
 from rsmine.analysis.pristine import pristine_basis, to_grid
 
+
+def write_samples(
+    path: Path, configs: np.ndarray, params: dict | None = None, seed: int = 0, **attrs
+) -> Path:
+    """A complete samples store of ``configs`` (sample, *lattice), written by rsmine's store
+    layer; ``attrs`` (e.g. ``lattice``) join the root attrs."""
+    dims = ["sample", "y", "x", "z"][: configs.ndim]
+    with stores.building(path, "samples", params or {}, stores.seed_record(seed)) as group:
+        group.attrs.update(attrs)
+        stores.write_array(group, "configs", configs, dims)
+    return path
+
+
+def write_foreign_samples(path: Path, configs: np.ndarray, **attrs) -> Path:
+    """A samples store as any program following docs/stores.md would write it (plain zarr)."""
+    group = zarr.open_group(store=str(path), mode="w", zarr_format=3)
+    dims = ["sample", "y", "x", "z"][: configs.ndim]
+    group.create_array("configs", data=configs, dimension_names=dims)
+    group.attrs.update({"kind": "samples", "complete": True, **attrs})
+    return path
+
+
+def write_runs(
+    path: Path,
+    first: int,
+    rsmi,
+    failed,
+    epochs: int = 3,
+    seed: int = 0,
+    filters=None,
+    lb: int | None = None,
+    lattice: str = "square",
+) -> Path:
+    """A runs store of DESIGN.md with runs first..first+len(rsmi)-1 (default: 2 components
+    of Gaussian filters on V 2x2), with the input centre ``v_centre`` = seed that
+    `rsmine optimise` adds; with ``lb`` its params record lb and the component count as
+    `rsmine optimise` does."""
+    n = len(rsmi)
+    rng = np.random.default_rng(seed)
+    if filters is None:
+        filters = rng.normal(size=(n, 2, 2, 2))
+    params = {"first_run": first}
+    if lb is not None:
+        params |= {"region": {"lb": lb}, "coarse_grainer": {"components": filters.shape[1]}}
+    with stores.building(path, "runs", params, stores.seed_record(seed)) as group:
+        group.attrs.update(lattice=lattice, v_shape=list(filters.shape[2:]))
+        v_dims = [f"v{axis}" for axis in range(filters.ndim - 2)]
+        filters = np.asarray(filters, dtype=np.float32)
+        stores.write_array(group, "filters", filters, ["run", "component", *v_dims])
+        for name in ("rsmi", "rsmi_val", "rsmi_train"):
+            stores.write_array(group, name, np.asarray(rsmi, dtype=np.float32), ["run"])
+        stores.write_array(group, "best_epoch", np.full(n, epochs - 1), ["run"])
+        history = np.zeros((n, epochs, 2), np.float32)
+        stores.write_array(group, "history", history, ["run", "epoch", "part"])
+        stores.write_array(group, "run_id", np.arange(first, first + n, dtype=np.int64), ["run"])
+        stores.write_array(group, "failed", np.asarray(failed, dtype=bool), ["run"])
+        centre = np.full(filters.shape[2:], seed, np.float32)
+        stores.write_array(group, "v_centre", centre, v_dims)
+    return path
+
+
 LV = 8
+"""Side of the planted dimer ensemble's visible block (grid units)."""
 W = LV * LV // 2
+"""Bonds of that block."""
 
 
 def planted_pairs(rng, temperature: float, runs: int, noise: float = 0.1) -> np.ndarray:
