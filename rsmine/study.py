@@ -20,6 +20,7 @@ cross-key check at plan time.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -255,3 +256,53 @@ def check_training(name: str, system: Mapping[str, Any]) -> None:
             raise InputError(
                 f"systems.{name}.optimise: the training options at point {point.label}: {exc}"
             ) from exc
+
+
+def resolve(system: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a system's entry with every default filled in once: optimise.components
+    (the model's count when omitted) and, with a filter_ensemble block, its lb and
+    min_overlap (:func:`filter_ensemble_settings`)."""
+    resolved = copy.deepcopy(dict(system))
+    opt = resolved["optimise"]
+    opt.setdefault("components", systems.default_components(system.get("model")))
+    if "filter_ensemble" in resolved:
+        settings = filter_ensemble_settings(system)
+        settings.pop("components")
+        resolved["filter_ensemble"] = settings
+    return resolved
+
+
+def simulate_args(system: Mapping[str, Any], point: Point) -> str:
+    """The options of ``rsmine simulate <model>`` at ``point`` (without ``--out``)."""
+    sim = system["simulate"]
+    seed = simulate_seed(sim["seed"], point)
+    return systems.simulate_args(system["model"], sim, point.value, seed)
+
+
+def optimise_args(
+    system: Mapping[str, Any], point: Point, lb: int, components: int, chunk: int
+) -> str:
+    """The options of ``rsmine optimise`` for run chunk ``chunk`` at ``point``, ``lb`` and
+    ``components`` (without ``--samples`` and ``--out``): the window, the runs, the seed
+    and every training option of the point."""
+    from rsmine.cli import option_flags
+
+    opt = system["optimise"]
+    first, count = chunks(opt["runs"], opt["runs_per_job"])[chunk]
+    window = {
+        "lv": opt["lv"],
+        "lb": lb,
+        "le": opt["le"],
+        "components": components,
+        "runs": count,
+        "first-run": first,
+        "seed": optimise_seed(opt["seed"], point, lb),
+    }
+    flags = " ".join(f"--{key} {value}" for key, value in window.items())
+    return f"{flags} {option_flags(training_options(system, point))}"
+
+
+def control_name(system: Mapping[str, Any]) -> str:
+    """Axis label of a system's control parameter: ``control``, else the model's."""
+    model = systems.SYSTEMS.get(system.get("model", ""))
+    return system.get("control") or (model.control if model else "control")

@@ -97,3 +97,14 @@ def test_training_options_are_checked_at_plan_time_against_the_declaration(
     config["systems"]["chipping"]["optimise"]["train"] = {"epochs": 2, "tau_min": 0.2}
     config["systems"]["chipping"]["optimise"]["overrides"] = []
     study.check(config)  # valid options pass
+
+
+def test_resolve_fills_every_default_once():
+    config = tiny()
+    del config["systems"]["dimers"]["optimise"]["components"]
+    resolved = {name: study.resolve(s) for name, s in config["systems"].items()}
+    assert resolved["dimers"]["optimise"]["components"] == 2
+    assert resolved["ising_ferro"]["optimise"]["components"] == 1
+    assert resolved["dimers"]["filter_ensemble"]["lb"] == 0
+    assert resolved["dimers"]["filter_ensemble"]["min_overlap"] == 0.5
+    assert "components" not in config["systems"]["dimers"]["optimise"]  # the input untouched

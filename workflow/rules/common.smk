@@ -4,14 +4,12 @@ import math
 import os
 
 from rsmine import study as science
-from rsmine import systems
-from rsmine.cli import option_flags
 from rsmine.analysis.transition import MIN_POINTS as TRANSITION_MIN_POINTS
 
 science.check(config)
 
 RESULTS = config["results"]
-SYSTEMS = config["systems"]
+SYSTEMS = {name: science.resolve(s) for name, s in config["systems"].items()}
 POINTS = {name: science.points(name, system) for name, system in SYSTEMS.items()}
 FIGURES = ("rsmi_vs_control", "rsmi_vs_buffer")
 
@@ -37,20 +35,12 @@ def point_of(wildcards):
 
 def control_name(system):
     """Axis label of a system's control parameter."""
-    model = systems.SYSTEMS.get(SYSTEMS[system].get("model", ""))
-    return SYSTEMS[system].get("control") or (model.control if model else "control")
-
-
-def _options(pairs):
-    return " ".join(f"--{key} {value}" for key, value in pairs if value is not None)
+    return science.control_name(SYSTEMS[system])
 
 
 def simulate_args(wildcards):
-    """Options of `rsmine simulate <model>` at one point (rsmine.systems.simulate_args)."""
-    system = SYSTEMS[wildcards.system]
-    point = point_of(wildcards)
-    seed = science.simulate_seed(system["simulate"]["seed"], point)
-    return systems.simulate_args(system["model"], system["simulate"], point.value, seed)
+    """Options of `rsmine simulate <model>` at one point."""
+    return science.simulate_args(SYSTEMS[wildcards.system], point_of(wildcards))
 
 
 def samples_store(wildcards):
@@ -69,22 +59,9 @@ def chunk_list(system):
 
 def optimise_args(wildcards):
     """Options of `rsmine optimise` for one chunk of runs at one point and lb."""
-    opt = SYSTEMS[wildcards.system]["optimise"]
-    point = point_of(wildcards)
-    first, count = chunk_list(wildcards.system)[int(wildcards.chunk)]
-    window = _options(
-        [
-            ("lv", opt["lv"]),
-            ("lb", wildcards.lb),
-            ("le", opt["le"]),
-            ("components", wildcards.components),
-            ("runs", count),
-            ("first-run", first),
-            ("seed", science.optimise_seed(opt["seed"], point, int(wildcards.lb))),
-        ]
-    )
-    # every key of the train block is a declared option (the schema checks it)
-    return f"{window} {option_flags(science.training_options(SYSTEMS[wildcards.system], point))}"
+    system, point = SYSTEMS[wildcards.system], point_of(wildcards)
+    lb, components, chunk = int(wildcards.lb), int(wildcards.components), int(wildcards.chunk)
+    return science.optimise_args(system, point, lb, components, chunk)
 
 
 def runs_path(system, point, lb, components, chunk):
