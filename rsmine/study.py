@@ -285,7 +285,7 @@ def optimise_args(
     """The options of ``rsmine optimise`` for run chunk ``chunk`` at ``point``, ``lb`` and
     ``components`` (without ``--samples`` and ``--out``): the window, the runs, the seed
     and every training option of the point."""
-    from rsmine.cli import option_flags
+    from rsmine.flags import option_flags
 
     opt = system["optimise"]
     first, count = chunks(opt["runs"], opt["runs_per_job"])[chunk]

@@ -28,10 +28,19 @@ def write_samples(
     return path
 
 
-def write_foreign_samples(path: Path, configs: np.ndarray, **attrs) -> Path:
-    """A samples store as any program following docs/stores.md would write it (plain zarr)."""
+def ising_like(n: int, side: int, seed: int = 0) -> np.ndarray:
+    """(n, side, side) int8 ±1 configurations: a global random sign times sparse noise."""
+    rng = np.random.default_rng(seed)
+    sign = rng.choice(np.array([-1, 1], np.int8), size=(n, 1, 1))
+    flips = np.where(rng.random((n, side, side)) < 0.1, -1, 1).astype(np.int8)
+    return sign * flips
+
+
+def write_foreign_samples(path: Path, configs: np.ndarray, named: bool = True, **attrs) -> Path:
+    """A samples store as any program following docs/stores.md would write it (plain zarr;
+    ``named``: with dimension names)."""
     group = zarr.open_group(store=str(path), mode="w", zarr_format=3)
-    dims = ["sample", "y", "x", "z"][: configs.ndim]
+    dims = ["sample", "y", "x", "z"][: configs.ndim] if named else None
     group.create_array("configs", data=configs, dimension_names=dims)
     group.attrs.update({"kind": "samples", "complete": True, **attrs})
     return path

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import yaml
 import zarr
-from factories import write_foreign_samples
+from factories import ising_like, write_foreign_samples
 
 from rsmine import stores
 from rsmine.cli import main
@@ -26,17 +26,13 @@ def _rsmine() -> str:
     return shutil.which("rsmine") or str(Path(sys.executable).parent / "rsmine")
 
 
-def _ising_like(n: int, side: int, seed: int = 0) -> np.ndarray:
-    """(n, side, side) int8 ±1 configurations: a global random sign times sparse noise."""
-    rng = np.random.default_rng(seed)
-    sign = rng.choice(np.array([-1, 1], np.int8), size=(n, 1, 1))
-    flips = np.where(rng.random((n, side, side)) < 0.1, -1, 1).astype(np.int8)
-    return sign * flips
+def _ising_store(path: Path, n: int, **attrs) -> Path:
+    return write_foreign_samples(path, ising_like(n, 12), lattice="square", **attrs)
 
 
 @pytest.fixture
 def samples(tmp_path) -> Path:
-    return write_foreign_samples(tmp_path / "samples.zarr", _ising_like(200, 12), lattice="square")
+    return _ising_store(tmp_path / "samples.zarr", 200)
 
 
 _GOOD = ["--lv", "2", "--lb", "1", "--le", "2", "--runs", "2", "--seed", "5"]
@@ -111,10 +107,7 @@ def test_batch_larger_than_a_part_is_refused(capsys, tmp_path, samples):
     ],
 )
 def test_bad_sample_stores_are_refused(capsys, tmp_path, configs, attrs, message):
-    path = tmp_path / "bad.zarr"
-    group = zarr.open_group(store=str(path), mode="w", zarr_format=3)
-    group.create_array("configs", data=configs)
-    group.attrs.update({"kind": "samples", "complete": True, **attrs})
+    path = write_foreign_samples(tmp_path / "bad.zarr", configs, named=False, **attrs)
     _refused(capsys, tmp_path, _args(path, tmp_path / "runs.zarr"), f"{path}: ")
     _refused(capsys, tmp_path, _args(path, tmp_path / "runs.zarr"), message)
 
@@ -176,7 +169,7 @@ def _dims(group: zarr.Group, name: str) -> tuple[str, ...]:
 
 
 def test_round_trip_through_main(capsys, tmp_path, one_thread):
-    samples = write_foreign_samples(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    samples = _ising_store(tmp_path / "s.zarr", 400)
     out = tmp_path / "runs.zarr"
     assert main(_args(samples, out, *_QUICK)) == 0
     err = capsys.readouterr().err
@@ -213,7 +206,7 @@ def test_round_trip_through_main(capsys, tmp_path, one_thread):
 
 def test_chunked_runs_match_one_batch(tmp_path, one_thread):
     """Run 3 trained alone (a workflow chunk) equals run 3 inside the batch of runs 2-4."""
-    samples = write_foreign_samples(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    samples = _ising_store(tmp_path / "s.zarr", 400)
     assert main(_args(samples, tmp_path / "all.zarr", *_QUICK)) == 0
     assert (
         main(_args(samples, tmp_path / "one.zarr", *_QUICK, "--runs", "1", "--first-run", "3")) == 0
@@ -255,7 +248,7 @@ def test_round_trip_through_console_script_on_a_dimer_grid(tmp_path):
 
 
 def test_declared_options_set_fields(tmp_path, one_thread):
-    samples = write_foreign_samples(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    samples = _ising_store(tmp_path / "s.zarr", 400)
     options = {"epochs": 2, "batch": 40, "weight_decay": 1e-3, "hidden": [8], "halt_delta": None}
     out = optimise_store(
         samples, tmp_path / "r.zarr", lv=2, lb=1, le=2, runs=1, seed=0, origins=3, **options
@@ -268,7 +261,7 @@ def test_declared_options_set_fields(tmp_path, one_thread):
 
 
 def test_rerun_replaces_an_existing_runs_store(tmp_path, one_thread):
-    samples = write_foreign_samples(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    samples = _ising_store(tmp_path / "s.zarr", 400)
     out = tmp_path / "runs.zarr"
     assert main(_args(samples, out, *_QUICK)) == 0
     assert main(_args(samples, out, *_QUICK, "--runs", "1", "--first-run", "7")) == 0
@@ -345,8 +338,9 @@ def _args_dict() -> dict[str, int]:
 def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, one_thread):
     """CLI flags (help, defaults, choices), optimise_store's keywords, the workflow's
     optimise_args and the schema's train block all follow rsmine.estimator.train.options()."""
-    from rsmine.cli import build_parser, option_flags
+    from rsmine.cli import build_parser
     from rsmine.estimator.train import options
+    from rsmine.flags import option_flags
 
     declared = options()
     assert sorted(_NOT_DEFAULT) == sorted(declared)
@@ -399,9 +393,7 @@ def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, 
 )
 def test_origins_auto_follows_the_store_and_the_critic(tmp_path, one_thread, attrs, expected):
     ask = attrs.pop("ask", "auto")
-    path = write_foreign_samples(
-        tmp_path / "s.zarr", _ising_like(3000, 12), lattice="square", **attrs
-    )
+    path = _ising_store(tmp_path / "s.zarr", 3000, **attrs)
     out = optimise_store(path, tmp_path / "r.zarr", **_args_dict(), origins=ask, epochs=1)
     region = stores.open_store(out).attrs["params"]["region"]
     assert region["origins"] == expected and region["origins_asked"] == ask
