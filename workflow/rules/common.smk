@@ -4,7 +4,7 @@ import math
 import os
 
 from rsmine import study as science
-from rsmine.analysis.transition import MIN_POINTS as TRANSITION_MIN_POINTS
+from rsmine.analysis.rsmi.transition import MIN_POINTS as TRANSITION_MIN_POINTS
 
 science.check(config)
 
