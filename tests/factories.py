@@ -46,6 +46,11 @@ def write_foreign_samples(path: Path, configs: np.ndarray, named: bool = True, *
     return path
 
 
+def write_ising_like(path: Path, n: int, **attrs) -> Path:
+    """A foreign samples store of ``n`` 12x12 :func:`ising_like` configurations."""
+    return write_foreign_samples(path, ising_like(n, 12), lattice="square", **attrs)
+
+
 def write_runs(
     path: Path,
     first: int,

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import yaml
 import zarr
-from factories import ising_like, write_foreign_samples
+from factories import write_foreign_samples, write_ising_like
 
 from rsmine import stores
 from rsmine.cli import main
@@ -26,13 +26,9 @@ def _rsmine() -> str:
     return shutil.which("rsmine") or str(Path(sys.executable).parent / "rsmine")
 
 
-def _ising_store(path: Path, n: int, **attrs) -> Path:
-    return write_foreign_samples(path, ising_like(n, 12), lattice="square", **attrs)
-
-
 @pytest.fixture
 def samples(tmp_path) -> Path:
-    return _ising_store(tmp_path / "samples.zarr", 200)
+    return write_ising_like(tmp_path / "samples.zarr", 200)
 
 
 _GOOD = ["--lv", "2", "--lb", "1", "--le", "2", "--runs", "2", "--seed", "5"]
@@ -169,7 +165,7 @@ def _dims(group: zarr.Group, name: str) -> tuple[str, ...]:
 
 
 def test_round_trip_through_main(capsys, tmp_path, one_thread):
-    samples = _ising_store(tmp_path / "s.zarr", 400)
+    samples = write_ising_like(tmp_path / "s.zarr", 400)
     out = tmp_path / "runs.zarr"
     assert main(_args(samples, out, *_QUICK)) == 0
     err = capsys.readouterr().err
@@ -206,7 +202,7 @@ def test_round_trip_through_main(capsys, tmp_path, one_thread):
 
 def test_chunked_runs_match_one_batch(tmp_path, one_thread):
     """Run 3 trained alone (a workflow chunk) equals run 3 inside the batch of runs 2-4."""
-    samples = _ising_store(tmp_path / "s.zarr", 400)
+    samples = write_ising_like(tmp_path / "s.zarr", 400)
     assert main(_args(samples, tmp_path / "all.zarr", *_QUICK)) == 0
     assert (
         main(_args(samples, tmp_path / "one.zarr", *_QUICK, "--runs", "1", "--first-run", "3")) == 0
@@ -248,7 +244,7 @@ def test_round_trip_through_console_script_on_a_dimer_grid(tmp_path):
 
 
 def test_declared_options_set_fields(tmp_path, one_thread):
-    samples = _ising_store(tmp_path / "s.zarr", 400)
+    samples = write_ising_like(tmp_path / "s.zarr", 400)
     options = {"epochs": 2, "batch": 40, "weight_decay": 1e-3, "hidden": [8], "halt_delta": None}
     out = optimise_store(
         samples, tmp_path / "r.zarr", lv=2, lb=1, le=2, runs=1, seed=0, origins=3, **options
@@ -261,7 +257,7 @@ def test_declared_options_set_fields(tmp_path, one_thread):
 
 
 def test_rerun_replaces_an_existing_runs_store(tmp_path, one_thread):
-    samples = _ising_store(tmp_path / "s.zarr", 400)
+    samples = write_ising_like(tmp_path / "s.zarr", 400)
     out = tmp_path / "runs.zarr"
     assert main(_args(samples, out, *_QUICK)) == 0
     assert main(_args(samples, out, *_QUICK, "--runs", "1", "--first-run", "7")) == 0
@@ -395,7 +391,7 @@ def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, 
 )
 def test_origins_auto_follows_the_store_and_the_critic(tmp_path, one_thread, attrs, expected):
     ask = attrs.pop("ask", "auto")
-    path = _ising_store(tmp_path / "s.zarr", 3000, **attrs)
+    path = write_ising_like(tmp_path / "s.zarr", 3000, **attrs)
     out = optimise_store(path, tmp_path / "r.zarr", **_args_dict(), origins=ask, epochs=1)
     region = stores.open_store(out).attrs["params"]["region"]
     assert region["origins"] == expected and region["origins_asked"] == ask
