@@ -235,7 +235,15 @@ def _run_info(args: argparse.Namespace) -> None:
     from rsmine import stores
 
     print(stores.describe(args.store))
-    attrs = stores.open_store(args.store, complete=False).attrs
+    group = stores.open_store(args.store, complete=False)
+    attrs = group.attrs
+    if attrs.get("kind") == "runs" and "references" in attrs:
+        import numpy as np
+
+        from rsmine.estimator.references import format_references
+
+        rsmi, val = (np.asarray(group[name][...]) for name in ("rsmi", "rsmi_val"))
+        print(format_references(attrs["references"], rsmi, val))
     if attrs.get("kind") == "ensemble" and attrs.get("complete"):
         from rsmine.analysis.rsmi.summary import summarise
 
@@ -294,6 +302,26 @@ def _run_show_filters(args: argparse.Namespace) -> None:
     filter_gallery(lattice, gallery_rows(cells, args.samples), title, path=args.out)
 
 
+def _add_references(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "references",
+        help="learned RSMI against the reference coarse variables (runs stores optimised "
+        "with --references true), with the ratio",
+    )
+    p.add_argument("stores", nargs="+", help="runs stores")
+    p.add_argument("--csv", default=None, help="also write the table to this CSV file")
+    p.set_defaults(handler=_run_references)
+
+
+def _run_references(args: argparse.Namespace) -> None:
+    from rsmine.estimator.references import references_table
+
+    table = references_table(args.stores)
+    print(table.to_string(index=False, float_format="%.4f"))
+    if args.csv is not None:
+        table.to_csv(args.csv, index=False, float_format="%.4g")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rsmine",
@@ -311,6 +339,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_coarse_grain(commands)
     _add_import(commands)
     _add_info(commands)
+    _add_references(commands)
     _add_show_filters(commands)
     return parser
 

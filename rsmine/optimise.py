@@ -34,7 +34,7 @@ Runs store written here (R runs, C filter rows, V of shape ``v_shape``):
 Root attrs: ``params`` = {samples, n_samples, runs, first_run, region,
 coarse_grainer, critic, optimiser, split, evaluation}, ``seed`` (entropy and how runs are
 seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path),
-``units`` ("nats").
+``units`` ("nats"), ``references`` with --references (:mod:`rsmine.estimator.references`).
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ import numpy as np
 from rsmine import integrity, memory, progress, stores, systems
 from rsmine.errors import InputError
 from rsmine.estimator import critics
+from rsmine.estimator.references import scored_references
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_batch
 from rsmine.estimator.train.checkpoint import Checkpoint
@@ -185,6 +186,7 @@ def optimise_store(
     components = default_components if components is None else components
     components = _check_int("components", components, 1)
     asked = values.pop("origins")
+    with_references = values.pop("references")
     if asked != "auto":
         _check_int("origins", asked, 1)
     config = _train_config(values)
@@ -193,7 +195,9 @@ def optimise_store(
     origins = auto_origins(sample_set, partition, config, components) if asked == "auto" else asked
     if origins > 1:
         partition = Partition(*window, origins=origins, seed=seed, where=str(samples))
-    params = _params(sample_set, partition, asked, config, components, first_run, runs)
+    params = _params(
+        sample_set, partition, asked, config, components, first_run, runs, with_references
+    )
     checkpoint = Checkpoint(checkpoint_path(out), _identity(params, seed, sample_set))
     continued = checkpoint.epoch()
     if resume and continued is None:
@@ -215,9 +219,14 @@ def optimise_store(
             mask=partition.mask,
             checkpoint=checkpoint,
         )
+        references = (
+            scored_references(sample_set.attrs, partition, v, e, seed=seed, config=config)
+            if with_references
+            else None
+        )
     except InputError as exc:
         raise InputError(f"{samples}: {exc}") from exc
-    _write(out, params, partition, result, first_run, seed)
+    _write(out, params, partition, result, first_run, seed, references)
     checkpoint.discard()
     _report(out, result, time.perf_counter() - started, continued)
     return out
@@ -274,6 +283,7 @@ def _params(
     components: int,
     first_run: int,
     runs: int,
+    references: bool = False,
 ) -> dict[str, Any]:
     """The full parameter record of a runs store (JSON-serialisable); ``asked``: the origins
     option (an integer or "auto"), beside the origins used."""
@@ -281,6 +291,7 @@ def _params(
     groups = {name: {k: fields.pop(k) for k in keys} for name, keys in _ATTR_GROUPS.items()}
     groups["coarse_grainer"].update(components=components, n_free=int(partition.mask.sum()))
     groups["optimiser"] = {**fields, "device_used": resolve_device(config.device).type}
+    groups["optimiser"]["references"] = references
     groups["evaluation"] = {
         "h": "hard (rsmine coarse-grain --noise none)",
         "candidates": part_sizes(sample_set.n_samples, config.split)[2],
@@ -326,8 +337,10 @@ def _write(
     result: BatchResult,
     first_run: int,
     seed: int,
+    references: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Write the runs store (layout in the module docstring) under a temporary name."""
+    """Write the runs store (layout in the module docstring) under a temporary name;
+    ``references``: the attr of that name, if scored."""
     runs, rows = result.filters.shape[:2]
     seed_attr = {**stores.seed_record(seed), "seeding": SEEDING}
     with stores.building(out, "runs", params, seed_attr) as group:
@@ -337,6 +350,8 @@ def _write(
             samples=params["samples"],
             units="nats",
         )
+        if references is not None:
+            group.attrs["references"] = references
         filters = result.filters.astype(np.float32).reshape(runs, rows, *partition.v_shape)
         v_dims = [f"v{axis}" for axis in range(len(partition.v_shape))]
         stores.write_array(group, "filters", filters, ["run", "component", *v_dims])

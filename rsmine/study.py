@@ -21,6 +21,7 @@ cross-key check at plan time.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -262,6 +263,7 @@ def check_training(name: str, system: Mapping[str, Any]) -> None:
     the options of every point form a valid TrainConfig (tau_min <= tau_max, split, ...)."""
     from rsmine.estimator.train.config import TrainConfig, check_option, options
 
+    train_fields = {f.name for f in dataclasses.fields(TrainConfig)}
     declared = options()
     opt = system["optimise"]
     blocks = [("train", dict(opt.get("train", {})))]
@@ -285,7 +287,7 @@ def check_training(name: str, system: Mapping[str, Any]) -> None:
         values = {k: d for k, (d, _) in declared.items()} | defaults
         values |= training_options(system, point)
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
-        values = {k: v for k, v in values.items() if k not in ("origins", "components")}
+        values = {k: v for k, v in values.items() if k in train_fields}
         try:
             TrainConfig(**values)
         except InputError as exc:

@@ -304,11 +304,14 @@ ROOT = Path(__file__).resolve().parents[1]
 # a value of every declared option other than its default, as a workflow's train block holds it
 _NOT_DEFAULT = {
     "origins": 3,
+    "references": True,
     "epochs": 2,
     "patience": 0,
     "warmup": 1,
     "batch": 20,
     "lr": 0.01,
+    "lambda_optimiser": "coordinate",
+    "init_scale": 0.0,
     "bound": "nwj",
     "split": [0.6, 0.2, 0.2],
     "embedding": "categorical",

@@ -20,6 +20,8 @@ DEVICES = ("cpu", "cuda", "auto")
 # checks that they agree); declared here so that the options need no torch
 BOUND_NAMES = ("infonce", "nwj", "tuba", "dv")
 EMBEDDING_NAMES = ("binary", "categorical", "continuous")
+# Λ's Adam update (rsmine.estimator.train.adam): one second moment per filter, or per weight
+LAMBDA_OPTIMISERS = ("filterwise", "coordinate")
 
 
 @dataclass(frozen=True)
@@ -57,15 +59,16 @@ class TrainConfig:
 
     Each field's :class:`Option` (``fields(TrainConfig)[i].metadata["option"]``) says what it
     means; in short: epochs, patience, the warm-up before early stopping counts, batch K,
-    Adam lr, the bound, the train/val/test split, the embedding τ (binary | categorical with
-    q ``states`` | continuous) and its annealing Eq. (B9), the critic widths, weight decay,
-    optional halting Eqs. (B10)-(B11), L-BFGS steps Eq. (B12), the device, centring and
-    standardisation (:mod:`rsmine.estimator.train.standardise`): Λ acts on (v − μ)/σ, μ
-    (``centre``) and σ (``scale_v``) (n_visible,) the training part's mean and standard
-    deviation of each visible site, and the critic sees E standardised per site
-    (``standardise``). Centring deviates from the paper's Λ·v: without it a
-    filter of one sign on non-negative variables (masses, dimer occupations) gives a constant
-    H and no information; on symmetric spins μ ≈ 0, σ ≈ 1 and nothing changes.
+    Adam lr, Λ's Adam update and initial scale, the bound, the train/val/test split, the
+    embedding τ (binary | categorical with q ``states`` | continuous) and its annealing
+    Eq. (B9), the critic widths, weight decay, optional halting Eqs. (B10)-(B11), L-BFGS steps
+    Eq. (B12), the device, centring and standardisation
+    (:mod:`rsmine.estimator.train.standardise`): Λ acts on (v − μ)/σ, μ (``centre``) and σ
+    (``scale_v``) (n_visible,) the training part's mean and standard deviation of each
+    visible site, and the critic sees E standardised per site (``standardise``). Centring
+    deviates from the paper's Λ·v: without it a filter of one sign on non-negative variables
+    (masses, dimer occupations) gives a constant H and no information; on symmetric spins
+    μ ≈ 0, σ ≈ 1 and nothing changes.
     """
 
     epochs: int = option(30, "maximum epochs", **_positive("integer"))
@@ -86,6 +89,22 @@ class TrainConfig:
         100, "minibatch size K (InfoNCE never exceeds log K)", type="integer", minimum=2
     )
     lr: float = option(5e-3, "Adam learning rate of filters and critic", **_positive("number"))
+    lambda_optimiser: str = option(
+        "filterwise",
+        "Adam update of the filters: filterwise (one second moment per filter, fair to "
+        "rotations of the weights) or coordinate (per weight, the paper's; biases filters "
+        "towards the diagonals of planes on disjoint supports)",
+        type="string",
+        enum=list(LAMBDA_OPTIMISERS),
+    )
+    init_scale: float = option(
+        1.0,
+        "initial filters scaled so that their outputs on the centred inputs have this standard "
+        "deviation on the training part (0: uniform within 1/sqrt(free weights), the paper's, "
+        "whatever the inputs' scale)",
+        type="number",
+        minimum=0,
+    )
     bound: str = option(
         "infonce", "variational lower bound on I(H:E)", type="string", enum=list(BOUND_NAMES)
     )
@@ -253,17 +272,25 @@ ORIGINS = Option(
     f"{MAX_AUTO_ORIGINS}), else 1",
     {"anyOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}]},
 )
+REFERENCES = Option(
+    "also score the model's reference coarse variables (block sign, pristine dimer pairs, "
+    "block mass, block sum) with the critic alone and model-free, stored in the runs store's "
+    "attr references",
+    {"type": "boolean"},
+)
 # where the optimise driver's defaults differ from TrainConfig's
-_DRIVER_DEFAULTS = {"origins": "auto", "device": "auto"}
+_DRIVER_DEFAULTS = {"origins": "auto", "device": "auto", "references": False}
 
 
 def options() -> dict[str, tuple[Any, Option]]:
     """The options of an optimisation beyond the window, the runs and the seed: name ->
-    (default, Option), the V origins then every TrainConfig field (device: auto).
+    (default, Option), the V origins, every TrainConfig field (device: auto), then the
+    references.
 
     The one declaration behind ``rsmine optimise``'s flags, ``optimise_store``'s keywords,
     the workflow's ``optimise_args`` and the schema's ``train`` block.
     """
     declared = {"origins": (None, ORIGINS)}
     declared |= {f.name: (f.default, f.metadata["option"]) for f in fields(TrainConfig)}
+    declared["references"] = (None, REFERENCES)
     return {k: (_DRIVER_DEFAULTS.get(k, d), o) for k, (d, o) in declared.items()}

@@ -18,7 +18,7 @@ import torch
 
 from rsmine.errors import InputError
 from rsmine.estimator import coarse
-from rsmine.estimator.train.adam import adam_step
+from rsmine.estimator.train.adam import adam_step, filterwise_adam_step
 from rsmine.estimator.train.backward import gradients
 from rsmine.estimator.train.checkpoint import Checkpoint, load_state_dict, state_dict
 from rsmine.estimator.train.config import TrainConfig
@@ -153,8 +153,9 @@ def _train_epoch(
         [coarse.noise(g, (steps, k, setup.rows), c.embedding, cpu) for g in state.noise_gens], 1
     ).to(setup.device)
     total = torch.zeros(len(state.ids), device=setup.device)
-    packed = pack(state, c.weight_decay)
+    packed = pack(state, c.weight_decay, c.lambda_optimiser == "filterwise")
     annealing = c.annealing
+    free = setup.free(parts.v.shape[2])
     for s in range(steps):
         tau = annealing.tau(len(taus))
         taus.append(tau)
@@ -163,6 +164,8 @@ def _train_epoch(
         total += gradients(setup, state, v, e, eps_all[s], tau, packed)
         state.step += 1
         adam_step(packed.groups, state.step, c.lr)
+        if packed.filters is not None:
+            filterwise_adam_step(packed.filters, state.step, c.lr, free)
     return total / steps
 
 

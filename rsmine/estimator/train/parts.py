@@ -55,6 +55,20 @@ def part_sizes(n: int, split: tuple[float, float, float]) -> tuple[int, int, int
     return n_train, n_val, n - n_train - n_val
 
 
+def part_rows(
+    n: int, fractions: tuple[float, float, float], rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """The configurations (indices into n) of the "train", "val" and "test" parts: one
+    permutation drawn from ``rng`` (the shared generator's first draw), cut by ``fractions``."""
+    order = rng.permutation(n)
+    n_train, n_val, _ = part_sizes(n, fractions)
+    return {
+        "train": order[:n_train],
+        "val": order[n_train : n_train + n_val],
+        "test": order[n_train + n_val :],
+    }
+
+
 def split(
     v: np.ndarray,
     e: np.ndarray,
@@ -67,10 +81,7 @@ def split(
 
     v: (N, O, n_visible), e: (N, O, n_env); rng: the shared generator (its first draw).
     """
-    order = rng.permutation(v.shape[0])
-    n_train, n_val, _ = part_sizes(v.shape[0], config.split)
-    cuts = {"train": order[:n_train], "val": order[n_train : n_train + n_val]}
-    cuts["test"] = order[n_train + n_val :]
+    cuts = part_rows(v.shape[0], config.split, rng)
 
     def put(a: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(np.ascontiguousarray(a, np.float32), device=device)

@@ -114,6 +114,8 @@ class Replicas:
             evals.append({part: _eval_noise(eval_noise, parts, part, setup) for part in parts.rows})
         params = critics.stack_replicas(per)
         params[FILTERS] = _initial_filters(own, filters, setup)
+        if filters is None and c.init_scale > 0:
+            params[FILTERS] = _rescaled(params[FILTERS], parts, c.init_scale)
         params = {k: t.to(setup.device) for k, t in params.items()}
         moments = {k: [torch.zeros_like(t), torch.zeros_like(t)] for k, t in params.items()}
         nan = torch.full((runs,), -math.inf, device=setup.device)
@@ -162,3 +164,20 @@ def _initial_filters(
     f = torch.as_tensor(np.asarray(filters, np.float32))
     stacked = f.expand(len(own), *f.shape[-2:]).clone()
     return stacked if setup.mask is None else stacked * setup.mask_cpu
+
+
+SCALE_SAMPLE = 2000  # training configurations that set the initial filters' scale
+
+
+def _rescaled(filters: torch.Tensor, parts: Parts, scale: float) -> torch.Tensor:
+    """Each row of ``filters`` (R, F, n_visible) scaled so that its output on the inputs as the
+    filters see them (standardised, :meth:`Parts.gather`) has standard deviation ``scale`` over
+    the first SCALE_SAMPLE training configurations (all origins); a row with no spread is left
+    as it is."""
+    rows = parts.rows["train"][:SCALE_SAMPLE]
+    origins = torch.arange(parts.origins, device=rows.device)
+    v, _ = parts.gather((rows.unsqueeze(1) * parts.origins + origins).reshape(-1))
+    v = v.cpu()
+    spread = coarse.logits(filters, v, None).std(dim=1)
+    factor = torch.where(spread > 0, scale / spread, torch.ones_like(spread))
+    return filters * factor.unsqueeze(-1)
