@@ -21,8 +21,7 @@ from rsmine.errors import InputError
 from rsmine.optimise import optimise_store
 
 
-def _rsmine() -> str:
-    """The installed console script (the one beside this interpreter if not on PATH)."""
+def _rsmine() -> str:  # the installed console script, else the one beside this interpreter
     return shutil.which("rsmine") or str(Path(sys.executable).parent / "rsmine")
 
 
