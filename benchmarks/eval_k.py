@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from rsmine import stores
-from rsmine.estimator.regions import Partition
+from rsmine.estimator.regions import Partition, Windows
 from rsmine.estimator.train import Replicas, Setup, TrainConfig, split
 from rsmine.estimator.train.evaluation import sampled_estimate, score_part
 from rsmine.estimator.train.loop import _train_epoch
@@ -50,7 +50,7 @@ def main() -> None:
     )
     setup = Setup.create(config, a.components, partition.mask)
     shared = np.random.default_rng(np.random.SeedSequence(a.seed))
-    parts = split(v, e, config, shared, setup.device)
+    parts = split(Windows.of_arrays(v, e), config, shared, setup.device)
     state = Replicas.create(setup, parts, a.seed, 0, a.runs, a.components)
     result = BatchResult.empty(a.runs, setup.rows, v.shape[2], a.epochs)
     taus: list[float] = []

@@ -3,7 +3,7 @@
 :func:`optimise_store` is what ``rsmine optimise`` runs: it validates every
 input before any work, partitions the configurations into V / buffer / E
 (:class:`rsmine.estimator.regions.Partition`), trains runs ``first_run .. first_run +
-runs - 1`` as one replica batch (:func:`rsmine.estimator.train.train_batch`)
+runs - 1`` as one replica batch (:func:`rsmine.estimator.train.train_windows`)
 and writes the runs store of DESIGN.md under a temporary name, renamed into
 place complete only when everything is written.
 
@@ -55,7 +55,7 @@ from rsmine.errors import InputError
 from rsmine.estimator import critics
 from rsmine.estimator.references import scored_references
 from rsmine.estimator.regions import Partition
-from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_batch
+from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_windows
 from rsmine.estimator.train.checkpoint import Checkpoint
 from rsmine.estimator.train.config import (
     EXAMPLES_PER_PARAMETER,
@@ -78,7 +78,6 @@ _ATTR_GROUPS = {
     "critic": ("bound", "hidden", "embed"),
     "split": ("split",),
 }
-MAX_AUTO_BYTES = 2**30  # v and e of all origins, float32
 EVALUATION_SE = (
     "standard deviation / sqrt(n) of the per-configuration terms of the bound (averaged over "
     "origins), configurations treated as independent"
@@ -128,8 +127,8 @@ def auto_origins(
 ) -> int:
     """The V origins of ``--origins auto``: 1 unless the store is translation invariant, else
     ceil(EXAMPLES_PER_PARAMETER x critic parameters / training configurations), at most
-    MAX_AUTO_ORIGINS, the lattice's V positions, and what keeps v and e (float32, all
-    origins) within MAX_AUTO_BYTES (the rule and its measurements: train.config)."""
+    MAX_AUTO_ORIGINS and the lattice's V positions (the rule and its measurements:
+    train.config). Memory does not bound it: windows are gathered per minibatch."""
     if not translation_invariant(sample_set):
         return 1
     states = config.states if config.embedding == "categorical" else 1
@@ -137,8 +136,7 @@ def auto_origins(
     n_params += critics.n_parameters(partition.n_env, config.critic)
     n_train = part_sizes(sample_set.n_samples, config.split)[0]
     wanted = math.ceil(EXAMPLES_PER_PARAMETER * n_params / n_train)
-    row_bytes = 4 * sample_set.n_samples * (partition.n_visible + partition.n_env)
-    largest = min(MAX_AUTO_ORIGINS, MAX_AUTO_BYTES // row_bytes, partition.n_positions())
+    largest = min(MAX_AUTO_ORIGINS, partition.n_positions())
     return max(1, min(wanted, largest))
 
 
@@ -206,11 +204,10 @@ def optimise_store(
             "(drop --resume to start afresh)"
         )
     _require_memory(sample_set, partition, config, components, runs)
-    v, e = partition.split(sample_set.configs)
-    try:  # train_batch validates its inputs (device, part sizes) before any work
-        result = train_batch(
-            v,
-            e,
+    windows = partition.windows(sample_set.configs)
+    try:  # train_windows validates its inputs (device, part sizes) before any work
+        result = train_windows(
+            windows,
             components=components,
             runs=runs,
             first_run=first_run,
@@ -220,7 +217,9 @@ def optimise_store(
             checkpoint=checkpoint,
         )
         references = (
-            scored_references(sample_set.attrs, partition, v, e, seed=seed, config=config)
+            scored_references(
+                sample_set.attrs, partition, *windows.materialise(), seed=seed, config=config
+            )
             if with_references
             else None
         )
@@ -241,13 +240,14 @@ def _require_memory(
 ) -> None:
     """Refuse (naming --runs) a batch whose replica state and data cannot fit in memory: per run
     five copies of the parameters (values, best, two Adam moments, gradients), the fixed
-    evaluation noise and an epoch's training noise; once, v and e of every origin (float32)."""
+    evaluation noise and an epoch's training noise; once, the configurations (the windows are
+    gathered from them per minibatch)."""
     rows = components * (config.states if config.embedding == "categorical" else 1)
     n_params = critics.n_parameters(rows, config.critic)
     n_params += critics.n_parameters(partition.n_env, config.critic) + rows * partition.n_visible
     noise = (partition.origins + 1) * sample_set.n_samples * rows
     per_run = 4 * (5 * n_params + noise + 2 * config.epochs)
-    data = 4 * sample_set.n_samples * partition.origins * (partition.n_visible + partition.n_env)
+    data = 4 * sample_set.configs.size  # at most float32
     memory.require_fits(
         "--runs",
         runs,

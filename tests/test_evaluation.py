@@ -18,7 +18,7 @@ from rsmine.analysis.rsmi import summary
 from rsmine.cli import main
 from rsmine.coarse_grain import read_components, read_filter
 from rsmine.estimator import bounds
-from rsmine.estimator.regions import Partition
+from rsmine.estimator.regions import Partition, Windows
 from rsmine.estimator.train import Replicas, Setup, TrainConfig, evaluation, split, train_batch
 from rsmine.estimator.train.standardise import site_moments
 
@@ -43,7 +43,7 @@ def _setup_parts_state(embedding: str, states: int, components: int):
     e = (v[:, :, :4] + rng.normal(size=(600, 2, 4))).astype(np.float32)
     config = TrainConfig(batch=50, embedding=embedding, states=states)
     setup = Setup.create(config, components, None)
-    parts = split(v, e, config, np.random.default_rng(1), setup.device)
+    parts = split(Windows.of_arrays(v, e), config, np.random.default_rng(1), setup.device)
     state = Replicas.create(setup, parts, 3, 0, 2, components)
     return setup, parts, state
 
@@ -121,7 +121,8 @@ def test_hard_h_scored_is_what_coarse_grain_writes(ising_runs, tmp_path):
     v, e = partition.split(configs)
     config = TrainConfig(batch=50, epochs=2)
     setup = Setup.create(config, 1, partition.mask)
-    parts = split(v, e, config, np.random.default_rng(np.random.SeedSequence(5)), setup.device)
+    rng = np.random.default_rng(np.random.SeedSequence(5))
+    parts = split(Windows.of_arrays(v, e), config, rng, setup.device)
     # the statistics of the training part, recorded in the store
     for name, values in parts.inputs.record().items():
         assert np.allclose(np.asarray(group[name][...]).reshape(-1), values, atol=1e-6), name

@@ -9,7 +9,7 @@ from train_reference import RECORD, reference_runs
 
 from rsmine.errors import InputError
 from rsmine.estimator import bounds, coarse, critics
-from rsmine.estimator.regions import Partition
+from rsmine.estimator.regions import Partition, Windows
 from rsmine.estimator.train import (
     FILTERS,
     Replicas,
@@ -20,6 +20,7 @@ from rsmine.estimator.train import (
     resolve_device,
     split,
     train_batch,
+    train_windows,
 )
 
 LOG2 = math.log(2)
@@ -164,6 +165,56 @@ def test_replica_alone_equals_replica_in_batch():
     assert np.abs(batch.filters[4] - batch.filters[3]).max() > 0.05  # replicas do differ
 
 
+def test_windows_gathered_per_minibatch_equal_materialised_windows():
+    """train_windows gathers each minibatch's V and E from the int8 configurations at three
+    origins: bit for bit what the windows materialised as float32 arrays give, while the
+    parts hold the configurations themselves (no window copied out)."""
+    rng = np.random.default_rng(12)
+    s = rng.choice(np.array([-1, 1], np.int8), size=(1500, 1, 1))
+    configs = s * np.where(rng.random((1500, 32, 32)) < 0.9, 1, -1).astype(np.int8)
+    part = Partition("square", (32, 32), lv=4, lb=2, le=4, origins=3, seed=12)
+    cfg = TrainConfig(epochs=3, patience=0)
+    gathered = train_windows(part.windows(configs), components=1, runs=2, seed=3, config=cfg)
+    v, e = part.split(configs)
+    materialised = train_batch(v, e, components=1, runs=2, seed=3, config=cfg)
+    for name in ("filters", "rsmi", "rsmi_val", "rsmi_train", "history"):
+        np.testing.assert_array_equal(getattr(gathered, name), getattr(materialised, name), name)
+    for name, value in gathered.inputs.items():
+        np.testing.assert_array_equal(value, materialised.inputs[name], name)
+    assert (gathered.rsmi > 0.1).all()  # the runs learnt: the comparison is not of zeros
+    parts = split(part.windows(configs), cfg, np.random.default_rng(0), torch.device("cpu"))
+    assert parts.e_source.dtype == torch.int8 and parts.e_source.shape == (1500, 32 * 32)
+    assert parts.e_source.data_ptr() == configs.__array_interface__["data"][0]
+    picks = torch.tensor([2, 0, 1, 2])
+    val_v, val_e = parts.take("val", slice(0, 4), picks)
+    rows = parts.rows["val"][:4].numpy()
+    raw = (torch.as_tensor(v[rows, picks.numpy()]), torch.as_tensor(e[rows, picks.numpy()]))
+    expected = parts.inputs.apply(*raw)  # standardised with the training part's statistics
+    np.testing.assert_array_equal(val_v.numpy(), expected[0].numpy())
+    np.testing.assert_array_equal(val_e.numpy(), expected[1].numpy())
+
+
+def test_gathering_stays_on_the_data_device():
+    """The split, the centring and every gather create their tensors on the data's device: on
+    torch's shape-only "meta" device (no values, no CPU fallback) they all run and stay
+    there, so the CUDA path has no host copy in the loop."""
+    rng = np.random.default_rng(13)
+    configs = rng.choice(np.array([-1, 1], np.int8), size=(600, 16, 16))
+    windows = Partition("square", (16, 16), 4, 2, 2, origins=3, seed=1).windows(configs)
+    meta = torch.device("meta")
+    parts = split(windows, TrainConfig(batch=50), np.random.default_rng(0), meta)
+    members = torch.arange(50, device=meta)
+    gathered = [
+        *parts.gather(parts.flat("train", members, torch.zeros_like(members))),
+        *parts.take("test", slice(0, 50), 2),
+        parts.inputs.v_centre,
+    ]
+    assert all(t.device == meta for t in gathered)
+    assert [tuple(t.shape) for t in gathered[:2]] == [(50, 16), (50, parts.n_env)]
+    cpu = split(windows, TrainConfig(batch=50), np.random.default_rng(0), torch.device("cpu"))
+    assert cpu.gather(cpu.flat("train", slice(0, 50), 0))[0].device.type == "cpu"
+
+
 def test_early_stopping_counts_only_after_the_warm_up():
     """Patience counts epochs from the warm-up's last epoch on: a replica with nothing to find
     stops ``patience`` epochs after max(best epoch, warmup - 1), never before."""
@@ -233,7 +284,7 @@ def test_hand_written_step_gradient_matches_autograd(bound, embedding, states):
     setup = Setup.create(cfg, components=2, mask=np.arange(16) < 15)
     rng = np.random.default_rng(15)
     data = rng.standard_normal((200, 1, 56)).astype(np.float32)
-    parts = split(data[..., :16], data[..., 16:], cfg, rng, setup.device)
+    parts = split(Windows.of_arrays(data[..., :16], data[..., 16:]), cfg, rng, setup.device)
     state = Replicas.create(setup, parts, seed=15, first_run=0, runs=3, components=2)
     gen = torch.Generator().manual_seed(15)
     state.params[FILTERS] = torch.randn(3, setup.rows, 16, generator=gen)  # beyond init scale
@@ -341,7 +392,7 @@ def test_initial_filters_have_the_asked_output_spread(scale_v):
     for init in (0.0, 1.5):
         config = TrainConfig(init_scale=init, scale_v=scale_v)
         setup = Setup.create(config, 2, None)
-        parts = split(v, e, config, np.random.default_rng(4), setup.device)
+        parts = split(Windows.of_arrays(v, e), config, np.random.default_rng(4), setup.device)
         state = Replicas.create(setup, parts, 5, 0, 3, 2)
         rows = parts.rows["train"]
         flat = (rows.unsqueeze(1) * parts.origins + torch.arange(parts.origins)).reshape(-1)

@@ -13,11 +13,14 @@ standard error, never used for any decision. Validation is scored the same way. 
 that stops or fails is removed from the batch, so the others' results do not depend on it.
 """
 
+from typing import Any
+
 import numpy as np
 import torch
 
 from rsmine.errors import InputError
 from rsmine.estimator import coarse
+from rsmine.estimator.regions import Windows
 from rsmine.estimator.train.adam import adam_step, filterwise_adam_step
 from rsmine.estimator.train.backward import gradients
 from rsmine.estimator.train.checkpoint import Checkpoint, load_state_dict, state_dict
@@ -32,9 +35,19 @@ from rsmine.estimator.train.setup import Setup
 from rsmine.estimator.train.stopping import update_best
 
 
-def train_batch(
-    v: np.ndarray,
-    e: np.ndarray,
+def train_batch(v: np.ndarray, e: np.ndarray, **options: Any) -> BatchResult:
+    """:func:`train_windows` (same keyword ``options``) on windows already materialised:
+    v (N, O, n_visible), e (N, O, n_env) float32 with O V-origins per configuration."""
+    for name, a in (("v", v), ("e", e)):
+        if not isinstance(a, np.ndarray) or a.ndim != 3:
+            raise InputError(f"{name} must be an array (N, O, sites), got {np.shape(a)}")
+    if v.shape[:2] != e.shape[:2]:
+        raise InputError(f"v {v.shape} and e {e.shape} disagree on (N, O)")
+    return train_windows(Windows.of_arrays(v, e), **options)
+
+
+def train_windows(
+    windows: Windows,
     *,
     components: int,
     runs: int,
@@ -47,19 +60,20 @@ def train_batch(
 ) -> BatchResult:
     """Optimise runs ``first_run .. first_run + runs - 1``; replica k seeded from (seed, k) alone.
 
-    v: (N, O, n_visible), e: (N, O, n_env) float32 with O V-origins per configuration; the
-    split is over configurations. mask: (n_visible,) bool, True where a filter weight is free.
+    windows: the V and E windows of N configurations at O origins (e.g.
+    :meth:`rsmine.estimator.regions.Partition.windows`), gathered per minibatch; the split is
+    over configurations. mask: (n_visible,) bool, True where a filter weight is free.
     filters: fixed Λ, (F, n_visible) or (runs, F, n_visible): train only the critic and report
     I_Λ(H:E) of the given filter (fixed-Λ mode). Runs on ``config.device``.
     checkpoint: where the state is saved after every epoch and, if a checkpoint of the same
     settings is there, continued from (the result is the uninterrupted run's, bit for bit).
     """
-    _check_inputs(v, e, components, runs, first_run, config, mask, filters)
+    _check_inputs(windows, components, runs, first_run, config, mask, filters)
     setup = Setup.create(config, components, mask)
     shared = np.random.default_rng(np.random.SeedSequence(seed))
-    parts = split(v, e, config, shared, setup.device)
+    parts = split(windows, config, shared, setup.device)
     state = Replicas.create(setup, parts, seed, first_run, runs, components, filters)
-    result = BatchResult.empty(runs, setup.rows, v.shape[2], config.epochs)
+    result = BatchResult.empty(runs, setup.rows, windows.n_visible, config.epochs)
     result.inputs = parts.inputs.record()
     saved = checkpoint.load() if checkpoint is not None else None
     start, taus = load_state_dict(saved, state, shared, result) if saved else (0, [])
@@ -67,34 +81,36 @@ def train_batch(
     return result
 
 
-def _check_inputs(v, e, components, runs, first_run, config, mask, filters) -> None:
+def _check_inputs(windows, components, runs, first_run, config, mask, filters) -> None:
     if not isinstance(config, TrainConfig):
         raise InputError("config must be a TrainConfig")
-    for name, a in (("v", v), ("e", e)):
-        if not isinstance(a, np.ndarray) or a.ndim != 3:
-            raise InputError(f"{name} must be an array (N, O, sites), got {np.shape(a)}")
-        if not np.isfinite(a).all():
+    for name in ("v", "e"):
+        source = getattr(windows, f"{name}_source")
+        if not isinstance(source, np.ndarray) or source.ndim != 2:
+            raise InputError(
+                f"{name}: stored values must be an array (N, S), got {np.shape(source)}"
+            )
+        if not (np.issubdtype(source.dtype, np.integer) or np.isfinite(source).all()):
             raise InputError(f"{name} contains non-finite values")
-    if v.shape[:2] != e.shape[:2]:
-        raise InputError(f"v {v.shape} and e {e.shape} disagree on (N, O)")
+    if windows.v_source.shape[0] != windows.e_source.shape[0]:
+        raise InputError(f"v {windows.v_source.shape} and e {windows.e_source.shape} disagree on N")
+    n_visible = windows.n_visible
     if components < 1 or runs < 1 or first_run < 0:
         raise InputError("components and runs must be >= 1 and first_run >= 0")
-    smallest = min(part_sizes(v.shape[0], config.split))
+    smallest = min(part_sizes(windows.n_configs, config.split))
     if smallest < config.batch:
         raise InputError(
-            f"{v.shape[0]} configurations split {config.split} leave a part of {smallest} "
-            f"< batch {config.batch}"
+            f"{windows.n_configs} configurations split {config.split} leave a part of "
+            f"{smallest} < batch {config.batch}"
         )
-    if mask is not None and (np.shape(mask) != (v.shape[2],) or not np.any(mask)):
-        raise InputError(f"mask must be ({v.shape[2]},) bool with a free weight")
+    if mask is not None and (np.shape(mask) != (n_visible,) or not np.any(mask)):
+        raise InputError(f"mask must be ({n_visible},) bool with a free weight")
     rows = components * coarse.filters_per_component(config.embedding, config.states)
     if filters is not None and np.shape(filters) not in (
-        (rows, v.shape[2]),
-        (runs, rows, v.shape[2]),
+        (rows, n_visible),
+        (runs, rows, n_visible),
     ):
-        raise InputError(
-            f"filters must be ({rows}, {v.shape[2]}) or ({runs}, {rows}, {v.shape[2]})"
-        )
+        raise InputError(f"filters must be ({rows}, {n_visible}) or ({runs}, {rows}, {n_visible})")
 
 
 def run(
@@ -155,7 +171,7 @@ def _train_epoch(
     total = torch.zeros(len(state.ids), device=setup.device)
     packed = pack(state, c.weight_decay, c.lambda_optimiser == "filterwise")
     annealing = c.annealing
-    free = setup.free(parts.v.shape[2])
+    free = setup.free(parts.n_visible)
     for s in range(steps):
         tau = annealing.tau(len(taus))
         taus.append(tau)
