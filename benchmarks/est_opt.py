@@ -13,7 +13,7 @@ import time
 import numpy as np
 import torch
 
-from rsmine import store
+from rsmine import stores
 from rsmine.analysis.circular import HARMONICS, harmonic_rayleigh
 from rsmine.analysis.dimers.pristine import to_vector
 from rsmine.analysis.dimers.u1 import run_angles
@@ -53,7 +53,7 @@ def main() -> None:
     p.add_argument("--variant", action="append", required=True)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    data = store.read_samples(args.samples)
+    data = stores.read_samples(args.samples)
     configs = data.configs[: args.samples_used]
     part = Partition(
         data.lattice, data.shape, args.lv, args.lb, args.le, origins=args.origins, seed=args.seed
