@@ -21,8 +21,8 @@ from rsmine.estimator.plugin import linear_reference
 from rsmine.estimator.references import reference_filters, score_references
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import TrainConfig, train_batch
-from rsmine.estimator.train.config import lattice_defaults
 from rsmine.estimator.train.parts import part_rows
+from rsmine.systems import training_defaults
 
 NEAR_ZERO = 0.02  # nats: a run that ends below this is counted as left on the plateau
 
@@ -59,8 +59,8 @@ def main() -> None:
         data.lattice, data.shape, args.lv, args.lb, args.le, origins=args.origins, seed=args.seed
     )
     v, e = part.split(configs)
-    base = {k: w for k, w in lattice_defaults(data.lattice).items() if k != "components"}
-    components = lattice_defaults(data.lattice).get("components", 1)
+    base = {k: w for k, w in training_defaults(data.lattice).items() if k != "components"}
+    components = training_defaults(data.lattice)["components"]
     print(f"{args.samples}: {len(configs)} configs, lb {args.lb}, origins {args.origins}")
     for text in args.variant:
         name, options = _variant(text)
