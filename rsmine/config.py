@@ -30,6 +30,8 @@ from rsmine.models.critical import ISING_TC
 CONTROL = {"ising": "Tc/T", "dimers": "T", "chipping": "w"}
 _PREFIX = {"ising": "TcT", "dimers": "T", "chipping": "w"}
 _SEED_STRIDE = 1_000_000
+WORKFLOW_DEVICE = "auto"
+"""Where optimise jobs train unless ``train.device`` says: a GPU when the job has one."""
 
 
 @dataclass(frozen=True)
@@ -165,10 +167,11 @@ def ising_temperature(tc_over_t: float) -> float:
 def training_options(system: Mapping[str, Any], point: Point) -> dict[str, Any]:
     """Training options at ``point``: ``optimise.train`` updated by matching overrides.
 
-    An override ``{range: [lo, hi], ...}`` applies when lo <= value <= hi.
+    An override ``{range: [lo, hi], ...}`` applies when lo <= value <= hi; the device is
+    WORKFLOW_DEVICE unless the configuration names one.
     """
     opt = system["optimise"]
-    options = dict(opt.get("train", {}))
+    options = {"device": WORKFLOW_DEVICE, **opt.get("train", {})}
     for override in opt.get("overrides", []):
         lo, hi = override["range"]
         if lo <= point.value <= hi:

@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections import Counter
@@ -20,6 +21,7 @@ import yaml
 
 from rsmine import config as science
 from rsmine import store
+from rsmine.cli import build_parser
 from rsmine.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,6 +67,15 @@ def planned_wildcards(output: str, rule: str) -> list[dict[str, str]]:
             line = re.search(r"wildcards: (.*)", block)[1]
             jobs.append(dict(item.split("=", 1) for item in line.split(", ")))
     return jobs
+
+
+def shell_commands(output: str, rule: str) -> list[list[str]]:
+    """The shell command of every job of ``rule`` in a ``-n -p`` listing, split as bash would."""
+    return [
+        shlex.split(block.split("Shell command: ", 1)[1].splitlines()[0])
+        for block in output.split("\nrule ")[1:]
+        if block.startswith(f"{rule}:")
+    ]
 
 
 def write_config(path: Path, config: dict) -> Path:
@@ -143,6 +154,23 @@ def test_lint_is_clean(tmp_path):
     result = snakemake(tmp_path, "--lint")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Congratulations" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("configured", "planned"), [("cpu", "cpu"), ("cuda", "cuda"), (None, "auto")])
+def test_planned_optimise_command_trains_on_the_configured_device(tmp_path, configured, planned):
+    config = load("config/tiny.yaml")
+    train = config["systems"]["chipping"]["optimise"]["train"]
+    if configured:
+        train["device"] = configured
+    target = "results/tiny/runs/chipping/w0.1/LB2/C1/c0.zarr"
+    configfile = write_config(tmp_path / "device.yaml", config)
+    result = snakemake(tmp_path, "-n", "-p", target, configfile=configfile)
+    assert result.returncode == 0, result.stderr
+    [argv] = shell_commands(result.stdout + result.stderr, "optimise")
+    assert argv[:2] == ["rsmine", "optimise"]
+    argv = argv[1 : argv.index("2>")]
+    assert argv.count("--device") == 1
+    assert build_parser().parse_args(argv).device == planned
 
 
 # ------------------------------------------------------------------ config checks
