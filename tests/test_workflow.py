@@ -156,7 +156,9 @@ def test_lint_is_clean(tmp_path):
     assert "Congratulations" in result.stdout + result.stderr
 
 
-@pytest.mark.parametrize(("configured", "planned"), [("cpu", "cpu"), ("cuda", "cuda"), (None, "auto")])
+@pytest.mark.parametrize(
+    ("configured", "planned"), [("cpu", "cpu"), ("cuda", "cuda"), (None, "auto")]
+)
 def test_planned_optimise_command_trains_on_the_configured_device(tmp_path, configured, planned):
     config = load("config/tiny.yaml")
     train = config["systems"]["chipping"]["optimise"]["train"]
