@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rsmine.errors import InputError
@@ -131,8 +132,48 @@ def check_components(name: str, system: Mapping[str, Any]) -> None:
         )
 
 
+def check_path(key: str, path: str) -> None:
+    """Raise InputError naming ``key`` unless ``path`` can name a directory of rsmine's.
+
+    Refused: an empty path, a control character (a newline, a tab), an existing file at the
+    path, or a path inside an existing file. Spaces, quotes and shell syntax are fine: the
+    workflow quotes every path it hands to a shell.
+    """
+    if not path.strip():
+        raise InputError(f"{key}: the path is empty; expected a directory")
+    control = sorted({c for c in path if not c.isprintable()})
+    if control:
+        raise InputError(
+            f"{key}: {path!r} contains {control}; expected a path without control characters"
+        )
+    for place in (Path(path), *Path(path).parents):
+        if place.exists():
+            if not place.is_dir():
+                where = "is" if place == Path(path) else f"lies inside {str(place)!r}, which is"
+                raise InputError(f"{key}: {path!r} {where} an existing file; expected a directory")
+            return
+
+
+def check_paths(config: Mapping[str, Any]) -> None:
+    """Raise InputError naming the key unless ``results`` and every ``source`` store can be used.
+
+    ``results`` must also be free of braces, which Snakemake reads as wildcards.
+    """
+    results = config["results"]
+    check_path("results", results)
+    braces = sorted({c for c in results if c in "{}"})
+    if braces:
+        raise InputError(
+            f"results: {results!r} contains {braces}; Snakemake reads braces as wildcards"
+        )
+    for name, system in config["systems"].items():
+        for i, entry in enumerate(system.get("source") or []):
+            check_path(f"systems.{name}.source[{i}].store", entry["store"])
+
+
 def check(config: Mapping[str, Any]) -> None:
     """The cross-key checks of a whole configuration (after schema validation)."""
+    check_paths(config)
     for name, system in config["systems"].items():
         if not system.get("source") and "simulate" not in system:
             raise InputError(f"systems.{name}: needs either 'simulate' or 'source'")

@@ -371,24 +371,31 @@ def test_slurm_profile_requests_gpu_for_optimise_and_tasks_for_dimers(tmp_path):
 # ------------------------------------------------------------------ the whole DAG, tiny
 
 
+ODD_RESULTS = 'notes and results (it\'s "odd") $(touch pwned) `touch pwned`'
+"""A results directory with spaces, parentheses, quotes and command substitutions."""
+NOTES = b"the user's notes\n"
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
-    """The tiny configuration run end to end with the local profile (real commands, mpiexec)."""
+    """The tiny configuration run end to end with the local profile (real commands, mpiexec),
+    its results in a directory whose name a shell would split and run, beside a user's file
+    ``notes`` that an unquoted ``2> .../notes and results/...`` would truncate."""
     workdir = tmp_path_factory.mktemp("tiny")
-    result = snakemake(
-        workdir, "--profile", str(ROOT / "profiles/local"), configfile=ROOT / "config/tiny.yaml"
-    )
+    (workdir / "notes").write_bytes(NOTES)
+    config = dict(load("config/tiny.yaml"), results=str(workdir / ODD_RESULTS))
+    configfile = write_config(workdir / "tiny.yaml", config)
+    result = snakemake(workdir, "--profile", str(ROOT / "profiles/local"), configfile=configfile)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return workdir, result
+    return workdir / ODD_RESULTS, configfile, result
 
 
 @pytest.mark.slow
 @pytest.mark.mpi
 def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
-    workdir, result = tiny_run
+    results, _, result = tiny_run
     stats = job_stats(result.stdout + result.stderr)
     assert stats["simulate_dimers"] == 2 and stats["optimise"] == 8 and stats["merge_runs"] == 3
-    results = workdir / "results/tiny"
     for system in ("ising_ferro", "chipping", "dimers"):
         for figure in ("rsmi_vs_control", "filters"):
             assert (results / f"figures/{system}_{figure}.png").stat().st_size > 1000
@@ -407,23 +414,74 @@ def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
 
 
 @pytest.mark.slow
+@pytest.mark.mpi
+def test_odd_results_path_leaves_the_users_files_alone(tiny_run):
+    results, _, result = tiny_run
+    workdir = results.parent
+    assert (workdir / "notes").read_bytes() == NOTES
+    assert not list(workdir.rglob("pwned"))  # nothing ran the command substitutions
+    assert list(results.glob("logs/simulate_dimers/dimers/*.log"))  # each shell rule's log
+    assert list(results.glob("logs/coarse_grain/dimers/*.log"))  # landed in results
+    # the plan's shell lines hand each path to the command as one word
+    [argv, *_] = shell_commands(result.stdout + result.stderr, "coarse_grain")
+    assert argv[argv.index("--out") + 1].startswith(str(results))
+
+
+@pytest.mark.parametrize(
+    ("results", "named"),
+    [
+        ("out\nput", "control characters"),
+        ("notes", "is an existing file"),
+        ("notes/results", "lies inside"),
+        ("results/{system}", "braces"),
+    ],
+)
+def test_results_paths_a_workflow_cannot_use_are_refused_at_plan_time(tmp_path, results, named):
+    (tmp_path / "notes").write_bytes(NOTES)
+    config = dict(load("config/tiny.yaml"), results=results)
+    result = snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "bad.yaml", config))
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "results: " in out and named in out
+    assert (tmp_path / "notes").read_bytes() == NOTES
+    assert {p.name for p in tmp_path.iterdir()} <= {".snakemake", "bad.yaml", "notes"}
+
+
+def test_source_store_paths_are_checked_at_plan_time(tmp_path):
+    (tmp_path / "data.npy").write_bytes(b"not a store")
+    for store_path, named in (
+        ("data.npy", "is an existing file"),
+        ("data.npy/T1.zarr", "lies inside"),
+    ):
+        source = [{"value": 1.0, "store": str(tmp_path / store_path)}]
+        system = {"source": source, "optimise": {"lv": 2, "lb": [1], "le": 1, "runs": 1, "seed": 1}}
+        config = {"results": "out", "systems": {"mine": system}}
+        with pytest.raises(InputError, match=rf"systems.mine.source\[0\].store: .*{named}"):
+            science.check(config)
+    # and snakemake says so before planning
+    result = snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", config))
+    assert (
+        result.returncode != 0 and "systems.mine.source[0].store" in result.stdout + result.stderr
+    )
+
+
+@pytest.mark.slow
 def test_forcerun_merge_reruns_only_merge_and_what_depends_on_it(tiny_run):
-    workdir, _ = tiny_run
-    results = workdir / "results/tiny"
+    results, configfile, _ = tiny_run
     untouched = sorted(results.glob("runs/*/*/*/*/*.zarr")) + sorted(
         results.glob("samples/*/*.zarr")
     )
     untouched += [results / "ensembles/dimers.zarr", results / "tables/dimers_rsmi.csv"]
     before = {path: path.stat().st_mtime_ns for path in untouched}
-    targets = [f"results/tiny/figures/chipping_{f}.png" for f in ("rsmi_vs_control", "filters")]
+    targets = [str(results / f"figures/chipping_{f}.png") for f in ("rsmi_vs_control", "filters")]
     result = snakemake(
-        workdir,
+        results.parent,
         *targets,
         "--profile",
         str(ROOT / "profiles/local"),
         "--forcerun",
         "merge_runs",
-        configfile=ROOT / "config/tiny.yaml",
+        configfile=configfile,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     stats = job_stats(result.stdout + result.stderr)
@@ -441,10 +499,11 @@ def test_forcerun_merge_reruns_only_merge_and_what_depends_on_it(tiny_run):
 
 @pytest.mark.slow
 def test_report_builds_with_every_figure(tiny_run):
-    workdir, _ = tiny_run
-    result = snakemake(workdir, "--report", "report.html", configfile=ROOT / "config/tiny.yaml")
+    results, configfile, _ = tiny_run
+    report = results.parent / "report.html"
+    result = snakemake(results.parent, "--report", str(report), configfile=configfile)
     assert result.returncode == 0, result.stderr[-3000:]
-    html = (workdir / "report.html").read_text()
+    html = report.read_text()
     for system in ("ising_ferro", "chipping", "dimers"):
         assert f"{system}_rsmi_vs_control.png" in html and f"{system}_filters.png" in html
     assert "chipping_marginals.png" in html

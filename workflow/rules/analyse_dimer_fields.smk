@@ -87,8 +87,8 @@ rule coarse_grain:
     conda:
         "../../envs/rsmine.yaml"
     shell:
-        "rsmine coarse-grain --filters {input.filters} --samples {input.samples}"
-        " --out {output} {params.args} 2> {log}"
+        "rsmine coarse-grain --filters {input.filters:q} --samples {input.samples:q}"
+        " --out {output:q} {params.args} 2> {log:q}"
 
 
 rule figure_coarse_correlation:

@@ -13,7 +13,7 @@ rule simulate_ising:
     conda:
         "../../envs/rsmine.yaml"
     shell:
-        "rsmine simulate ising {params.args} --out {output} 2> {log}"
+        "rsmine simulate ising {params.args} --out {output:q} 2> {log:q}"
 
 
 rule simulate_chipping:
@@ -28,7 +28,7 @@ rule simulate_chipping:
     conda:
         "../../envs/rsmine.yaml"
     shell:
-        "rsmine simulate chipping {params.args} --out {output} 2> {log}"
+        "rsmine simulate chipping {params.args} --out {output:q} 2> {log:q}"
 
 
 rule simulate_dimers:
@@ -49,4 +49,4 @@ rule simulate_dimers:
         "../../envs/rsmine.yaml"
     shell:
         "{resources.mpi} -n {resources.tasks} rsmine simulate dimers {params.args}"
-        " --out {output} 2> {log}"
+        " --out {output:q} 2> {log:q}"
