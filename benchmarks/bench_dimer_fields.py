@@ -26,7 +26,7 @@ from rsmine.analysis.rotation import (
 from rsmine.coarse_grain import coarse_grain_store, read_components, read_filter
 from rsmine.models.dimers.driver import simulate_store
 from rsmine.optimise import optimise_store
-from rsmine.store import read_samples
+from rsmine.stores import read_samples
 
 TEMPERATURES = (0.3, 15.0)
 

@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from rsmine.models import ising, splitmix
-from rsmine.models.critical import ISING_TC
+from rsmine.systems import ISING_TC
 
 
 def _timed(fn, *args) -> tuple[float, float, object]:

@@ -6,7 +6,7 @@ Each subcommand's handler validates nothing itself beyond parsing; the library
 functions it calls raise :class:`rsmine.errors.InputError` before any work on
 bad input, which is printed as ``rsmine <command>: <message>`` with exit code 2.
 A subcommand that writes a store names its kind (``writes``); :func:`main`
-checks its ``--out`` with :func:`rsmine.store.check_output` before any work.
+checks its ``--out`` with :func:`rsmine.stores.check_output` before any work.
 """
 
 from __future__ import annotations
@@ -140,7 +140,9 @@ def _run_dimers(args: argparse.Namespace) -> None:
 
 
 def _add_optimise(sub: argparse._SubParsersAction) -> None:
-    from rsmine.estimator.train.config import lattice_defaults, options
+    from rsmine.estimator.lattices import DIMER_GRID
+    from rsmine.estimator.train.config import options
+    from rsmine.systems import DEFAULT_COMPONENTS, training_defaults
 
     p = sub.add_parser("optimise", help="an ensemble of RSMI-NE optimisations")
     p.add_argument("--samples", required=True, help="input sample store")
@@ -148,13 +150,16 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lv", type=int, required=True, help="side of the visible block V")
     p.add_argument("--lb", type=int, required=True, help="buffer width")
     p.add_argument("--le", type=int, required=True, help="environment shell thickness")
+    dimer = training_defaults(DIMER_GRID)
     p.add_argument(
-        "--components", type=int, default=None, help="coarse-grained components (1; dimers 2)"
+        "--components",
+        type=int,
+        default=None,
+        help=f"coarse-grained components ({DEFAULT_COMPONENTS}; dimer grid {dimer['components']})",
     )
     p.add_argument("--runs", type=int, required=True, help="runs in this store")
     p.add_argument("--first-run", type=int, default=0, help="index of the first run")
     p.add_argument("--seed", type=int, required=True, help="ensemble seed; run k uses (seed, k)")
-    dimer = lattice_defaults("dimer_grid")
     for name, (default, option) in options().items():
         shown = "off" if default is None else _shown(default)
         if name in dimer:
@@ -271,6 +276,50 @@ def _run_coarse_grain(args: argparse.Namespace) -> None:
     )
 
 
+def _add_aggregate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "aggregate",
+        help="the runs stores of a system -> one ensemble store",
+        description="The runs stores of a system -> one ensemble store (rsmine.aggregate).",
+    )
+    p.add_argument("--out", required=True, help="output ensemble store")
+    p.add_argument(
+        "--runs", type=int, required=True, help="runs expected per point, lb and component count"
+    )
+    p.add_argument(
+        "--part",
+        nargs=3,
+        action="append",
+        required=True,
+        metavar=("POINT", "CONTROL", "RUNS_STORE"),
+        help="a runs store with its point label and control value (repeat for each)",
+    )
+    p.add_argument("--params", default="{}", help="JSON object recorded as params.config")
+    p.set_defaults(handler=_run_aggregate, writes="ensemble")
+
+
+def _run_aggregate(args: argparse.Namespace) -> None:
+    import json
+    from pathlib import Path
+
+    from rsmine.aggregate import RunsPart, aggregate
+
+    try:
+        params = json.loads(args.params)
+    except ValueError as exc:
+        raise InputError(f"--params: expected a JSON object ({exc})") from exc
+    if not isinstance(params, dict):
+        raise InputError(f"--params: expected a JSON object, got {args.params!r}")
+    parts = []
+    for point, control, path in args.part:
+        try:
+            value = _temperature(control)
+        except argparse.ArgumentTypeError as exc:
+            raise InputError(f"--part {point} {control} {path}: {exc}") from exc
+        parts.append(RunsPart(Path(path), point, value, lb=None, components=None))
+    aggregate(parts, args.out, args.runs, params=params)
+
+
 def _add_info(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("info", help="summarise any rsmine store (arrays, attrs, RSMI)")
     p.add_argument("store", help="any rsmine store")
@@ -278,10 +327,10 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_info(args: argparse.Namespace) -> None:
-    from rsmine import store
+    from rsmine import stores
 
-    print(store.describe(args.store))
-    attrs = store.open_store(args.store, complete=False).attrs
+    print(stores.describe(args.store))
+    attrs = stores.open_store(args.store, complete=False).attrs
     if attrs.get("kind") == "ensemble" and attrs.get("complete"):
         from rsmine.analysis.ensembles import format_summary, summarise
 
@@ -333,6 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     for add in (_add_ising, _add_chipping, _add_dimers):
         add(simulate)
     _add_optimise(commands)
+    _add_aggregate(commands)
     _add_coarse_grain(commands)
     _add_info(commands)
     _add_show_filters(commands)
@@ -344,10 +394,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = " ".join(filter(None, (args.command, getattr(args, "model", None))))
     try:
         if getattr(args, "writes", None):
-            from rsmine import store
+            from rsmine import stores
 
             inputs = [getattr(args, name) for name in getattr(args, "inputs", ())]
-            store.check_output(args.out, args.writes, inputs)
+            stores.check_output(args.out, args.writes, inputs)
         args.handler(args)
     except InputError as exc:
         print(f"rsmine {name}: {exc}", file=sys.stderr)

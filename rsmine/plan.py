@@ -10,27 +10,20 @@ of its wildcards.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from rsmine import config as study
+from rsmine import study, systems
 from rsmine.analysis.transition import MIN_POINTS as TRANSITION_MIN_POINTS
 from rsmine.cli import option_flags
-from rsmine.errors import InputError
 
 RSMI_FIGURES = ("rsmi_vs_control", "rsmi_vs_buffer")
 ANALYSES = ("transition", "buffer_fits", "boundaryness", "components")
 FILTER_TABLES = ("overlap", "peaks", "pca", "u1")
 FILTER_FIGURES = ("projections", "overlap", "pca", "u1")
-FILTER_ENSEMBLE_MIN_OVERLAP = 0.5
-_SIMULATE_OPTIONS = {  # the simulate keys each sampler takes, "control" for the point's value
-    "ising": ("L", "control", "J", "samples", "chains", "seed"),
-    "chipping": ("L", "control", "density", "samples", "chains", "seed"),
-    "dimers": ("n", "control", "chains", "sweeps", "subsweeps", "thermalise", "tables", "seed"),
-}
-_CONTROL_OPTION = {"ising": "T", "chipping": "w", "dimers": "T"}
 
 
 class Plan:
@@ -60,7 +53,8 @@ class Plan:
     def control(self, system: str) -> str:
         """Axis label of a system's control parameter."""
         spec = self.systems[system]
-        return spec.get("control") or study.CONTROL.get(spec.get("model"), "control")
+        model = systems.SYSTEMS.get(spec.get("model", ""))
+        return spec.get("control") or (model.control if model else "control")
 
     def simulated(self, model: str) -> list[str]:
         """The systems of ``model`` that are simulated (not read from ``source``)."""
@@ -73,17 +67,11 @@ class Plan:
         return [n for n, s in self.systems.items() if s.get("model") == model]
 
     def simulate_options(self, system: str, label: str) -> str:
-        """Options of ``rsmine simulate <model>`` at one point (ising: T from Tc/T)."""
+        """Options of ``rsmine simulate <model>`` at one point (rsmine.systems.simulate_args)."""
         spec = self.systems[system]
-        sim, model, point = spec["simulate"], spec["model"], self.point(system, label)
-        value = study.ising_temperature(point.value) if model == "ising" else point.value
-        special = {
-            "control": (_CONTROL_OPTION[model], "inf" if math.isinf(value) else repr(float(value))),
-            "seed": ("seed", study.simulate_seed(sim["seed"], point)),
-        }
-        return option_flags(
-            dict(special.get(key, (key, sim.get(key))) for key in _SIMULATE_OPTIONS[model])
-        )
+        seed = study.simulate_seed(spec["simulate"]["seed"], self.point(system, label))
+        value = self.point(system, label).value
+        return systems.simulate_args(spec["model"], spec["simulate"], value, seed)
 
     def samples(self, system: str, label: str) -> str:
         """The sample store of a point: the user's ``source`` store, or the simulated one."""
@@ -126,11 +114,20 @@ class Plan:
             for c in range(len(self.chunks(system)))
         ]
 
-    def merge_settings(self, system: str) -> dict[str, Any]:
-        """What merging a system's ensemble needs: its runs parts, the runs expected per point
-        and lb, and its configuration entry (recorded in the ensemble store)."""
+    def aggregate_parts(self, system: str) -> list[str]:
+        """The ``--part POINT CONTROL RUNS_STORE`` words of ``rsmine aggregate`` for every runs
+        store of ``system``."""
+        return [
+            word
+            for part in self.runs_parts(system)
+            for word in ("--part", part["point"], str(float(part["control"])), part["path"])
+        ]
+
+    def aggregate_options(self, system: str) -> dict[str, Any]:
+        """``rsmine aggregate``'s --runs (expected per point, lb and count) and --params (the
+        system's configuration entry, recorded in the ensemble store, as JSON)."""
         spec = self.systems[system]
-        return {"parts": self.runs_parts(system), "runs": spec["optimise"]["runs"], "config": spec}
+        return {"runs": spec["optimise"]["runs"], "params": json.dumps(spec)}
 
     def main_components(self, system: str) -> int:
         """The component count every point of ``system`` runs (the first of a sweep)."""
@@ -143,36 +140,16 @@ class Plan:
     def filter_settings(self, system: str) -> dict[str, Any]:
         """A system's filter_ensemble block, with the defaults of the omitted keys, and the
         component count every point runs (a components sweep's other counts are left out)."""
-        spec = self.systems[system]
-        defaults = {"lb": spec["optimise"]["lb"][0], "min_overlap": FILTER_ENSEMBLE_MIN_OVERLAP}
-        return {**defaults, **spec["filter_ensemble"], "components": self.main_components(system)}
+        return study.filter_ensemble_settings(self.systems[system])
 
     def field_systems(self) -> list[str]:
-        """Systems with a dimer_fields entry (InputError unless each is a dimer system)."""
-        found = [name for name, spec in self.systems.items() if "dimer_fields" in spec]
-        for name in found:
-            if self.systems[name].get("model") != "dimers":
-                raise InputError(
-                    f"systems.{name}.dimer_fields: only a dimers system has dimer fields"
-                )
-        return found
+        """Systems with a dimer_fields entry (checked at plan time by rsmine.study.check)."""
+        return [name for name, spec in self.systems.items() if "dimer_fields" in spec]
 
     def field_labels(self, system: str) -> list[str]:
-        """Point labels of systems.<system>.dimer_fields.points (InputError naming the key)."""
-        fields = self.systems[system]["dimer_fields"]
+        """Point labels of systems.<system>.dimer_fields.points."""
         labels = {p.value: p.label for p in self.points[system]}
-        missing = [v for v in fields["points"] if float(v) not in labels]
-        if missing:
-            raise InputError(
-                f"systems.{system}.dimer_fields.points: {missing} are not among "
-                f"systems.{system}.points"
-            )
-        if fields["lb"] not in self.systems[system]["optimise"]["lb"]:
-            raise InputError(
-                f"systems.{system}.dimer_fields.lb: {fields['lb']} is not among "
-                f"systems.{system}.optimise.lb"
-            )
-        return [labels[float(v)] for v in fields["points"]]
+        return [labels[float(v)] for v in self.systems[system]["dimer_fields"]["points"]]
 
     def field_legend(self, system: str) -> list[str]:
         """Legend labels of the dimer_fields points: T=<value>."""

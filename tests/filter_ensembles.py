@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rsmine import store
+from rsmine import stores
 from rsmine.analysis.pristine import pristine_basis, to_grid
 
 LV = 8
@@ -58,13 +58,18 @@ def write_planted_ensemble(path: Path, sweep: int = 0) -> Path:
         lbs += [2] * sweep
     failed = np.zeros(len(temps), dtype=bool)
     failed[0] = True
-    with store.building(path, "ensemble", {}, store.seed_record(0)) as group:
+    with stores.building(path, "ensemble", {}, stores.seed_record(0)) as group:
         group.attrs["lattice"] = "dimer_grid"
         group.attrs["points"] = ["T0.3", "T15"]
-        store.write_array(group, "filters", filters, ["run", "component", "v0", "v1"])
-        store.write_array(group, "control", np.asarray(temps), ["run"])
-        store.write_array(group, "lb", np.asarray(lbs, dtype=np.int32), ["run"])
-        store.write_array(group, "failed", failed, ["run"])
-        if sweep:
-            store.write_array(group, "components", components, ["run"])
+        stores.write_array(group, "filters", filters, ["run", "component", "v0", "v1"])
+        stores.write_array(group, "control", np.asarray(temps), ["run"])
+        stores.write_array(group, "lb", np.asarray(lbs, dtype=np.int32), ["run"])
+        stores.write_array(group, "failed", failed, ["run"])
+        stores.write_array(group, "components", components, ["run"])
+        point = (np.asarray(temps) > 1).astype(np.int32)
+        stores.write_array(group, "point", point, ["run"])
+        stores.write_array(group, "run_id", np.arange(len(temps), dtype=np.int64), ["run"])
+        for name in ("rsmi", "rsmi_val", "rsmi_train"):
+            stores.write_array(group, name, np.zeros(len(temps), np.float32), ["run"])
+        stores.write_array(group, "best_epoch", np.zeros(len(temps), np.int32), ["run"])
     return path

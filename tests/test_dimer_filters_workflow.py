@@ -7,7 +7,7 @@ import pytest
 from filter_ensembles import write_planted_ensemble
 from test_workflow import load, schema_errors, snakemake, write_config
 
-from rsmine import config as science
+from rsmine import study as science
 from rsmine.errors import InputError
 
 FILTERS = {"pca_window": [10.0, 20.0], "histograms": [0.3, 15.0]}

@@ -8,9 +8,9 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from rsmine import cli, store
+from rsmine import cli, stores
+from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis import gallery
-from rsmine.analysis.ensembles import RunsPart, merge_runs
 from rsmine.errors import InputError
 
 
@@ -57,16 +57,16 @@ def test_chain_is_drawn_as_bars_and_square_as_an_image():
 def runs_store(path, filters: np.ndarray, rsmi: np.ndarray, lb: int):
     n = len(rsmi)
     params = {"region": {"lattice": "dimer_grid", "lb": lb}}
-    with store.building(path, "runs", params, store.seed_record(1)) as group:
+    with stores.building(path, "runs", params, stores.seed_record(1)) as group:
         group.attrs.update(lattice="dimer_grid", v_shape=list(filters.shape[2:]))
         dims = ["run", "component", "v0", "v1"]
-        store.write_array(group, "filters", filters.astype(np.float32), dims)
+        stores.write_array(group, "filters", filters.astype(np.float32), dims)
         for name in ("rsmi", "rsmi_val", "rsmi_train"):
-            store.write_array(group, name, rsmi.astype(np.float32), ["run"])
-        store.write_array(group, "best_epoch", np.zeros(n, np.int32), ["run"])
-        store.write_array(group, "history", np.zeros((n, 2, 2), np.float32), ["run", "e", "p"])
-        store.write_array(group, "run_id", np.arange(n, dtype=np.int64), ["run"])
-        store.write_array(group, "failed", np.zeros(n, bool), ["run"])
+            stores.write_array(group, name, rsmi.astype(np.float32), ["run"])
+        stores.write_array(group, "best_epoch", np.zeros(n, np.int32), ["run"])
+        stores.write_array(group, "history", np.zeros((n, 2, 2), np.float32), ["run", "e", "p"])
+        stores.write_array(group, "run_id", np.arange(n, dtype=np.int64), ["run"])
+        stores.write_array(group, "failed", np.zeros(n, bool), ["run"])
     return path
 
 
@@ -84,7 +84,7 @@ def ensemble(tmp_path):
             )
             parts.append(RunsPart(path, point, control, lb))
     runs = {(p.point, p.lb): 5 for p in parts}
-    return merge_runs(parts, tmp_path / "ens.zarr", runs)
+    return aggregate(parts, tmp_path / "ens.zarr", runs)
 
 
 def test_gallery_draws_every_point_with_best_runs_and_aligned_mean(ensemble, tmp_path):
@@ -111,7 +111,7 @@ def test_a_components_sweep_shows_the_main_count_only(tmp_path):
         )
         parts.append(RunsPart(path, point, control, 2, components=rows))
     runs = {("T0.3", 2): 4, ("Tinf", 2): 4}  # per (point, lb, components) cell
-    _, _, cells = gallery.read_filter_cells(merge_runs(parts, tmp_path / "e.zarr", runs))
+    _, _, cells = gallery.read_filter_cells(aggregate(parts, tmp_path / "e.zarr", runs))
     assert [c.filters.shape for c in cells] == [(4, 2, 8, 8), (4, 2, 8, 8)]
     assert all(np.isfinite(c.filters).all() for c in cells)
 

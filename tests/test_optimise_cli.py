@@ -13,7 +13,7 @@ import pytest
 import yaml
 import zarr
 
-from rsmine import store
+from rsmine import stores
 from rsmine.cli import main
 from rsmine.errors import InputError
 from rsmine.optimise import optimise_store
@@ -164,8 +164,8 @@ def test_console_script_refuses_bad_input_with_exit_2(tmp_path, samples):
 @pytest.mark.parametrize("kind", ["samples", "runs", "ensemble"])
 def test_info_prints_every_kind(capsys, tmp_path, kind):
     path = tmp_path / f"{kind}.zarr"
-    with store.building(path, kind, {"lv": 2}, store.seed_record(5)) as group:
-        store.write_array(group, "rsmi", np.arange(3, dtype=np.float32), ["run"])
+    with stores.building(path, kind, {"lv": 2}, stores.seed_record(5)) as group:
+        stores.write_array(group, "rsmi", np.arange(3, dtype=np.float32), ["run"])
     assert main(["info", str(path)]) == 0
     out = capsys.readouterr().out
     assert f"kind: {kind}" in out and "rsmi" in out and "run=3" in out and "params.lv: 2" in out
@@ -190,7 +190,7 @@ def test_round_trip_through_main(capsys, tmp_path, one_thread):
     err = capsys.readouterr().err
     assert "rsmine optimise: 3 runs, test RSMI mean" in err and "0 failed" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.zarr", "s.zarr"]
-    group = store.open_store(out, "runs")
+    group = stores.open_store(out, "runs")
     assert group.attrs["complete"] is True and group.attrs["kind"] == "runs"
     assert group.attrs["lattice"] == "square" and group.attrs["v_shape"] == [2, 2]
     assert group.attrs["samples"] == str(samples) and group.attrs["units"] == "nats"
@@ -226,7 +226,10 @@ def test_chunked_runs_match_one_batch(tmp_path, one_thread):
     assert (
         main(_args(samples, tmp_path / "one.zarr", *_QUICK, "--runs", "1", "--first-run", "3")) == 0
     )
-    batch, alone = store.open_store(tmp_path / "all.zarr"), store.open_store(tmp_path / "one.zarr")
+    batch, alone = (
+        stores.open_store(tmp_path / "all.zarr"),
+        stores.open_store(tmp_path / "one.zarr"),
+    )
     assert alone["run_id"][...].tolist() == [3]
     np.testing.assert_allclose(alone["filters"][0], batch["filters"][1], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(alone["rsmi"][0], batch["rsmi"][1], rtol=1e-4, atol=1e-5)
@@ -247,7 +250,7 @@ def test_round_trip_through_console_script_on_a_dimer_grid(tmp_path):
     done = subprocess.run([_rsmine(), *argv], capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stderr.startswith("rsmine optimise: 2 runs, test RSMI mean")
-    group = store.open_store(out, "runs")
+    group = stores.open_store(out, "runs")
     filters = group["filters"][...]
     assert filters.shape == (2, 2, 4, 4)  # two components by default on the dimer grid
     rows, cols = np.indices((4, 4))
@@ -265,7 +268,7 @@ def test_declared_options_set_fields(tmp_path, one_thread):
     out = optimise_store(
         samples, tmp_path / "r.zarr", lv=2, lb=1, le=2, runs=1, seed=0, origins=3, **options
     )
-    params = store.open_store(out).attrs["params"]
+    params = stores.open_store(out).attrs["params"]
     assert params["optimiser"]["epochs"] == 2 and params["optimiser"]["batch"] == 40
     assert params["optimiser"]["halt_delta"] is None  # None: not given, the default
     assert params["optimiser"]["weight_decay"] == 1e-3 and params["critic"]["hidden"] == [8]
@@ -277,7 +280,7 @@ def test_rerun_replaces_an_existing_runs_store(tmp_path, one_thread):
     out = tmp_path / "runs.zarr"
     assert main(_args(samples, out, *_QUICK)) == 0
     assert main(_args(samples, out, *_QUICK, "--runs", "1", "--first-run", "7")) == 0
-    assert store.open_store(out, "runs")["run_id"][...].tolist() == [7]
+    assert stores.open_store(out, "runs")["run_id"][...].tolist() == [7]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.zarr", "s.zarr"]
 
 
@@ -376,7 +379,7 @@ def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, 
         assert parsed[name] == value, name
     # optimise_store takes every declared name as a keyword and records the value
     out = optimise_store(samples, tmp_path / "r.zarr", **_args_dict(), **_NOT_DEFAULT)
-    params = store.open_store(out).attrs["params"]
+    params = stores.open_store(out).attrs["params"]
     groups = [g for g in params.values() if isinstance(g, dict)]
     recorded = {k: v for group in groups for k, v in group.items()}
     for name, value in _NOT_DEFAULT.items():
@@ -405,6 +408,6 @@ def test_origins_auto_follows_the_store_and_the_critic(tmp_path, one_thread, att
     ask = attrs.pop("ask", "auto")
     path = _sample_store(tmp_path / "s.zarr", _ising_like(3000, 12), lattice="square", **attrs)
     out = optimise_store(path, tmp_path / "r.zarr", **_args_dict(), origins=ask, epochs=1)
-    region = store.open_store(out).attrs["params"]["region"]
+    region = stores.open_store(out).attrs["params"]["region"]
     assert region["origins"] == expected and region["origins_asked"] == ask
     assert len(region["origin_coords"]) == expected

@@ -5,9 +5,10 @@ import math
 import numpy as np
 import pytest
 
+from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis import physics_figures
 from rsmine.analysis.boundaryness import boundaryness_curves, boundaryness_peaks
-from rsmine.analysis.ensembles import RunsPart, components_sweep, merge_runs, summarise
+from rsmine.analysis.ensembles import components_sweep, summarise
 from rsmine.analysis.figures import transition_mark
 from rsmine.analysis.scaling import buffer_fits_table
 from rsmine.analysis.transition import transition_table
@@ -36,7 +37,7 @@ def ensemble(tmp_path_factory):
                 path = write_runs(tmp / f"{i}_{lb}_{k}.zarr", 0, rsmi, [False] * 4, filters=filters)
                 parts.append(RunsPart(path, f"P{i}", x, lb, k))
             runs[(f"P{i}", lb)] = 4
-    return merge_runs(parts, tmp / "ens.zarr", runs)
+    return aggregate(parts, tmp / "ens.zarr", runs)
 
 
 def test_every_analysis_figure_draws(ensemble, tmp_path):

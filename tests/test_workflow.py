@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rsmine import config as science
-from rsmine import store
+from rsmine import stores
+from rsmine import study as science
 from rsmine.cli import build_parser
 from rsmine.errors import InputError
 
@@ -117,7 +117,7 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         "simulate_dimers": points["dimers"],
         "simulate_ising": points["ising_ferro"] + points["ising_antiferro"],
         "optimise": sum(optimise.values()),
-        "merge_runs": 4,
+        "aggregate": 4,
         "summarise": 4,
         "figure_rsmi_vs_buffer": 3,  # not for chipping: a single lb
         "figure_rsmi_vs_control": 4,
@@ -395,7 +395,7 @@ def tiny_run(tmp_path_factory):
 def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
     results, _, result = tiny_run
     stats = job_stats(result.stdout + result.stderr)
-    assert stats["simulate_dimers"] == 2 and stats["optimise"] == 8 and stats["merge_runs"] == 3
+    assert stats["simulate_dimers"] == 2 and stats["optimise"] == 8 and stats["aggregate"] == 3
     for system in ("ising_ferro", "chipping", "dimers"):
         for figure in ("rsmi_vs_control", "filters"):
             assert (results / f"figures/{system}_{figure}.png").stat().st_size > 1000
@@ -406,10 +406,10 @@ def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
         assert "rsmi_max_nats" in table[0]
         alignment = (results / f"tables/{system}_filter_alignment.csv").read_text().splitlines()
         assert len(alignment) == 1 + 2
-        group = store.open_store(results / f"ensembles/{system}.zarr", "ensemble")
+        group = stores.open_store(results / f"ensembles/{system}.zarr", "ensemble")
         assert sorted(group["run_id"][...]) == [0, 0, 1, 1]
     assert (results / "figures/chipping_marginals.png").stat().st_size > 1000
-    dimers = store.read_samples(results / "samples/dimers/T0.5.zarr")
+    dimers = stores.read_samples(results / "samples/dimers/T0.5.zarr")
     assert dimers.lattice == "dimer_grid" and dimers.shape == (8, 8)
 
 
@@ -466,7 +466,7 @@ def test_source_store_paths_are_checked_at_plan_time(tmp_path):
 
 
 @pytest.mark.slow
-def test_forcerun_merge_reruns_only_merge_and_what_depends_on_it(tiny_run):
+def test_forcerun_aggregate_reruns_only_aggregate_and_what_depends_on_it(tiny_run):
     results, configfile, _ = tiny_run
     untouched = sorted(results.glob("runs/*/*/*/*/*.zarr")) + sorted(
         results.glob("samples/*/*.zarr")
@@ -480,20 +480,20 @@ def test_forcerun_merge_reruns_only_merge_and_what_depends_on_it(tiny_run):
         "--profile",
         str(ROOT / "profiles/local"),
         "--forcerun",
-        "merge_runs",
+        "aggregate",
         configfile=configfile,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     stats = job_stats(result.stdout + result.stderr)
     assert stats.pop("total") == 4
     assert stats == {
-        "merge_runs": 1,
+        "aggregate": 1,
         "summarise": 1,
         "figure_rsmi_vs_control": 1,
         "figure_filters": 1,
     }
     assert {path: path.stat().st_mtime_ns for path in untouched} == before
-    merged = store.open_store(results / "ensembles/chipping.zarr", "ensemble")
+    merged = stores.open_store(results / "ensembles/chipping.zarr", "ensemble")
     assert merged.attrs["complete"] is True
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from rsmine.errors import InputError
-from rsmine.store import read_samples
+from rsmine.stores import read_samples
 
 
 @dataclass(frozen=True)

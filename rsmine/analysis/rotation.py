@@ -38,7 +38,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
-from rsmine import store
+from rsmine import stores
 from rsmine.analysis.figures import BITS, _save
 from rsmine.analysis.pristine import pristine_basis, to_grid
 from rsmine.coarse_grain import read_filter
@@ -197,7 +197,7 @@ def rotation_scan(
             f"{learned.components} {learned.embedding}"
         )
     region = learned.params.get("region") or {}
-    sample_set = store.read_samples(samples)
+    sample_set = stores.read_samples(samples)
     partition = Partition(
         sample_set.lattice,
         sample_set.shape,

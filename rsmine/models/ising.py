@@ -38,11 +38,11 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from rsmine import store
+from rsmine import stores
 from rsmine.errors import InputError
 from rsmine.models import autocorr, simulation, splitmix
-from rsmine.models.critical import ISING_TC
 from rsmine.progress import progress, summary
+from rsmine.systems import ISING_TC
 
 WOLFF_MAX_T = 1.5 * ISING_TC
 """Wolff clusters at T/|J| ≤ this, checkerboard Metropolis above."""
@@ -562,7 +562,7 @@ def simulate_store(
         "ising", L=L, T=float(T), J=float(J), samples=samples, chains=chains, seed=seed
     )
     writer = simulation.SampleWriter(Path(out), params, seed, lattice="square", dims=_DIMS)
-    store.check_output(out, "samples")  # before the simulation, not when writing
+    stores.check_output(out, "samples")  # before the simulation, not when writing
     sim = simulate(L, T, J=J, samples=samples, seed=seed, chains=chains)
     writer.write(sim, OBSERVABLES, TIMING)
     stats = sim.stats

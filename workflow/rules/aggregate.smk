@@ -1,16 +1,19 @@
-"""Aggregation: every runs store of a system -> one ensemble store."""
+"""Aggregation: every runs store of a system -> one ensemble store (`rsmine aggregate`)."""
 
 
-rule merge_runs:
+rule aggregate:
     input:
         runs_of_system,
     output:
         directory(results("ensembles/{system}.zarr")),
     log:
-        results("logs/merge_runs/{system}.log"),
+        results("logs/aggregate/{system}.log"),
     params:
-        merge=merge_params,
+        parts=aggregate_parts,
+        runs=aggregate_option("runs"),
+        config=aggregate_option("params"),
     conda:
         "../../envs/rsmine.yaml"
-    script:
-        "../scripts/merge_runs.py"
+    shell:
+        "rsmine aggregate --out {output:q} --runs {params.runs} --params {params.config:q}"
+        " {params.parts:q} 2> {log:q}"

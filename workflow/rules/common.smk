@@ -36,13 +36,18 @@ def optimise_args(wildcards):
 
 
 def runs_of_system(wildcards):
-    """Input of merge_runs: every runs store of {system}."""
+    """Input of aggregate: every runs store of {system}."""
     return [part["path"] for part in PLAN.runs_parts(wildcards.system)]
 
 
-def merge_params(wildcards):
-    """Parameters of merge_runs: the parts, the runs expected per point and lb, the config."""
-    return PLAN.merge_settings(wildcards.system)
+def aggregate_parts(wildcards):
+    """The `--part POINT CONTROL RUNS_STORE` words of `rsmine aggregate` for {system}."""
+    return PLAN.aggregate_parts(wildcards.system)
+
+
+def aggregate_option(name):
+    """A lookup of `rsmine aggregate`'s --runs or --params for {system}."""
+    return lambda wildcards: PLAN.aggregate_options(wildcards.system)[name]
 
 
 def control_label(wildcards):

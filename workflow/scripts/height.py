@@ -6,7 +6,7 @@ import pandas as pd
 
 from rsmine.analysis.height import figure_height_histograms, phase_histograms
 from rsmine.analysis.tables import write_csv
-from rsmine.store import read_samples
+from rsmine.stores import read_samples
 
 
 def main(smk) -> None:

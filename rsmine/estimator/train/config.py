@@ -205,8 +205,6 @@ ORIGINS = Option(
 )
 # where the optimise driver's defaults differ from TrainConfig's
 _DRIVER_DEFAULTS = {"origins": "auto", "device": "auto"}
-# the paper's Tables I-II for the dimer grid; spin lattices use the declared defaults
-_DIMER_GRID_DEFAULTS = {"components": 2, "epochs": 50, "batch": 400, "tau_max": 0.75}
 
 
 def options() -> dict[str, tuple[Any, Option]]:
@@ -219,11 +217,3 @@ def options() -> dict[str, tuple[Any, Option]]:
     declared = {"origins": (None, ORIGINS)}
     declared |= {f.name: (f.default, f.metadata["option"]) for f in fields(TrainConfig)}
     return {k: (_DRIVER_DEFAULTS.get(k, d), o) for k, (d, o) in declared.items()}
-
-
-def lattice_defaults(lattice: str) -> dict[str, Any]:
-    """Defaults that differ from :func:`options`' on ``lattice`` (paper Tables I-II).
-
-    Keys: components, and option names. Empty for spin lattices.
-    """
-    return dict(_DIMER_GRID_DEFAULTS) if lattice == "dimer_grid" else {}

@@ -1,4 +1,4 @@
-"""The science configuration (``config.yaml``): points, windows, seeds and chunks.
+"""The study configuration (``config.yaml``): points, windows, seeds, chunks and defaults.
 
 The workflow's schema checks each key on its own; the checks here compare keys
 with each other (does the window lv + 2·lb + 2·le fit in the lattice?) and turn
@@ -12,7 +12,10 @@ point), and ``optimise`` (lv, lb list, le, components, runs, runs_per_job,
 training options). ``optimise.components`` is a count or a list of counts (a
 components sweep, Fig. 11): the first entry is the count every point runs and
 the other analyses use; the others run at every point, or only at the control
-values listed in ``optimise.components_points``.
+values listed in ``optimise.components_points``. Omitted, it is the model's count
+(:func:`rsmine.systems.default_components`: what ``rsmine optimise`` uses on that
+model's stores). Every default is resolved here once; :func:`check` performs every
+cross-key check at plan time.
 """
 
 from __future__ import annotations
@@ -23,13 +26,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rsmine import systems
 from rsmine.errors import InputError
-from rsmine.models.critical import ISING_TC
+from rsmine.systems import ising_temperature, lattice_side, point_label
 
-"""Critical temperature of the square-lattice Ising model, 2/ln(1+√2), in units of |J|."""
+__all__ = ["ising_temperature", "lattice_side", "point_label"]
 
-CONTROL = {"ising": "Tc/T", "dimers": "T", "chipping": "w"}
-_PREFIX = {"ising": "TcT", "dimers": "T", "chipping": "w"}
 _SEED_STRIDE = 1_000_000
 WORKFLOW_DEVICE = "auto"
 """Where optimise jobs train unless ``train.device`` says: a GPU when the job has one."""
@@ -42,11 +44,6 @@ class Point:
     index: int
     value: float
     label: str
-
-
-def point_label(model: str, value: float) -> str:
-    """The name of a point in paths: ``T0.65``, ``Tinf``, ``TcT1.05``, ``w0.333``."""
-    return f"{_PREFIX.get(model, 'p')}{format(float(value), 'g')}"
 
 
 def points(name: str, system: Mapping[str, Any]) -> list[Point]:
@@ -72,11 +69,6 @@ def points(name: str, system: Mapping[str, Any]) -> list[Point]:
     return found
 
 
-def lattice_side(model: str, simulate: Mapping[str, Any]) -> int:
-    """Side of the simulated lattice in sites: L (ising, chipping) or 2n (dimer bond grid)."""
-    return 2 * int(simulate["n"]) if model == "dimers" else int(simulate["L"])
-
-
 def check_windows(name: str, system: Mapping[str, Any]) -> None:
     """Raise InputError unless lv + 2·lb + 2·le fits in the lattice for every lb.
 
@@ -87,7 +79,7 @@ def check_windows(name: str, system: Mapping[str, Any]) -> None:
         return
     opt = system["optimise"]
     side = lattice_side(system["model"], system["simulate"])
-    size_key = "n" if system["model"] == "dimers" else "L"
+    size_key = systems.SYSTEMS[system["model"]].size_key
     for lb in opt["lb"]:
         window = opt["lv"] + 2 * lb + 2 * opt["le"]
         if window > side:
@@ -99,8 +91,10 @@ def check_windows(name: str, system: Mapping[str, Any]) -> None:
 
 
 def component_counts(system: Mapping[str, Any]) -> list[int]:
-    """The component counts of ``optimise.components`` (an int or a list), first = main."""
-    value = system["optimise"].get("components", 1)
+    """The component counts of ``optimise.components`` (an int or a list; omitted: the
+    model's count), first = main."""
+    default = systems.default_components(system.get("model"))
+    value = system["optimise"].get("components", default)
     return [int(k) for k in value] if isinstance(value, list) else [int(value)]
 
 
@@ -180,8 +174,9 @@ def check(config: Mapping[str, Any]) -> None:
         if not system.get("source") and "model" not in system:
             raise InputError(f"systems.{name}.model: required when the system is simulated")
         points(name, system)
-        check_windows(name, system)
+        check_dimer_fields(name, system)
         check_filter_ensemble(name, system)
+        check_windows(name, system)
         check_components(name, system)
 
 
@@ -198,11 +193,6 @@ def simulate_seed(seed: int, point: Point) -> int:
 def optimise_seed(seed: int, point: Point, lb: int) -> int:
     """Ensemble seed at one point and buffer width; run k then uses (seed, k)."""
     return (int(seed) * _SEED_STRIDE + point.index) * 1000 + int(lb)
-
-
-def ising_temperature(tc_over_t: float) -> float:
-    """T from the control value Tc/T (|J| = 1); Tc/T = 0 is T = inf."""
-    return math.inf if tc_over_t == 0 else ISING_TC / tc_over_t
 
 
 def training_options(system: Mapping[str, Any], point: Point) -> dict[str, Any]:
@@ -239,8 +229,34 @@ def check_filter_ensemble(name: str, system: Mapping[str, Any]) -> None:
             f"{key}: systems.{name}.optimise.lv is {opt['lv']}; the pristine filters and their "
             "symmetry actions need a block of an even number of vertices, lv divisible by 4"
         )
-    if settings.get("lb", opt["lb"][0]) not in opt["lb"]:
+    if filter_ensemble_settings(system)["lb"] not in opt["lb"]:
         raise InputError(f"{key}.lb {settings['lb']}: expected one of optimise.lb {opt['lb']}")
     low, high = settings["pca_window"]
     if not low < high:
         raise InputError(f"{key}.pca_window {[low, high]}: expected [low, high] with low < high")
+
+
+def filter_ensemble_settings(system: Mapping[str, Any]) -> dict[str, Any]:
+    """A system's ``filter_ensemble`` block with its defaults (lb: the first of optimise.lb;
+    min_overlap: :data:`rsmine.analysis.u1.MIN_OVERLAP`) and the main component count."""
+    from rsmine.analysis.u1 import MIN_OVERLAP
+
+    defaults = {"lb": system["optimise"]["lb"][0], "min_overlap": MIN_OVERLAP}
+    return {**defaults, **system["filter_ensemble"], "components": main_components(system)}
+
+
+def check_dimer_fields(name: str, system: Mapping[str, Any]) -> None:
+    """Raise InputError unless a system's ``dimer_fields`` entry fits it: a dimers system,
+    points among the system's points, lb among optimise.lb."""
+    fields = system.get("dimer_fields")
+    if fields is None:
+        return
+    key = f"systems.{name}.dimer_fields"
+    if system.get("model") != "dimers":
+        raise InputError(f"{key}: only a dimers system has dimer fields")
+    values = {p.value for p in points(name, system)}
+    missing = [v for v in fields["points"] if float(v) not in values]
+    if missing:
+        raise InputError(f"{key}.points: {missing} are not among systems.{name}.points")
+    if fields["lb"] not in system["optimise"]["lb"]:
+        raise InputError(f"{key}.lb: {fields['lb']} is not among systems.{name}.optimise.lb")
