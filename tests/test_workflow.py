@@ -70,10 +70,11 @@ def planned_wildcards(output: str, rule: str) -> list[dict[str, str]]:
 
 
 def shell_commands(output: str, rule: str) -> list[list[str]]:
-    """The shell command of every job of ``rule`` in a ``-n -p`` listing, split as bash would."""
+    """The shell command of every job of ``rule`` in the listing of a run or a ``-n -p`` dry-run
+    (a run prints its jobs as 'localrule'), split as bash would."""
     return [
         shlex.split(block.split("Shell command: ", 1)[1].splitlines()[0])
-        for block in output.split("\nrule ")[1:]
+        for block in re.split(r"\n(?:local)?rule ", output)[1:]
         if block.startswith(f"{rule}:")
     ]
 
