@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from rsmine._version import __version__
 from rsmine.errors import InputError
@@ -142,6 +142,7 @@ def _run_dimers(args: argparse.Namespace) -> None:
 def _add_optimise(sub: argparse._SubParsersAction) -> None:
     from rsmine.estimator.lattices import DIMER_GRID
     from rsmine.estimator.train.config import options
+    from rsmine.flags import argparse_keywords, shown
     from rsmine.systems import DEFAULT_COMPONENTS, training_defaults
 
     p = sub.add_parser("optimise", help="an ensemble of RSMI-NE optimisations")
@@ -161,77 +162,17 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--first-run", type=int, default=0, help="index of the first run")
     p.add_argument("--seed", type=int, required=True, help="ensemble seed; run k uses (seed, k)")
     for name, (default, option) in options().items():
-        shown = "off" if default is None else _shown(default)
+        text = "off" if default is None else shown(default)
         if name in dimer:
-            shown += f"; dimer grid: {_shown(dimer[name])}"
+            text += f"; dimer grid: {shown(dimer[name])}"
         p.add_argument(
             "--" + name.replace("_", "-"),
             dest=name,
             default=None,
-            help=f"{option.help} (default: {shown})",
-            **_parsing(option.schema),
+            help=f"{option.help} (default: {text})",
+            **argparse_keywords(option.schema),
         )
     p.set_defaults(handler=_run_optimise, writes="runs", inputs=("samples",))
-
-
-def _shown(value: object) -> str:
-    """A value as typed on the command line."""
-    if isinstance(value, tuple | list):
-        return " ".join(map(str, value))
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def option_flags(values: Mapping[str, object]) -> str:
-    """``rsmine optimise`` flags of option ``values`` (name -> value, None left out), e.g. a
-    workflow's ``train`` block: {"tau_max": 0.75, "hidden": [8]} -> "--tau-max 0.75 --hidden 8"."""
-    return " ".join(
-        f"--{name.replace('_', '-')} {_shown(value)}"
-        for name, value in values.items()
-        if value is not None
-    )
-
-
-def _boolean(text: str) -> bool:
-    if text.lower() not in ("true", "false"):
-        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-    return text.lower() == "true"
-
-
-def _one_of(schemas: list[dict]):
-    """Parser of a value matching any of ``schemas`` (integers or constant words)."""
-    words = [s["const"] for s in schemas if "const" in s]
-
-    def parse(text: str) -> object:
-        if text in words:
-            return text
-        try:
-            return int(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(
-                f"expected an integer or {' or '.join(words)}, got {text!r}"
-            ) from exc
-
-    return parse
-
-
-_TYPES = {"integer": int, "number": float, "string": str, "boolean": _boolean}
-
-
-def _parsing(schema: dict) -> dict:
-    """argparse keywords (type, choices, nargs, metavar) of an option's JSON schema."""
-    if "anyOf" in schema:
-        words = [s["const"] for s in schema["anyOf"] if "const" in s]
-        return {"type": _one_of(schema["anyOf"]), "metavar": "{N," + ",".join(words) + "}"}
-    if schema["type"] == "array":
-        n = schema.get("minItems")
-        nargs = n if n is not None and n == schema.get("maxItems") else "+"
-        item = schema["items"]["type"]
-        return {"type": _TYPES[item], "nargs": nargs, "metavar": "N" if item == "integer" else "X"}
-    if "enum" in schema:
-        return {"choices": schema["enum"]}
-    if schema["type"] == "boolean":
-        return {"type": _boolean, "metavar": "{true,false}"}
-    return {"type": _TYPES[schema["type"]]}
 
 
 def _run_optimise(args: argparse.Namespace) -> None:

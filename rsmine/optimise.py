@@ -50,6 +50,7 @@ from rsmine.estimator.train.config import (
     options,
 )
 from rsmine.estimator.train.parts import part_sizes
+from rsmine.stores.runs import LAYOUT, write_runs
 
 _ATTR_GROUPS = {
     "coarse_grainer": ("embedding", "states", "tau_max", "tau_min", "anneal_rate", "centre"),
@@ -245,34 +246,17 @@ def _write(
     runs, rows = result.filters.shape[:2]
     params = _params(sample_set, partition, asked, config, components, first_run, runs)
     seed_attr = {**stores.seed_record(seed), "seeding": SEEDING}
-    with stores.building(out, "runs", params, seed_attr) as group:
-        group.attrs.update(
-            lattice=partition.lattice,
-            v_shape=list(partition.v_shape),
-            samples=str(sample_set.path),
-            units="nats",
-        )
-        filters = result.filters.astype(np.float32).reshape(runs, rows, *partition.v_shape)
-        v_dims = [f"v{axis}" for axis in range(len(partition.v_shape))]
-        stores.write_array(group, "filters", filters, ["run", "component", *v_dims])
-        centre = result.v_centre.astype(np.float32).reshape(partition.v_shape)
-        stores.write_array(group, "v_centre", centre, v_dims)
-        for name in ("rsmi", "rsmi_val", "rsmi_train"):
-            values = getattr(result, name).astype(np.float32)
-            stores.write_array(group, name, values, ["run"], attrs={"units": "nats"})
-        stores.write_array(group, "best_epoch", result.best_epoch.astype(np.int32), ["run"])
-        stores.write_array(
-            group,
-            "history",
-            result.history.astype(np.float32),
-            ["run", "epoch", "part"],
-            attrs={"units": "nats", "part": ["train", "val"]},
-        )
-        stores.write_array(group, "tau", result.tau.astype(np.float32), ["step"])
-        run_id = np.arange(first_run, first_run + runs, dtype=np.int64)
-        stores.write_array(group, "run_id", run_id, ["run"])
-        stores.write_array(group, "failed", result.failed.astype(bool), ["run"])
-        stores.write_array(group, "failed_epoch", result.failed_epoch.astype(np.int32), ["run"])
+    attrs = {
+        "lattice": partition.lattice,
+        "v_shape": list(partition.v_shape),
+        "samples": str(sample_set.path),
+        "units": "nats",
+    }
+    arrays = {name: getattr(result, name) for name in LAYOUT if hasattr(result, name)}
+    arrays["filters"] = result.filters.reshape(runs, rows, *partition.v_shape)
+    arrays["v_centre"] = result.v_centre.reshape(partition.v_shape)
+    arrays["run_id"] = np.arange(first_run, first_run + runs)
+    write_runs(out, arrays, params, seed_attr, attrs)
 
 
 def _report(out: Path, result: BatchResult, seconds: float) -> None:

@@ -16,9 +16,9 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from rsmine import study, systems
+from rsmine import study
 from rsmine.analysis.transition import MIN_POINTS as TRANSITION_MIN_POINTS
-from rsmine.cli import option_flags
+from rsmine.flags import option_flags
 
 RSMI_FIGURES = ("rsmi_vs_control", "rsmi_vs_buffer")
 ANALYSES = ("transition", "buffer_fits", "boundaryness", "components")
@@ -32,7 +32,7 @@ class Plan:
     def __init__(self, config: Mapping[str, Any]) -> None:
         study.check(config)
         self.root = config["results"]
-        self.systems = config["systems"]
+        self.systems = {name: study.resolve(s) for name, s in config["systems"].items()}
         self.points = {name: study.points(name, s) for name, s in self.systems.items()}
 
     def results(self, path: str) -> str:
@@ -52,9 +52,7 @@ class Plan:
 
     def control(self, system: str) -> str:
         """Axis label of a system's control parameter."""
-        spec = self.systems[system]
-        model = systems.SYSTEMS.get(spec.get("model", ""))
-        return spec.get("control") or (model.control if model else "control")
+        return study.control_name(self.systems[system])
 
     def simulated(self, model: str) -> list[str]:
         """The systems of ``model`` that are simulated (not read from ``source``)."""
@@ -67,11 +65,8 @@ class Plan:
         return [n for n, s in self.systems.items() if s.get("model") == model]
 
     def simulate_options(self, system: str, label: str) -> str:
-        """Options of ``rsmine simulate <model>`` at one point (rsmine.systems.simulate_args)."""
-        spec = self.systems[system]
-        seed = study.simulate_seed(spec["simulate"]["seed"], self.point(system, label))
-        value = self.point(system, label).value
-        return systems.simulate_args(spec["model"], spec["simulate"], value, seed)
+        """Options of ``rsmine simulate <model>`` at one point."""
+        return study.simulate_args(self.systems[system], self.point(system, label))
 
     def samples(self, system: str, label: str) -> str:
         """The sample store of a point: the user's ``source`` store, or the simulated one."""
@@ -89,14 +84,8 @@ class Plan:
         self, system: str, label: str, lb: int, components: int, chunk: int
     ) -> str:
         """Options of ``rsmine optimise`` for one chunk of runs at one point, lb and count."""
-        spec = self.systems[system]
-        opt, point = spec["optimise"], self.point(system, label)
-        first, count = self.chunks(system)[chunk]
-        window = {"lv": opt["lv"], "lb": lb, "le": opt["le"], "components": components}
-        window |= {"runs": count, "first_run": first}
-        window["seed"] = study.optimise_seed(opt["seed"], point, lb)
-        # every key of the train block is a declared option (the schema checks it)
-        return option_flags({**window, **study.training_options(spec, point)})
+        spec, point = self.systems[system], self.point(system, label)
+        return study.optimise_args(spec, point, lb, components, chunk)
 
     def runs(self, system: str, label: str, lb: int, components: int, chunk: int) -> str:
         """The runs store of one optimise job."""

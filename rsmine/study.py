@@ -20,6 +20,7 @@ cross-key check at plan time.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -178,6 +179,7 @@ def check(config: Mapping[str, Any]) -> None:
         check_filter_ensemble(name, system)
         check_windows(name, system)
         check_components(name, system)
+        check_training(name, system)
 
 
 def chunks(runs: int, runs_per_job: int) -> list[tuple[int, int]]:
@@ -260,3 +262,91 @@ def check_dimer_fields(name: str, system: Mapping[str, Any]) -> None:
         raise InputError(f"{key}.points: {missing} are not among systems.{name}.points")
     if fields["lb"] not in system["optimise"]["lb"]:
         raise InputError(f"{key}.lb: {fields['lb']} is not among systems.{name}.optimise.lb")
+
+
+def check_training(name: str, system: Mapping[str, Any]) -> None:
+    """Raise InputError unless ``optimise.train`` and every override hold declared options
+    with valid values (:func:`rsmine.estimator.train.options`, the one declaration), and
+    the options of every point form a valid TrainConfig (tau_min <= tau_max, split, ...)."""
+    from rsmine.estimator.train.config import TrainConfig, check_option, options
+
+    declared = options()
+    opt = system["optimise"]
+    blocks = [("train", dict(opt.get("train", {})))]
+    for i, override in enumerate(opt.get("overrides", [])):
+        blocks.append((f"overrides[{i}]", {k: v for k, v in override.items() if k != "range"}))
+    for where, block in blocks:
+        key = f"systems.{name}.optimise.{where}"
+        unknown = sorted(set(block) - set(declared))
+        if unknown:
+            raise InputError(
+                f"{key}: unknown option(s) {unknown}; expected some of {list(declared)}"
+            )
+        for option, value in block.items():
+            try:
+                check_option(option, value, declared[option][1].schema)
+            except InputError as exc:
+                raise InputError(f"{key}.{exc}") from exc
+    model = systems.SYSTEMS.get(system.get("model", ""))
+    defaults = systems.training_defaults(model.lattice) if model else {}
+    for point in points(name, system):
+        values = {k: d for k, (d, _) in declared.items()} | defaults
+        values |= training_options(system, point)
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+        values = {k: v for k, v in values.items() if k not in ("origins", "components")}
+        try:
+            TrainConfig(**values)
+        except InputError as exc:
+            raise InputError(
+                f"systems.{name}.optimise: the training options at point {point.label}: {exc}"
+            ) from exc
+
+
+def resolve(system: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a system's entry with every default filled in once: optimise.components
+    (the model's count when omitted) and, with a filter_ensemble block, its lb and
+    min_overlap (:func:`filter_ensemble_settings`)."""
+    resolved = copy.deepcopy(dict(system))
+    opt = resolved["optimise"]
+    opt.setdefault("components", systems.default_components(system.get("model")))
+    if "filter_ensemble" in resolved:
+        settings = filter_ensemble_settings(system)
+        settings.pop("components")
+        resolved["filter_ensemble"] = settings
+    return resolved
+
+
+def simulate_args(system: Mapping[str, Any], point: Point) -> str:
+    """The options of ``rsmine simulate <model>`` at ``point`` (without ``--out``)."""
+    sim = system["simulate"]
+    seed = simulate_seed(sim["seed"], point)
+    return systems.simulate_args(system["model"], sim, point.value, seed)
+
+
+def optimise_args(
+    system: Mapping[str, Any], point: Point, lb: int, components: int, chunk: int
+) -> str:
+    """The options of ``rsmine optimise`` for run chunk ``chunk`` at ``point``, ``lb`` and
+    ``components`` (without ``--samples`` and ``--out``): the window, the runs, the seed
+    and every training option of the point."""
+    from rsmine.flags import option_flags
+
+    opt = system["optimise"]
+    first, count = chunks(opt["runs"], opt["runs_per_job"])[chunk]
+    window = {
+        "lv": opt["lv"],
+        "lb": lb,
+        "le": opt["le"],
+        "components": components,
+        "runs": count,
+        "first-run": first,
+        "seed": optimise_seed(opt["seed"], point, lb),
+    }
+    flags = " ".join(f"--{key} {value}" for key, value in window.items())
+    return f"{flags} {option_flags(training_options(system, point))}"
+
+
+def control_name(system: Mapping[str, Any]) -> str:
+    """Axis label of a system's control parameter: ``control``, else the model's."""
+    model = systems.SYSTEMS.get(system.get("model", ""))
+    return system.get("control") or (model.control if model else "control")

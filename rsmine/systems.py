@@ -142,7 +142,9 @@ def training_defaults(lattice: str) -> dict[str, Any]:
 def default_components(model: str | None) -> int:
     """The component count of ``model`` (DEFAULT_COMPONENTS for user data)."""
     system = SYSTEMS.get(model or "")
-    return int(system.defaults.get("components", DEFAULT_COMPONENTS)) if system else 1
+    return (
+        int(system.defaults.get("components", DEFAULT_COMPONENTS)) if system else DEFAULT_COMPONENTS
+    )
 
 
 def point_label(model: str | None, value: float) -> str:

@@ -2,9 +2,9 @@
 
 import pandas as pd
 import pytest
+from snakemake_runner import ROOT, job_stats, load, snakemake, write_config
 
 from rsmine import stores
-from tests.test_workflow import ROOT, job_stats, load, snakemake, write_config
 
 ANALYSES = ("transition", "buffer_fits", "boundaryness", "components")
 

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from factories import write_runs
 
 from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis.boundaryness import (
@@ -13,7 +14,6 @@ from rsmine.analysis.boundaryness import (
     run_boundaryness,
 )
 from rsmine.errors import InputError
-from tests.test_ensembles import write_runs
 
 
 def ring(lv: int) -> np.ndarray:

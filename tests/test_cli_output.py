@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from factories import write_samples
 
 from rsmine import stores
 
@@ -51,9 +52,7 @@ def samples(tmp_path) -> Path:
     """A complete rsmine samples store (12x12 spins) for ``rsmine optimise``."""
     path = tmp_path / "samples.zarr"
     configs = np.random.default_rng(0).choice(np.array([-1, 1], np.int8), (100, 12, 12))
-    with stores.building(path, "samples", {"model": "test"}, stores.seed_record(0)) as group:
-        stores.write_array(group, "configs", configs, ["sample", "y", "x"])
-    return path
+    return write_samples(path, configs, {"model": "test"})
 
 
 def _optimise(samples: Path) -> list[str]:

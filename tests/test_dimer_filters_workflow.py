@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from filter_ensembles import write_planted_ensemble
-from test_workflow import load, schema_errors, snakemake, write_config
+from factories import write_planted_ensemble
+from snakemake_runner import load, schema_errors, snakemake, write_config
 
 from rsmine import study as science
 from rsmine.errors import InputError

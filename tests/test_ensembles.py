@@ -7,46 +7,13 @@ import re
 
 import numpy as np
 import pytest
+from factories import write_runs
 from matplotlib.legend import Legend
 
 from rsmine import stores
 from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis import ensembles, figures
 from rsmine.errors import InputError
-
-
-def write_runs(
-    path, first: int, rsmi, failed, epochs: int = 3, seed: int = 0, filters=None, lb=None
-):
-    """A runs store of DESIGN.md with runs first..first+len(rsmi)-1 (default: 2 components
-    of Gaussian filters on V 2x2), with the input centre ``v_centre`` = seed that
-    `rsmine optimise` adds."""
-    n = len(rsmi)
-    rng = np.random.default_rng(seed)
-    if filters is None:
-        filters = rng.normal(size=(n, 2, 2, 2))
-    params = {"first_run": first}
-    if lb is not None:  # as rsmine optimise records them
-        params |= {"region": {"lb": lb}, "coarse_grainer": {"components": filters.shape[1]}}
-    with stores.building(path, "runs", params, stores.seed_record(seed)) as group:
-        group.attrs["lattice"] = "square"
-        stores.write_array(
-            group,
-            "filters",
-            np.asarray(filters, dtype=np.float32),
-            ["run", "component", "v0", "v1"],
-        )
-        for name in ("rsmi", "rsmi_val", "rsmi_train"):
-            stores.write_array(group, name, np.asarray(rsmi, dtype=np.float32), ["run"])
-        stores.write_array(group, "best_epoch", np.full(n, epochs - 1), ["run"])
-        stores.write_array(
-            group, "history", np.zeros((n, epochs, 2), np.float32), ["run", "epoch", "part"]
-        )
-        stores.write_array(group, "run_id", np.arange(first, first + n, dtype=np.int64), ["run"])
-        stores.write_array(group, "failed", np.asarray(failed, dtype=bool), ["run"])
-        centre = np.full(filters.shape[2:], seed, np.float32)
-        stores.write_array(group, "v_centre", centre, ["v0", "v1"])
-    return path
 
 
 @pytest.fixture
@@ -220,3 +187,27 @@ def test_aggregate_command_reads_lb_and_components_from_the_stores(tmp_path, cap
     assert "missing [2]" in capsys.readouterr().err
     assert main([*argv, "--params", "[1]"]) == 2
     assert "--params: expected a JSON object" in capsys.readouterr().err
+
+
+def test_one_rule_says_which_runs_count(tmp_path):
+    """stores.ensemble.counted: failed runs never count; lb and components select; "main"
+    takes the count most runs have, None every count."""
+    from rsmine.stores.ensemble import counted, read_ensemble
+
+    two = [
+        write_runs(tmp_path / f"a{lb}.zarr", 0, [0.1, 0.2], [False, True], lb=lb) for lb in (2, 4)
+    ]
+    three = write_runs(
+        tmp_path / "c.zarr", 0, [0.3, 0.4], [False, False], filters=np.ones((2, 3, 2, 2)), lb=2
+    )
+    parts = [RunsPart(p, "A", 0.5, components=None) for p in (*two, three)]
+    ensemble = read_ensemble(aggregate(parts, tmp_path / "e.zarr", 2))
+    assert list(ensemble["components"]) == [2, 2, 2, 2, 3, 3]
+    keep, count = counted(ensemble)
+    assert list(keep) == [True, False, True, False, True, True] and count is None
+    keep, count = counted(ensemble, lb=2, components="main")  # at lb 2: one run of 2, two of 3
+    assert list(keep) == [False, False, False, False, True, True] and count == 3
+    keep, count = counted(ensemble, components="main")
+    assert count in (2, 3) and keep.sum() == 2  # a tie of 2 and 2 finished runs
+    keep, count = counted(ensemble, lb=4, components=2)
+    assert list(keep) == [False, False, True, False, False, False] and count == 2

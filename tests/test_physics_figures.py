@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from factories import write_runs
 
 from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis import physics_figures
@@ -12,7 +13,6 @@ from rsmine.analysis.ensembles import components_sweep, summarise
 from rsmine.analysis.figures import transition_mark
 from rsmine.analysis.scaling import buffer_fits_table
 from rsmine.analysis.transition import transition_table
-from tests.test_ensembles import write_runs
 
 CONTROLS = [0.5, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, math.inf]
 LBS = [0, 1, 2, 4]

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from snakemake_runner import ROOT, snakemake, write_config
 
 from rsmine import study
 from rsmine.errors import InputError
 from rsmine.estimator.lattices import DIMER_GRID
 from rsmine.systems import training_defaults
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 
 
 def tiny() -> dict:
@@ -26,13 +21,8 @@ def tiny() -> dict:
 
 def planned_commands(tmp_path: Path, config: dict) -> list[str]:
     """The shell commands of a real ``snakemake -n -p`` of ``config``."""
-    configfile = tmp_path / "config.yaml"
-    configfile.write_text(yaml.safe_dump(config))
-    cmd = [str(BIN / "snakemake"), "--snakefile", str(ROOT / "workflow" / "Snakefile")]
-    cmd += ["--directory", str(tmp_path), "--configfile", str(configfile)]
-    cmd += ["--replace-workflow-config", "-n", "-p", "--cores", "1"]
-    environ = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run(cmd, capture_output=True, text=True, env=environ, cwd=tmp_path)
+    configfile = write_config(tmp_path / "config.yaml", config)
+    done = snakemake(tmp_path, "-n", "-p", "--cores", "1", configfile=configfile)
     assert done.returncode == 0, done.stderr[-2000:]
     return re.findall(r"^Shell command: (.*)$", done.stdout + done.stderr, re.MULTILINE)
 
@@ -81,3 +71,40 @@ def test_filter_ensemble_defaults_are_resolved_once():
     assert settings["lb"] == system["optimise"]["lb"][0]
     assert settings["min_overlap"] == MIN_OVERLAP
     assert settings["components"] == 2
+
+
+@pytest.mark.parametrize(
+    ("train", "overrides", "message"),
+    [
+        ({"epochs": 0}, [], r"systems.chipping.optimise.train.epochs must be >= 1, got 0"),
+        ({"bound": "jsd"}, [], r"optimise.train.bound 'jsd' is not one of infonce"),
+        ({"colour": 1}, [], r"optimise.train: unknown option\(s\) \['colour'\]"),
+        ({}, [{"range": [0, 0.5], "lr": -1}], r"optimise.overrides\[0\].lr must be > 0"),
+        ({"tau_min": 0.6}, [], r"at point w0.1: annealing needs tau_min <= tau_max"),
+        ({"split": [0.5, 0.5, 0.5]}, [], r"split must be three positive fractions"),
+    ],
+)
+def test_training_options_are_checked_at_plan_time_against_the_declaration(
+    train, overrides, message
+):
+    """The schema's train block copies nothing; rsmine.study checks it, override by override
+    and point by point, against TrainConfig's declarations."""
+    config = tiny()
+    config["systems"]["chipping"]["optimise"]["train"] = train
+    config["systems"]["chipping"]["optimise"]["overrides"] = overrides
+    with pytest.raises(InputError, match=message):
+        study.check(config)
+    config["systems"]["chipping"]["optimise"]["train"] = {"epochs": 2, "tau_min": 0.2}
+    config["systems"]["chipping"]["optimise"]["overrides"] = []
+    study.check(config)  # valid options pass
+
+
+def test_resolve_fills_every_default_once():
+    config = tiny()
+    del config["systems"]["dimers"]["optimise"]["components"]
+    resolved = {name: study.resolve(s) for name, s in config["systems"].items()}
+    assert resolved["dimers"]["optimise"]["components"] == 2
+    assert resolved["ising_ferro"]["optimise"]["components"] == 1
+    assert resolved["dimers"]["filter_ensemble"]["lb"] == 0
+    assert resolved["dimers"]["filter_ensemble"]["min_overlap"] == 0.5
+    assert "components" not in config["systems"]["dimers"]["optimise"]  # the input untouched

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from factories import write_runs
 
 from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis.figures import transition_mark
@@ -14,7 +15,6 @@ from rsmine.analysis.transition import (
     transition_table,
 )
 from rsmine.systems import transition
-from tests.test_ensembles import write_runs
 
 X = np.linspace(0.5, 1.5, 21)  # control grid, spacing 0.05
 

@@ -28,23 +28,24 @@ def estimate_mi(
     x: np.ndarray,
     y: np.ndarray,
     *,
-    bound: str = "infonce",
+    bound: str = TrainConfig.bound,
     seed: int = 0,
-    epochs: int = 100,
-    patience: int = 10,
-    batch: int = 100,
-    lr: float = 5e-3,
-    hidden: tuple[int, ...] = (32, 32),
-    embed: int = 8,
-    weight_decay: float = 0.0,
-    device: str = "cpu",
+    epochs: int = TrainConfig.epochs,
+    patience: int = TrainConfig.patience,
+    batch: int = TrainConfig.batch,
+    lr: float = TrainConfig.lr,
+    hidden: tuple[int, ...] = TrainConfig.hidden,
+    embed: int = TrainConfig.embed,
+    weight_decay: float = TrainConfig.weight_decay,
+    device: str = TrainConfig.device,
 ) -> float:
     """Held-out lower-bound estimate of I(X:Y) in nats from paired samples.
 
     x: (n, dx) or (n,), y: (n, dy) or (n,), rows paired. The pairs are split 70/10/20
     (seeded); the separable critic v(x)ᵀu(y) is trained on the first part with early stopping
     on the second, and the bound on the third part is returned. InfoNCE never exceeds
-    log(batch). Returns NaN if training diverged (non-finite loss).
+    log(batch). Returns NaN if training diverged (non-finite loss). Training defaults are
+    :class:`TrainConfig`'s (epochs 30, patience 5; they were 100 and 10 here before).
     """
     x, y = _as_samples("x", x), _as_samples("y", y)
     if x.shape[0] != y.shape[0]:

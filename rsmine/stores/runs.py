@@ -10,6 +10,7 @@ and buffer widths, so :class:`Runs` reads both.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from rsmine.errors import InputError
-from rsmine.stores.directory import SEE, open_store
+from rsmine.stores.directory import SEE, building, open_store, write_array
 
 PER_RUN = ("rsmi", "rsmi_val", "rsmi_train", "best_epoch", "run_id", "failed")
 """The (run,) arrays of every runs and ensemble store."""
@@ -114,3 +115,40 @@ def component_count(runs: Runs) -> int:
         return int(runs.params["coarse_grainer"]["components"])
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{runs.path}: no params.coarse_grainer.components; {SEE}") from exc
+
+
+NATS = {"units": "nats"}
+LAYOUT: dict[str, tuple[type, tuple[str, ...], dict[str, Any]]] = {
+    "filters": (np.float32, ("run", "component", "V"), {}),
+    "v_centre": (np.float32, ("V",), {}),
+    "rsmi": (np.float32, ("run",), NATS),
+    "rsmi_val": (np.float32, ("run",), NATS),
+    "rsmi_train": (np.float32, ("run",), NATS),
+    "best_epoch": (np.int32, ("run",), {}),
+    "history": (np.float32, ("run", "epoch", "part"), {**NATS, "part": ["train", "val"]}),
+    "tau": (np.float32, ("step",), {}),
+    "run_id": (np.int64, ("run",), {}),
+    "failed": (np.bool_, ("run",), {}),
+    "failed_epoch": (np.int32, ("run",), {}),
+}
+"""The arrays of a runs store: dtype, dimension names (``V``: the axes v0[, v1, v2] of the
+visible block) and array attrs, in the order they are written."""
+
+
+def write_runs(
+    out: Path,
+    arrays: Mapping[str, np.ndarray],
+    params: Mapping[str, Any],
+    seed: Mapping[str, Any],
+    attrs: Mapping[str, Any],
+) -> None:
+    """Write a runs store at ``out`` (under a temporary name, complete last): every array of
+    :data:`LAYOUT` from ``arrays``, cast to its dtype; root attrs ``params``, ``seed`` and
+    ``attrs`` (lattice, v_shape, samples, units)."""
+    v_dims = [f"v{axis}" for axis in range(np.ndim(arrays["v_centre"]))]
+    with building(out, "runs", params, seed) as group:
+        group.attrs.update(dict(attrs))
+        for name, (dtype, dims, extra) in LAYOUT.items():
+            names = [d for axis in dims for d in (v_dims if axis == "V" else [axis])]
+            values = np.asarray(arrays[name]).astype(dtype)
+            write_array(group, name, values, names, attrs=extra or None)
