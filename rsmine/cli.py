@@ -12,11 +12,16 @@ checks its ``--out`` with :func:`rsmine.stores.check_output` before any work.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rsmine._version import __version__
 from rsmine.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DESCRIPTION = """\
 rsmine finds the relevant degrees of freedom of a statistical system from its
@@ -273,7 +278,7 @@ def _run_info(args: argparse.Namespace) -> None:
     print(stores.describe(args.store))
     attrs = stores.open_store(args.store, complete=False).attrs
     if attrs.get("kind") == "ensemble" and attrs.get("complete"):
-        from rsmine.analysis.ensembles import format_summary, summarise
+        from rsmine.analysis.rsmi.summary import summarise
 
         try:
             table = summarise(args.store)
@@ -282,6 +287,31 @@ def _run_info(args: argparse.Namespace) -> None:
             return
         print("  RSMI on the test part, per point, lb and components (failed runs excluded):")
         print(format_summary(table))
+
+
+def format_summary(table: pd.DataFrame) -> str:
+    """A :func:`rsmine.analysis.rsmi.summary.summarise` table as text (``rsmine info``),
+    one line per point, lb and component count.
+
+    Columns: point, control, lb, components of H, finished/failed runs, mean ± standard
+    error, max (nats and bits).
+    """
+    lines = [
+        f"  {'point':<12} {'control':>8} {'lb':>3} {'H':>2} {'runs':>5} {'failed':>6}  "
+        f"{'mean ± s.e. [nats]':>20}  {'max [nats]':>10}  {'max [bits]':>10}"
+    ]
+    for row in table.sort_values(["control", "lb", "components"], kind="stable").itertuples(
+        index=False
+    ):
+        se = row.std / math.sqrt(row.runs) if row.runs > 1 else math.nan
+        mean = f"{row.mean:.4g} ± {se:.2g}"
+        lines.append(
+            f"  {row.point:<12} {row.control:>8.4g} {row.lb:>3d} {row.components:>2d} "
+            f"{row.runs:>5d} {row.failed:>6d}  "
+            f"{mean:>20}  {row.max:>10.4g}  {row.max / math.log(2):>10.4g}"
+        )
+    lines.append("  (H: components of the coarse variable)")
+    return "\n".join(lines)
 
 
 def _add_show_filters(sub: argparse._SubParsersAction) -> None:
@@ -297,11 +327,12 @@ def _add_show_filters(sub: argparse._SubParsersAction) -> None:
 def _run_show_filters(args: argparse.Namespace) -> None:
     from pathlib import Path
 
-    from rsmine.analysis import gallery
+    from rsmine.analysis.filters.gallery import gallery_rows, read_filter_cells
+    from rsmine.figures.filters import filter_gallery
 
-    lattice, lb, cells = gallery.read_filter_cells(args.store, args.lb, args.control)
+    lattice, lb, cells = read_filter_cells(args.store, args.lb, args.control)
     title = f"{Path(args.store).name}: filters at $L_B$ = {lb}"
-    gallery.filter_gallery(lattice, cells, title, samples=args.samples, path=args.out)
+    filter_gallery(lattice, gallery_rows(cells, args.samples), title, path=args.out)
 
 
 def build_parser() -> argparse.ArgumentParser:

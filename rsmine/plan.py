@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rsmine import study
-from rsmine.analysis.transition import MIN_POINTS as TRANSITION_MIN_POINTS
+from rsmine.analysis.rsmi.transition import MIN_POINTS as TRANSITION_MIN_POINTS
 from rsmine.flags import option_flags
 
 RSMI_FIGURES = ("rsmi_vs_control", "rsmi_vs_buffer")

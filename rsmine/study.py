@@ -240,8 +240,8 @@ def check_filter_ensemble(name: str, system: Mapping[str, Any]) -> None:
 
 def filter_ensemble_settings(system: Mapping[str, Any]) -> dict[str, Any]:
     """A system's ``filter_ensemble`` block with its defaults (lb: the first of optimise.lb;
-    min_overlap: :data:`rsmine.analysis.u1.MIN_OVERLAP`) and the main component count."""
-    from rsmine.analysis.u1 import MIN_OVERLAP
+    min_overlap: :data:`rsmine.analysis.dimers.u1.MIN_OVERLAP`) and the main component count."""
+    from rsmine.analysis.dimers.u1 import MIN_OVERLAP
 
     defaults = {"lb": system["optimise"]["lb"][0], "min_overlap": MIN_OVERLAP}
     return {**defaults, **system["filter_ensemble"], "components": main_components(system)}

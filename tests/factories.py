@@ -13,7 +13,7 @@ import numpy as np
 import zarr
 
 from rsmine import stores
-from rsmine.analysis.pristine import pristine_basis, to_grid
+from rsmine.analysis.dimers.pristine import pristine_basis, to_grid
 
 
 def write_samples(

@@ -7,7 +7,7 @@ import pytest
 from factories import write_runs
 
 from rsmine.aggregate import RunsPart, aggregate
-from rsmine.analysis.boundaryness import (
+from rsmine.analysis.rsmi.boundaryness import (
     boundaryness,
     boundaryness_curves,
     boundaryness_peaks,

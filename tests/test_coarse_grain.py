@@ -9,7 +9,7 @@ import torch
 
 from rsmine import coarse_grain, stores
 from rsmine.aggregate import RunsPart, aggregate
-from rsmine.analysis.correlation import two_point
+from rsmine.analysis.coarse.correlation import two_point
 from rsmine.cli import main
 from rsmine.coarse_grain import LearnedFilter, coarse_variables, read_filter, tiles
 from rsmine.errors import InputError

@@ -21,6 +21,7 @@ def planted_config() -> dict:
     dimers["simulate"]["n"] = 16
     dimers["optimise"].update(lv=8, lb=[2, 4], le=4)
     dimers["filter_ensemble"] = dict(FILTERS)
+    dimers.pop("dimer_fields")  # its points are tiny's, not these (refused at plan time)
     config["systems"] = {"dimers": dimers}
     return config
 

@@ -64,7 +64,7 @@ def test_dimer_field_checks_fail_at_plan_time(edit, message):
 
 
 def test_filter_ensemble_defaults_are_resolved_once():
-    from rsmine.analysis.u1 import MIN_OVERLAP
+    from rsmine.analysis.dimers.u1 import MIN_OVERLAP
 
     system = tiny()["systems"]["dimers"]
     settings = study.filter_ensemble_settings(system)

@@ -7,13 +7,13 @@ import pytest
 from factories import write_runs
 
 from rsmine.aggregate import RunsPart, aggregate
-from rsmine.analysis.figures import transition_mark
-from rsmine.analysis.transition import (
+from rsmine.analysis.rsmi.transition import (
     bootstrap,
     parabolic_peak,
     steepest,
     transition_table,
 )
+from rsmine.figures.style import transition_mark
 from rsmine.systems import transition
 
 X = np.linspace(0.5, 1.5, 21)  # control grid, spacing 0.05
