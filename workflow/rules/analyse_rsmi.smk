@@ -1,6 +1,6 @@
 """RSMI of an ensemble: its table and curves against the control parameter and the buffer
-width, and the physics analyses (rsmine.analysis.rsmi.{transition,scaling,boundaryness}): transition
-location, buffer scaling, boundaryness, components sweep; tables and figures."""
+width, and the physics analyses (rsmine.analysis.rsmi.{transition,scaling,boundaryness}):
+transition location, buffer scaling, boundaryness, components sweep; tables and figures."""
 
 
 rule summarise:
