@@ -319,7 +319,8 @@ def tiny_run(tmp_path_factory):
     (workdir / "notes").write_bytes(NOTES)
     config = dict(load("config/tiny.yaml"), results=str(workdir / ODD_RESULTS))
     configfile = write_config(workdir / "tiny.yaml", config)
-    result = snakemake(workdir, "--profile", str(ROOT / "profiles/local"), configfile=configfile)
+    profile = str(ROOT / "profiles/local")
+    result = snakemake(workdir, "--profile", profile, configfile=configfile, timeout=1800)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return workdir / ODD_RESULTS, configfile, result
 
