@@ -5,8 +5,9 @@ workflow rules and tests call them.
 Each subcommand's handler validates nothing itself beyond parsing; the library
 functions it calls raise :class:`rsmine.errors.InputError` before any work on
 bad input, which is printed as ``rsmine <command>: <message>`` with exit code 2.
-A subcommand that writes a store names its kind (``writes``); :func:`main`
-checks its ``--out`` with :func:`rsmine.stores.check_output` before any work.
+A subcommand that writes a store names its kind (``writes``) and what an
+interrupt leaves (``on_interrupt``); :func:`main` runs it through
+:func:`rsmine.running.run`, which checks and locks its ``--out`` before any work.
 """
 
 from __future__ import annotations
@@ -15,10 +16,14 @@ import argparse
 import math
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rsmine import running
 from rsmine._version import __version__
 from rsmine.errors import InputError
+from rsmine.estimator import lattices
+from rsmine.flags import boolean
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,7 +63,7 @@ def _add_ising(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, required=True, help="number of stored samples")
     p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_ising, writes="samples")
+    p.set_defaults(handler=_run_ising, writes="samples", on_interrupt=running.FRESH)
 
 
 def _run_ising(args: argparse.Namespace) -> None:
@@ -83,7 +88,7 @@ def _add_chipping(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, required=True, help="number of stored samples")
     p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_chipping, writes="samples")
+    p.set_defaults(handler=_run_chipping, writes="samples", on_interrupt=running.FRESH)
 
 
 def _run_chipping(args: argparse.Namespace) -> None:
@@ -124,7 +129,9 @@ def _add_dimers(sub: argparse._SubParsersAction) -> None:
         help="complete an interrupted store (chains already written are kept)",
     )
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_dimers, writes="samples")
+    p.set_defaults(
+        handler=_run_dimers, writes="samples", locks_itself=True, on_interrupt=running.DIMERS_KEPT
+    )
 
 
 def _run_dimers(args: argparse.Namespace) -> None:
@@ -166,6 +173,12 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runs", type=int, required=True, help="runs in this store")
     p.add_argument("--first-run", type=int, default=0, help="index of the first run")
     p.add_argument("--seed", type=int, required=True, help="ensemble seed; run k uses (seed, k)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="require an interrupted run's checkpoint to continue from (without it: continued "
+        "when there, else started afresh)",
+    )
     for name, (default, option) in options().items():
         text = "off" if default is None else shown(default)
         if name in dimer:
@@ -177,7 +190,12 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
             help=f"{option.help} (default: {text})",
             **argparse_keywords(option.schema),
         )
-    p.set_defaults(handler=_run_optimise, writes="runs", inputs=("samples",))
+    p.set_defaults(
+        handler=_run_optimise,
+        writes="runs",
+        inputs=("samples",),
+        on_interrupt=running.OPTIMISE_KEPT,
+    )
 
 
 def _run_optimise(args: argparse.Namespace) -> None:
@@ -194,6 +212,7 @@ def _run_optimise(args: argparse.Namespace) -> None:
         runs=args.runs,
         first_run=args.first_run,
         seed=args.seed,
+        resume=args.resume,
         **{name: getattr(args, name) for name in options()},
     )
 
@@ -208,10 +227,16 @@ def _add_coarse_grain(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--noise",
         choices=("logistic", "none"),
-        default="logistic",
-        help="H as the estimate draws it (logistic), or its most probable value (none)",
+        default="none",
+        help="H's most probable value, the one the reported RSMI is scored on (none), or H "
+        "drawn as in training (logistic)",
     )
-    p.set_defaults(handler=_run_coarse_grain, writes="samples", inputs=("samples", "filters"))
+    p.set_defaults(
+        handler=_run_coarse_grain,
+        writes="samples",
+        inputs=("samples", "filters"),
+        on_interrupt=running.FRESH,
+    )
 
 
 def _run_coarse_grain(args: argparse.Namespace) -> None:
@@ -241,7 +266,7 @@ def _add_aggregate(sub: argparse._SubParsersAction) -> None:
         help="a runs store with its point label and control value (repeat for each)",
     )
     p.add_argument("--params", default="{}", help="JSON object recorded as params.config")
-    p.set_defaults(handler=_run_aggregate, writes="ensemble")
+    p.set_defaults(handler=_run_aggregate, writes="ensemble", on_interrupt=running.FRESH)
 
 
 def _run_aggregate(args: argparse.Namespace) -> None:
@@ -264,6 +289,48 @@ def _run_aggregate(args: argparse.Namespace) -> None:
             raise InputError(f"--part {point} {control} {path}: {exc}") from exc
         parts.append(RunsPart(Path(path), point, value, lb=None, components=None))
     aggregate(parts, args.out, args.runs, params=params)
+
+
+def _add_import(sub: argparse._SubParsersAction) -> None:
+    from rsmine.import_samples import SUFFIXES
+
+    p = sub.add_parser(
+        "import",
+        help="your own configurations (.npy, .npz, HDF5, a directory of them) -> a samples store",
+    )
+    p.add_argument("sources", nargs="+", help=f"files ({', '.join(SUFFIXES)}) or directories")
+    p.add_argument(
+        "--lattice",
+        required=True,
+        choices=lattices.KINDS,
+        help="lattice of one configuration: (L), (L, L), (L, L, L) or the (2n, 2n) dimer grid",
+    )
+    p.add_argument(
+        "--periodic",
+        required=True,
+        type=boolean,
+        metavar="{true,false}",
+        help="periodic boundaries (true: optimise averages over many V origins)",
+    )
+    p.add_argument("--control", required=True, help="control parameter NAME=VALUE, e.g. T=2.5")
+    p.add_argument("--provenance", required=True, help="where the configurations come from")
+    p.add_argument("--key", default=None, help="array (.npz) or dataset (HDF5) to read")
+    p.add_argument("--out", required=True, help="output samples store")
+    p.set_defaults(handler=_run_import, writes="samples", on_interrupt=running.FRESH)
+
+
+def _run_import(args: argparse.Namespace) -> None:
+    from rsmine.import_samples import Control, import_store
+
+    import_store(
+        args.sources,
+        args.out,
+        lattice=args.lattice,
+        periodic=args.periodic,
+        control=Control.parse(args.control),
+        provenance=args.provenance,
+        key=args.key,
+    )
 
 
 def _add_info(sub: argparse._SubParsersAction) -> None:
@@ -294,11 +361,11 @@ def format_summary(table: pd.DataFrame) -> str:
     one line per point, lb and component count.
 
     Columns: point, control, lb, components of H, finished/failed runs, mean ± standard
-    error, max (nats and bits).
+    error, best (the test RSMI of the validation-best run; nats and bits).
     """
     lines = [
         f"  {'point':<12} {'control':>8} {'lb':>3} {'H':>2} {'runs':>5} {'failed':>6}  "
-        f"{'mean ± s.e. [nats]':>20}  {'max [nats]':>10}  {'max [bits]':>10}"
+        f"{'mean ± s.e. [nats]':>20}  {'best [nats]':>11}  {'best [bits]':>11}"
     ]
     for row in table.sort_values(["control", "lb", "components"], kind="stable").itertuples(
         index=False
@@ -308,7 +375,7 @@ def format_summary(table: pd.DataFrame) -> str:
         lines.append(
             f"  {row.point:<12} {row.control:>8.4g} {row.lb:>3d} {row.components:>2d} "
             f"{row.runs:>5d} {row.failed:>6d}  "
-            f"{mean:>20}  {row.max:>10.4g}  {row.max / math.log(2):>10.4g}"
+            f"{mean:>20}  {row.best:>11.4g}  {row.best / math.log(2):>11.4g}"
         )
     lines.append("  (H: components of the coarse variable)")
     return "\n".join(lines)
@@ -317,7 +384,7 @@ def format_summary(table: pd.DataFrame) -> str:
 def _add_show_filters(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("show-filters", help="draw the learned filters of a runs or ensemble store")
     p.add_argument("store", help="runs or ensemble store")
-    p.add_argument("-o", "--out", required=True, help="output image (png, pdf, svg)")
+    p.add_argument("-o", "--out", required=True, help="output image (.png, .pdf, .svg)")
     p.add_argument("--lb", type=int, default=None, help="buffer width (default: the largest)")
     p.add_argument("--samples", type=int, default=3, help="best runs drawn beside the mean")
     p.add_argument("--control", default="control", help="name of the control parameter")
@@ -325,11 +392,11 @@ def _add_show_filters(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_show_filters(args: argparse.Namespace) -> None:
-    from pathlib import Path
-
     from rsmine.analysis.filters.gallery import gallery_rows, read_filter_cells
     from rsmine.figures.filters import filter_gallery
+    from rsmine.figures.style import check_path
 
+    check_path(args.out)  # before reading or drawing anything
     lattice, lb, cells = read_filter_cells(args.store, args.lb, args.control)
     title = f"{Path(args.store).name}: filters at $L_B$ = {lb}"
     filter_gallery(lattice, gallery_rows(cells, args.samples), title, path=args.out)
@@ -356,6 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_optimise(commands)
     _add_aggregate(commands)
     _add_coarse_grain(commands)
+    _add_import(commands)
     _add_info(commands)
     _add_show_filters(commands)
     return parser
@@ -364,17 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     name = " ".join(filter(None, (args.command, getattr(args, "model", None))))
-    try:
-        if getattr(args, "writes", None):
-            from rsmine import stores
-
-            inputs = [getattr(args, name) for name in getattr(args, "inputs", ())]
-            stores.check_output(args.out, args.writes, inputs)
-        args.handler(args)
-    except InputError as exc:
-        print(f"rsmine {name}: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return running.run(name, args)
 
 
 if __name__ == "__main__":

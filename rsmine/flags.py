@@ -25,7 +25,7 @@ def option_flags(values: Mapping[str, object]) -> str:
     )
 
 
-def _boolean(text: str) -> bool:
+def boolean(text: str) -> bool:
     if text.lower() not in ("true", "false"):
         raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
     return text.lower() == "true"
@@ -48,7 +48,7 @@ def _one_of(schemas: list[dict]):
     return parse
 
 
-_TYPES = {"integer": int, "number": float, "string": str, "boolean": _boolean}
+_TYPES = {"integer": int, "number": float, "string": str, "boolean": boolean}
 
 
 def argparse_keywords(schema: dict) -> dict:
@@ -64,5 +64,5 @@ def argparse_keywords(schema: dict) -> dict:
     if "enum" in schema:
         return {"choices": schema["enum"]}
     if schema["type"] == "boolean":
-        return {"type": _boolean, "metavar": "{true,false}"}
+        return {"type": boolean, "metavar": "{true,false}"}
     return {"type": _TYPES[schema["type"]]}

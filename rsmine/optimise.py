@@ -11,19 +11,28 @@ Runs store written here (R runs, C filter rows, V of shape ``v_shape``):
 
 - ``filters`` (run, component, v0[, v1, v2]) float32; C = components (times
   q for the categorical embedding); weights outside ``mask`` are zero;
-- ``rsmi`` (run,) float32 nats on the test part, exactly discrete H, never
-  used for any decision; ``rsmi_val``, ``rsmi_train`` likewise on the
-  validation and training parts; NaN for failed runs;
+- ``rsmi`` (run,) float32 nats: the bound of the hard H that ``rsmine
+  coarse-grain`` writes, scored with the whole test part as one candidate set
+  (K = test configurations, attr ``evaluation.candidates``), never used for any
+  decision; ``rsmi_se`` (run,) its standard error (per-configuration terms of
+  the bound, attr ``evaluation.standard_error``); ``rsmi_val`` likewise on the
+  validation part (what selects epochs and best runs); ``rsmi_train`` on the
+  training part with the same K; ``rsmi_sampled`` the training-time estimate
+  on the test part (H sampled, minibatches of --batch), a diagnostic; NaN for
+  failed runs;
 - ``best_epoch`` (run,) int32; ``history`` (run, epoch, part) float32 nats,
   part = [train, val], NaN after a run stopped; ``tau`` (step,) float32 the
   Gumbel-softmax relaxation of every optimisation step;
 - ``run_id`` (run,) int64; ``failed`` (run,) bool; ``failed_epoch`` (run,)
   int32, -1 when not failed;
-- ``v_centre`` (v0[, v1, v2]) float32: the training part's mean μ of each
-  visible site; H is computed from Λ·(v − μ).
+- ``v_centre``, ``v_scale`` (v0[, v1, v2]) float32: the training part's mean μ
+  and standard deviation σ of each visible site; H is computed from Λ·(v − μ)/σ
+  (μ = 0 with --centre off, σ = 1 with --standardise off);
+- ``e_centre``, ``e_scale`` (env,) float32: the same for the environment sites
+  the critic reads (in the partition's E order), 0 and 1 with --standardise off.
 
 Root attrs: ``params`` = {samples, n_samples, runs, first_run, region,
-coarse_grainer, critic, optimiser, split}, ``seed`` (entropy and how runs are
+coarse_grainer, critic, optimiser, split, evaluation}, ``seed`` (entropy and how runs are
 seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path),
 ``units`` ("nats").
 """
@@ -31,6 +40,8 @@ seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path),
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import math
 import time
 from collections.abc import Mapping
@@ -39,25 +50,38 @@ from typing import Any
 
 import numpy as np
 
-from rsmine import progress, stores, systems
+from rsmine import integrity, memory, progress, stores, systems
 from rsmine.errors import InputError
 from rsmine.estimator import critics
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_batch
+from rsmine.estimator.train.checkpoint import Checkpoint
 from rsmine.estimator.train.config import (
     EXAMPLES_PER_PARAMETER,
     MAX_AUTO_ORIGINS,
     options,
 )
 from rsmine.estimator.train.parts import part_sizes
-from rsmine.stores.runs import LAYOUT, write_runs
 
 _ATTR_GROUPS = {
-    "coarse_grainer": ("embedding", "states", "tau_max", "tau_min", "anneal_rate", "centre"),
+    "coarse_grainer": (
+        "embedding",
+        "states",
+        "tau_max",
+        "tau_min",
+        "anneal_rate",
+        "centre",
+        "scale_v",
+        "standardise",
+    ),
     "critic": ("bound", "hidden", "embed"),
     "split": ("split",),
 }
 MAX_AUTO_BYTES = 2**30  # v and e of all origins, float32
+EVALUATION_SE = (
+    "standard deviation / sqrt(n) of the per-configuration terms of the bound (averaged over "
+    "origins), configurations treated as independent"
+)
 SEEDING = (
     "run k: numpy SeedSequence(entropy, spawn_key=(k,)); train/val/test split, "
     "minibatch order and origin picks: SeedSequence(entropy); V origins: default_rng(entropy)"
@@ -128,6 +152,7 @@ def optimise_store(
     seed: int,
     components: int | None = None,
     first_run: int = 0,
+    resume: bool = False,
     **given: Any,
 ) -> Path:
     """Train runs ``first_run .. first_run + runs - 1`` on a sample store; write a runs store.
@@ -141,6 +166,9 @@ def optimise_store(
     values for the store's lattice (:func:`rsmine.systems.training_defaults`).
     Run k is seeded from (seed, k) alone. Every input is validated before any
     work; bad input raises :class:`InputError` and leaves nothing behind.
+    The training state is checkpointed after every epoch (:func:`checkpoint_path`); a
+    checkpoint of the same settings and input is continued from, to the same result as an
+    uninterrupted run; ``resume`` refuses to start without one.
     Returns the path of the complete runs store.
     """
     started = time.perf_counter()
@@ -165,6 +193,15 @@ def optimise_store(
     origins = auto_origins(sample_set, partition, config, components) if asked == "auto" else asked
     if origins > 1:
         partition = Partition(*window, origins=origins, seed=seed, where=str(samples))
+    params = _params(sample_set, partition, asked, config, components, first_run, runs)
+    checkpoint = Checkpoint(checkpoint_path(out), _identity(params, seed, sample_set))
+    continued = checkpoint.epoch()
+    if resume and continued is None:
+        raise InputError(
+            f"--resume: no checkpoint of these settings at {checkpoint.path} "
+            "(drop --resume to start afresh)"
+        )
+    _require_memory(sample_set, partition, config, components, runs)
     v, e = partition.split(sample_set.configs)
     try:  # train_batch validates its inputs (device, part sizes) before any work
         result = train_batch(
@@ -176,12 +213,57 @@ def optimise_store(
             seed=seed,
             config=config,
             mask=partition.mask,
+            checkpoint=checkpoint,
         )
     except InputError as exc:
         raise InputError(f"{samples}: {exc}") from exc
-    _write(out, sample_set, partition, asked, config, result, components, first_run, seed)
-    _report(out, result, time.perf_counter() - started)
+    _write(out, params, partition, result, first_run, seed)
+    checkpoint.discard()
+    _report(out, result, time.perf_counter() - started, continued)
     return out
+
+
+def _require_memory(
+    sample_set: stores.SampleSet,
+    partition: Partition,
+    config: TrainConfig,
+    components: int,
+    runs: int,
+) -> None:
+    """Refuse (naming --runs) a batch whose replica state and data cannot fit in memory: per run
+    five copies of the parameters (values, best, two Adam moments, gradients), the fixed
+    evaluation noise and an epoch's training noise; once, v and e of every origin (float32)."""
+    rows = components * (config.states if config.embedding == "categorical" else 1)
+    n_params = critics.n_parameters(rows, config.critic)
+    n_params += critics.n_parameters(partition.n_env, config.critic) + rows * partition.n_visible
+    noise = (partition.origins + 1) * sample_set.n_samples * rows
+    per_run = 4 * (5 * n_params + noise + 2 * config.epochs)
+    data = 4 * sample_set.n_samples * partition.origins * (partition.n_visible + partition.n_env)
+    memory.require_fits(
+        "--runs",
+        runs,
+        runs * per_run + data,
+        f"the state of {runs} runs ({per_run / 2**20:.2f} MiB each) and the data",
+        "split the ensemble into jobs of fewer runs (--runs with --first-run)",
+    )
+
+
+def checkpoint_path(out: str | Path) -> Path:
+    """The training checkpoint of runs store ``out``: ``.<name>.checkpoint.npz`` beside it,
+    kept when a run is interrupted and removed once the store is written."""
+    out = Path(out)
+    return out.with_name(f".{out.name}.checkpoint.npz")
+
+
+def _identity(params: Mapping[str, Any], seed: int, sample_set: stores.SampleSet) -> str:
+    """What a checkpoint must match to be continued: the settings, the seed, and the input
+    store's creation time and manifest."""
+    attrs = sample_set.attrs
+    source = json.dumps([attrs.get("created"), attrs.get(integrity.ATTR)], sort_keys=True)
+    return json.dumps(
+        {"params": params, "seed": seed, "samples": hashlib.sha256(source.encode()).hexdigest()},
+        sort_keys=True,
+    )
 
 
 def _params(
@@ -199,6 +281,12 @@ def _params(
     groups = {name: {k: fields.pop(k) for k in keys} for name, keys in _ATTR_GROUPS.items()}
     groups["coarse_grainer"].update(components=components, n_free=int(partition.mask.sum()))
     groups["optimiser"] = {**fields, "device_used": resolve_device(config.device).type}
+    groups["evaluation"] = {
+        "h": "hard (rsmine coarse-grain --noise none)",
+        "candidates": part_sizes(sample_set.n_samples, config.split)[2],
+        "standard_error": EVALUATION_SE,
+        "sampled": "rsmi_sampled: H sampled, minibatches of K = batch (training-time estimate)",
+    }
     return {
         "samples": str(sample_set.path),
         "n_samples": sample_set.n_samples,
@@ -233,42 +321,62 @@ def _jsonable(value: Any) -> Any:
 
 def _write(
     out: Path,
-    sample_set: stores.SampleSet,
+    params: dict[str, Any],
     partition: Partition,
-    asked: int | str,
-    config: TrainConfig,
     result: BatchResult,
-    components: int,
     first_run: int,
     seed: int,
 ) -> None:
     """Write the runs store (layout in the module docstring) under a temporary name."""
     runs, rows = result.filters.shape[:2]
-    params = _params(sample_set, partition, asked, config, components, first_run, runs)
     seed_attr = {**stores.seed_record(seed), "seeding": SEEDING}
-    attrs = {
-        "lattice": partition.lattice,
-        "v_shape": list(partition.v_shape),
-        "samples": str(sample_set.path),
-        "units": "nats",
-    }
-    arrays = {name: getattr(result, name) for name in LAYOUT if hasattr(result, name)}
-    arrays["filters"] = result.filters.reshape(runs, rows, *partition.v_shape)
-    arrays["v_centre"] = result.v_centre.reshape(partition.v_shape)
-    arrays["run_id"] = np.arange(first_run, first_run + runs)
-    write_runs(out, arrays, params, seed_attr, attrs)
+    with stores.building(out, "runs", params, seed_attr) as group:
+        group.attrs.update(
+            lattice=partition.lattice,
+            v_shape=list(partition.v_shape),
+            samples=params["samples"],
+            units="nats",
+        )
+        filters = result.filters.astype(np.float32).reshape(runs, rows, *partition.v_shape)
+        v_dims = [f"v{axis}" for axis in range(len(partition.v_shape))]
+        stores.write_array(group, "filters", filters, ["run", "component", *v_dims])
+        for name, values in result.inputs.items():
+            shape, dims = (partition.v_shape, v_dims) if name[0] == "v" else ((-1,), ["env"])
+            stores.write_array(group, name, values.astype(np.float32).reshape(shape), dims)
+        for name in ("rsmi", "rsmi_se", "rsmi_val", "rsmi_train", "rsmi_sampled"):
+            values = getattr(result, name).astype(np.float32)
+            stores.write_array(group, name, values, ["run"], attrs={"units": "nats"})
+        stores.write_array(group, "best_epoch", result.best_epoch.astype(np.int32), ["run"])
+        stores.write_array(
+            group,
+            "history",
+            result.history.astype(np.float32),
+            ["run", "epoch", "part"],
+            attrs={"units": "nats", "part": ["train", "val"]},
+        )
+        stores.write_array(group, "tau", result.tau.astype(np.float32), ["step"])
+        run_id = np.arange(first_run, first_run + runs, dtype=np.int64)
+        stores.write_array(group, "run_id", run_id, ["run"])
+        stores.write_array(group, "failed", result.failed.astype(bool), ["run"])
+        stores.write_array(group, "failed_epoch", result.failed_epoch.astype(np.int32), ["run"])
 
 
-def _report(out: Path, result: BatchResult, seconds: float) -> None:
-    """The one summary line: runs, mean / max test RSMI of the finished runs, failures, time."""
+def _report(out: Path, result: BatchResult, seconds: float, continued: int | None) -> None:
+    """The one summary line: runs, mean test RSMI of the finished runs and the test RSMI (with
+    its standard error) of the validation-best one, failures, time, and the epoch a checkpoint
+    was continued from."""
     ok = ~result.failed
     rsmi = result.rsmi[ok].astype(np.float64)
-    values = (
-        f"test RSMI mean {rsmi.mean():.4f} max {rsmi.max():.4f} nats"
-        if rsmi.size
-        else "no run finished"
-    )
+    values = "no run finished"
+    if rsmi.size:
+        best = int(np.argmax(result.rsmi_val[ok]))  # chosen on validation, never on test
+        values = (
+            f"test RSMI mean {rsmi.mean():.4f}, validation-best run "
+            f"{rsmi[best]:.4f} ± {result.rsmi_se[ok][best]:.4f} nats"
+        )
     failed = int((~ok).sum())
+    resumed = "" if continued is None else f", continued after epoch {continued}"
     progress.summary(
-        "optimise", f"{len(ok)} runs, {values}, {failed} failed, {seconds:.1f} s -> {out}"
+        "optimise",
+        f"{len(ok)} runs, {values}, {failed} failed, {seconds:.1f} s{resumed} -> {out}",
     )

@@ -51,7 +51,8 @@ def test_merge_writes_long_layout_and_summary_excludes_failed(tmp_path, parts):
     a = table[table["point"] == "A"].iloc[0]
     assert (a["runs"], a["failed"]) == (3, 1)
     assert a["mean"] == pytest.approx(0.6, abs=1e-6)
-    assert a["max"] == pytest.approx(0.7, abs=1e-6) and a["best_run"] == 1
+    # best: the test RSMI of the validation-best run (here rsmi_val = rsmi)
+    assert a["best"] == pytest.approx(0.7, abs=1e-6) and a["best_run"] == 1
     assert a["std"] == pytest.approx(0.1, abs=1e-6)
     b = table[table["point"] == "B"].iloc[0]
     assert math.isinf(b["control"]) and b["median"] == pytest.approx(0.25, abs=1e-6)
@@ -78,8 +79,8 @@ def test_figures_draw_every_lb_and_point(tmp_path, parts):
     ]
     runs = {("A", 2): 4, ("B", 2): 4, ("A", 4): 2, ("B", 4): 2}
     table = summary.summarise(aggregate(parts, tmp_path / "ens.zarr", runs))
-    bits = table.assign(max=table["max"] * style.BITS)
-    # per figure and per lb (per point): a line through the max of each of its cells in
+    bits = table.assign(best=table["best"] * style.BITS)
+    # per figure and per lb (per point): a line through the best run of each of its cells in
     # bits, and a legend entry naming it
     by_lb = [(bits[bits.lb == lb].sort_values("control"), rf"L_B\$ ?= ?{lb}") for lb in (2, 4)]
     points = [("A", r"T ?= ?0\.5"), ("B", "T ?= ?∞")]
@@ -93,8 +94,8 @@ def test_figures_draw_every_lb_and_point(tmp_path, parts):
         legends = [a for a in [*ax.artists, ax.get_legend()] if isinstance(a, Legend)]
         texts = [t.get_text() for legend in legends for t in legend.get_texts()]
         for rows, label in expected[name]:
-            series = rows["max"].to_numpy()
-            # every cell's max is drawn (a finite control and ∞ may be separate artists)
+            series = rows["best"].to_numpy()
+            # every cell's best run is drawn (a finite control and ∞ may be separate artists)
             ys = np.concatenate(drawn)
             assert all(np.isclose(ys, value).any() for value in series), label
             assert sum(bool(re.search(label + "$", t)) for t in texts) == 1, (label, texts)
@@ -112,7 +113,7 @@ def test_summary_csv_names_units_keeps_4_digits_and_reads_back(tmp_path, parts):
     table = summary.summarise(out)
     path = summary.write_summary_csv(table, tmp_path / "t.csv")
     header, first = path.read_text().splitlines()[:2]
-    assert "rsmi_mean_nats" in header and "rsmi_max_nats" in header and ",mean," not in header
+    assert "rsmi_mean_nats" in header and "rsmi_best_nats" in header and ",mean," not in header
     digits = [v.replace(".", "").replace("-", "").lstrip("0") for v in first.split(",")[5:]]
     assert all(len(d) <= 4 for d in digits)
     back = summary.read_summary_csv(path)

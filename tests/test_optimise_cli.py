@@ -328,6 +328,8 @@ _NOT_DEFAULT = {
     "lbfgs_steps": 2,
     "device": "cpu",
     "centre": False,
+    "standardise": False,
+    "scale_v": True,
 }
 
 

@@ -69,9 +69,11 @@ def test_one_bit_lattice_gives_log2_with_uniform_sign_filter():
 def test_centring_lets_a_uniform_filter_read_non_negative_variables():
     """Occupations 0/1 sharing one bit s: P(occupied) = 0.9 if s else 0.1, so V's count of
     occupied sites fixes s (error < 1e-3) and I(H:E) ≈ log 2 for H = [Λ·(v − μ) > 0] with a
-    uniform Λ (as in the one-bit test, InfoNCE with K = 100 sits within 0.03 of it).
-    Uncentred, x = Λ·v = 10·(occupied count) ≥ 0 and H = -1 only where V is empty (x = 0, a
-    coin flip): H then holds only I(H:s) = 0.033 nats, computed exactly below."""
+    uniform Λ (as in the one-bit test, the estimate sits within 0.03 of it).
+    Uncentred, x = Λ·v/σ ∝ (occupied count) ≥ 0, so the hard H = sign(x) that the estimate
+    scores is +1 everywhere and holds nothing; drawn with training noise, H = -1 only where V
+    is empty (x = 0, a coin flip) and holds I(H:s) = 0.033 nats, computed exactly below (what
+    the training-time estimate rsmi_sampled sees)."""
     rng = np.random.default_rng(5)
     s = rng.random((6000, 1, 1)) < 0.5
     occupied = (rng.random((6000, 32, 32)) < np.where(s, 0.9, 0.1)).astype(np.int8)
@@ -100,7 +102,8 @@ def test_centring_lets_a_uniform_filter_read_non_negative_variables():
     joint = 0.5 * np.array([[p, 1 - p] for p in p_minus])  # (s, H)
     exact = (joint * np.log(joint / joint.sum(0) / joint.sum(1, keepdims=True))).sum()
     assert 0.03 < exact < 0.04
-    assert abs(runs[False].rsmi[0] - exact) < 0.015, (runs[False].rsmi, exact)
+    assert abs(runs[False].rsmi_sampled[0] - exact) < 0.015, (runs[False].rsmi_sampled, exact)
+    assert -0.01 < runs[False].rsmi[0] <= 1e-6, runs[False].rsmi  # a constant H
     assert np.allclose(runs[True].v_centre, 0.5, atol=0.05)  # μ: the mean occupation
     assert (runs[False].v_centre == 0).all()
 
@@ -110,13 +113,14 @@ def test_result_layout_and_honest_bookkeeping():
     cfg = TrainConfig(epochs=6, patience=2)
     r = train_batch(v, e, components=2, runs=3, seed=4, config=cfg)
     assert r.filters.shape == (3, 2, 16) and r.filters.dtype == np.float32
-    for a in (r.rsmi, r.rsmi_val, r.rsmi_train):
+    for a in (r.rsmi, r.rsmi_se, r.rsmi_val, r.rsmi_train, r.rsmi_sampled):
         assert a.shape == (3,) and a.dtype == np.float32 and np.isfinite(a).all()
     assert r.history.shape == (3, 6, 2) and r.best_epoch.dtype == np.int32
     assert not r.failed.any() and (r.failed_epoch == -1).all()
     # the kept parameters are those of the best validation epoch
     assert np.allclose(r.rsmi_val, r.history[np.arange(3), r.best_epoch, 1])
-    assert (r.rsmi <= math.log(cfg.batch)).all()
+    assert r.candidates == 400 and (r.rsmi <= math.log(r.candidates)).all()
+    assert (r.rsmi_sampled <= math.log(cfg.batch)).all() and (r.rsmi_se > 0).all()
 
 
 def test_annealing_schedule_is_observed_at_every_step():
@@ -198,13 +202,15 @@ def test_halting_and_lbfgs_refinement():
         halted = train_batch(v, e, components=1, runs=2, seed=14, config=cfg)
         assert (np.isfinite(halted.history[:, :, 1]).sum(1) == ran).all(), warmup
     # Same seed: refinement starts from plain's filters; it is kept per run only if the
-    # validation estimate does not drop. With a bit to find it moves every filter, up.
+    # validation estimate (hard H, so blind to the filter's norm, which L-BFGS mostly grows)
+    # does not drop. With a bit to find it moves a filter a long way, never down.
     plain = train_batch(v, e, components=1, runs=2, seed=14, config=TrainConfig(epochs=4))
     refined = train_batch(
         v, e, components=1, runs=2, seed=14, config=TrainConfig(epochs=4, lbfgs_steps=10)
     )
-    assert (np.abs(refined.filters - plain.filters).reshape(2, -1).max(1) > 0.1).all()
-    assert (refined.rsmi_val > plain.rsmi_val + 0.05).all()
+    moved = np.abs(refined.filters - plain.filters).reshape(2, -1).max(1)
+    assert moved.max() > 0.1
+    assert (refined.rsmi_val[moved > 0] >= plain.rsmi_val[moved > 0]).all()
     # With nothing to find, refining fits noise: on this seed it lowers the validation
     # estimate of 2 of 6 runs, which keep plain's filter and estimate exactly.
     v, e = independent_lattice(2000, seed=13)

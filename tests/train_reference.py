@@ -17,7 +17,17 @@ from rsmine.estimator.train import TrainConfig, train_batch
 from rsmine.models.ising import simulate
 
 RECORD = Path(__file__).parent / "data" / "train_reference.npz"
-FIELDS = ("filters", "rsmi", "rsmi_val", "rsmi_train", "history", "best_epoch", "tau")
+FIELDS = (
+    "filters",
+    "rsmi",
+    "rsmi_se",
+    "rsmi_val",
+    "rsmi_train",
+    "rsmi_sampled",
+    "history",
+    "best_epoch",
+    "tau",
+)
 SETTINGS = {
     "binary": TrainConfig(epochs=3, patience=5),
     "categorical": TrainConfig(

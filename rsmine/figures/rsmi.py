@@ -54,10 +54,11 @@ def rsmi_vs_control(
 ) -> Figure:
     """RSMI against the control parameter, one colour per buffer width lb.
 
-    Per lb: the line is the maximum over runs (the paper's maximal RSMI, Figs. 3a,
+    Per lb: the line is the test RSMI of the validation-best run (the paper's maximal RSMI,
+    Figs. 3a,
     5a, 12b), the band the interquartile range over runs, the dots the mean with
     error bars of one standard error. The legend says so on the figure.
-    table: rows (point, lb) with columns control, lb, runs, max, q25, q75, mean, std (nats).
+    table: rows (point, lb) with columns control, lb, runs, best, q25, q75, mean, std (nats).
     """
     fig = Figure(figsize=(7.6, 4.2), layout="constrained")
     ax = fig.subplots()
@@ -70,12 +71,12 @@ def rsmi_vs_control(
         colour = by_lb[lb]
         rows = rows.sort_values("x")
         finite = rows[np.isfinite(rows["control"])]  # no line across the break before ∞
-        ax.plot(finite["x"], finite["max"] * BITS, "_-", color=colour, lw=1.5, ms=10, mew=1.5)
+        ax.plot(finite["x"], finite["best"] * BITS, "_-", color=colour, lw=1.5, ms=10, mew=1.5)
         ax.fill_between(
             finite["x"], finite["q25"] * BITS, finite["q75"] * BITS, color=colour, alpha=0.3, lw=0
         )
         infinite = rows[~np.isfinite(rows["control"])]
-        ax.plot(infinite["x"], infinite["max"] * BITS, "_", color=colour, ms=10, mew=1.5)
+        ax.plot(infinite["x"], infinite["best"] * BITS, "_", color=colour, ms=10, mew=1.5)
         ax.vlines(
             infinite["x"],
             infinite["q25"] * BITS,
@@ -96,7 +97,7 @@ def rsmi_vs_control(
         )
         handles.append(Patch(color=colour, label=f"$L_B$ = {lb}"))
     style = [
-        Line2D([], [], color="0.3", lw=1.5, marker="_", ms=10, label="max over runs"),
+        Line2D([], [], color="0.3", lw=1.5, marker="_", ms=10, label="validation-best run"),
         Patch(color="0.3", alpha=0.3, label="interquartile range"),
         Line2D([], [], color="0.3", marker="o", ms=3, ls="", label="mean ± 1 s.e."),
     ]
@@ -125,13 +126,14 @@ def rsmi_vs_buffer(
     mark: Mark | None = None,
     path: str | Path | None = None,
 ) -> Figure:
-    """Maximal RSMI against the buffer width lb, one line per point (Fig. 3b, Fig. 6).
+    """RSMI of the validation-best run against the buffer width lb, one line per point
+    (Fig. 3b, Fig. 6).
 
     Logarithmic RSMI axis: exponential decay with lb is a straight line. Rows whose RSMI
     is indistinguishable from 0 (:func:`~rsmine.analysis.rsmi.summary.noise_flags`) are
     drawn as open triangles on the noise floor, the grey band: below the smallest RSMI
-    that is distinguishable from 0 in this table (or the largest flagged max, if higher).
-    table: rows (point, lb) with columns point, control, lb, runs, max, mean, std in nats.
+    that is distinguishable from 0 in this table (or the largest flagged best, if higher).
+    table: rows (point, lb) with columns point, control, lb, runs, best, mean, std in nats.
     mark: unused (the control is not on an axis); accepted like the other figures.
     Refuses a table with a single lb: a buffer scan needs at least two.
     """
@@ -144,8 +146,8 @@ def rsmi_vs_buffer(
     fig = Figure(figsize=(7.6, 4.2), layout="constrained")
     ax = fig.subplots()
     flagged = noise_flags(table)
-    resolved = table.loc[~flagged, "max"]
-    floor_candidates = table.loc[flagged & (table["max"] > 0), "max"]
+    resolved = table.loc[~flagged, "best"]
+    floor_candidates = table.loc[flagged & (table["best"] > 0), "best"]
     floor = max(
         float(resolved.min()) / 2 if len(resolved) else 1e-3,
         float(floor_candidates.max()) if len(floor_candidates) else 0.0,
@@ -155,7 +157,7 @@ def rsmi_vs_buffer(
         rows = table[table["point"] == point].sort_values("lb")
         low = flagged[rows.index]
         label = f"{control} = {control_text(rows['control'].iloc[0], '.4g')}"
-        y = np.where(low, floor, rows["max"]) * BITS
+        y = np.where(low, floor, rows["best"]) * BITS
         ax.plot(rows["lb"], y, "-", color=colour, lw=1, alpha=0.8)
         ax.plot(rows["lb"][~low], y[~low], "o", color=colour, ms=4, label=label)
         ax.plot(rows["lb"][low], y[low], "v", mfc="none", color=colour, ms=6)
@@ -165,7 +167,7 @@ def rsmi_vs_buffer(
         ax.plot([], [], "v", mfc="none", color="0.3", label="≈ 0: at or below noise floor")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("buffer width $L_B$")
-    ax.set_ylabel("max RSMI over runs [bits]")
+    ax.set_ylabel("RSMI of the validation-best run [bits]")
     ax.set_title(title)
     ax.legend(
         fontsize="x-small", loc="upper left", bbox_to_anchor=(1, 1), ncols=1 + len(points) // 12
@@ -334,8 +336,8 @@ def boundaryness(
 def components(
     table: pd.DataFrame, control: str, title: str, *, path: str | Path | None = None
 ) -> Figure:
-    """Maximal RSMI against the number of components of H, one line per point, one
-    panel per lb (Fig. 11); dotted lines at 1 and 2 bits (2 and 4 states).
+    """RSMI of the validation-best run against the number of components of H, one line per
+    point, one panel per lb (Fig. 11); dotted lines at 1 and 2 bits (2 and 4 states).
 
     table: rows (point, lb, components) of :func:`rsmine.analysis.rsmi.summary.summarise`.
     """
@@ -347,7 +349,7 @@ def components(
         for colour, point in zip(colours("plasma", len(points)), points, strict=True):
             rows = table[(table["lb"] == lb) & (table["point"] == point)].sort_values("components")
             label = f"{control}={control_text(rows['control'].iloc[0])}"
-            ax.plot(rows["components"], rows["max"] * BITS, "o-", color=colour, label=label)
+            ax.plot(rows["components"], rows["best"] * BITS, "o-", color=colour, label=label)
             ax.plot(rows["components"], rows["mean"] * BITS, ".", color=colour, alpha=0.5)
         for bits in (1.0, 2.0):
             ax.axhline(bits, color="0.6", ls=":", lw=1)
@@ -355,7 +357,7 @@ def components(
         ax.set_ylim(bottom=0)
         ax.set_xlabel("components of H")
         ax.set_title(f"$L_B$={lb}")
-    axes[0][0].set_ylabel("RSMI [bits] (line: max, dots: mean over runs)")
+    axes[0][0].set_ylabel("RSMI [bits] (line: validation-best run, dots: mean over runs)")
     fig.legend(
         *axes[0][0].get_legend_handles_labels(), loc="outside right upper", fontsize="x-small"
     )

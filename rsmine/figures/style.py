@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
+from rsmine.errors import InputError
 from rsmine.systems import SYSTEMS
 
 BITS = 1.0 / math.log(2.0)
@@ -162,6 +163,25 @@ def mark_transition(ax: Axes, mark: Mark | None) -> list[Line2D]:
     if mark.error > 0:
         ax.axvspan(mark.value - mark.error, mark.value + mark.error, color="crimson", alpha=0.12)
     return [Line2D([], [], color="crimson", ls="--", lw=1, label=mark.label)]
+
+
+IMAGE_FORMATS = ("png", "pdf", "svg")
+"""The suffixes a figure may be saved under (:func:`check_path`)."""
+
+
+def check_path(path: str | Path) -> Path:
+    """Refuse, before drawing, a path :func:`save` would fail on or misuse: an existing
+    directory, or a suffix not in IMAGE_FORMATS (InputError naming the path)."""
+    text, out = str(path), Path(path)
+    if out.is_dir() or text.endswith("/"):
+        raise InputError(f"{text}: is a directory; expected an image file such as plot.png")
+    if out.suffix.lower().lstrip(".") not in IMAGE_FORMATS:
+        allowed = ", ".join("." + f for f in IMAGE_FORMATS)
+        raise InputError(
+            f"{text}: unknown image format {out.suffix or '(none)'!r}; "
+            f"expected a name ending in one of {allowed}"
+        )
+    return out
 
 
 def save(fig: Figure, path: str | Path | None, dpi: int = DPI) -> Figure:

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from rsmine import integrity
+from rsmine.errors import InputError
 from rsmine.stores.directory import _open_group
 
 
@@ -37,9 +39,20 @@ def describe(path: str | Path) -> str:
         lines.append(f"  params: {_brief(params)}")
     if "seed" in attrs:
         lines.append(f"  seed: {_brief(attrs['seed'])}")
-    extra = sorted(set(attrs) - {"kind", "complete", "rsmine_version", "created", "params", "seed"})
+    lines.append(f"  integrity: {_integrity(path, attrs)}")
+    shown = {"kind", "complete", "rsmine_version", "created", "params", "seed", integrity.ATTR}
+    extra = sorted(set(attrs) - shown)
     lines.extend(f"  {key}: {_brief(attrs[key])}" for key in extra)
     return "\n".join(lines)
+
+
+def _integrity(path: Path, attrs: dict[str, Any]) -> str:
+    """The manifest's summary, or the damage :func:`rsmine.integrity.verify` finds."""
+    try:
+        integrity.verify(path, attrs)
+    except InputError as exc:
+        return f"DAMAGED: {exc}"
+    return integrity.status(attrs)
 
 
 def _brief(value: Any, width: int = 160) -> str:

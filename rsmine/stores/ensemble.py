@@ -21,7 +21,7 @@ import numpy as np
 
 from rsmine.errors import InputError
 from rsmine.stores.directory import SEE, building, write_array
-from rsmine.stores.runs import PER_RUN, Runs, load_runs
+from rsmine.stores.runs import OPTIONAL_PER_RUN, PER_RUN, PER_SITE, Runs, load_runs
 
 COORDINATES = ("control", "lb", "components")
 """Per-run coordinates of an ensemble store besides ``point``."""
@@ -112,9 +112,9 @@ def write_ensemble(
         write_array(group, "filters", filters, ["run", *first.dims["filters"][1:]])
         for name in PER_RUN:
             write_array(group, name, np.concatenate([p[name] for p in parts]), ["run"])
-        if all("v_centre" in p for p in parts):
-            centres = np.concatenate([p["v_centre"].astype(np.float32) for p in parts])
-            write_array(group, "v_centre", centres, first.dims["v_centre"])
+        for name in (n for n in (*OPTIONAL_PER_RUN, *PER_SITE) if all(n in p for p in parts)):
+            values = np.concatenate([p[name] for p in parts])
+            write_array(group, name, values, first.dims[name])
         history = pad_stack([p["history"] for p in parts])
         write_array(group, "history", history, ["run", *first.dims["history"][1:]])
         for name, dtype in dtypes.items():

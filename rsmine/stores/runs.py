@@ -10,7 +10,6 @@ and buffer widths, so :class:`Runs` reads both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,14 @@ from typing import Any
 import numpy as np
 
 from rsmine.errors import InputError
-from rsmine.stores.directory import SEE, building, open_store, write_array
+from rsmine.stores.directory import SEE, open_store
 
 PER_RUN = ("rsmi", "rsmi_val", "rsmi_train", "best_epoch", "run_id", "failed")
 """The (run,) arrays of every runs and ensemble store."""
+OPTIONAL_PER_RUN = ("rsmi_se", "rsmi_sampled")
+"""(run,) arrays a runs store may hold (an ensemble carries them when every part has them)."""
+PER_SITE = ("v_centre", "v_scale")
+"""Per-site statistics of V: shared by a runs store's runs, per run in an ensemble."""
 WITH_FILTERS = ("runs", "ensemble")
 
 
@@ -79,10 +82,11 @@ def load_runs(path: str | Path, kind: str | None, needed: tuple[str, ...], where
     arrays = {a: np.asarray(group[a][...]) for a in group.array_keys()}
     dims = {a: list(group[a].metadata.dimension_names or ()) for a in group.array_keys()}
     runs = arrays["run_id"].shape[0] if "run_id" in arrays else None
-    if "v_centre" in arrays and dims["v_centre"][:1] != ["run"] and runs is not None:
-        centre = arrays["v_centre"].astype(np.float32)
-        arrays["v_centre"] = np.broadcast_to(centre, (runs, *centre.shape)).copy()
-        dims["v_centre"] = ["run", *dims["v_centre"]]
+    for site in (s for s in PER_SITE if s in arrays and dims[s][:1] != ["run"]):
+        if runs is not None:
+            values = arrays[site].astype(np.float32)
+            arrays[site] = np.broadcast_to(values, (runs, *values.shape)).copy()
+            dims[site] = ["run", *dims[site]]
     per_run = {a: v.shape[0] for a, v in arrays.items() if dims[a][:1] == ["run"]}
     if len(set(per_run.values())) > 1:
         raise InputError(f"{name}: arrays disagree on the number of runs: {per_run}")
@@ -115,40 +119,3 @@ def component_count(runs: Runs) -> int:
         return int(runs.params["coarse_grainer"]["components"])
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"{runs.path}: no params.coarse_grainer.components; {SEE}") from exc
-
-
-NATS = {"units": "nats"}
-LAYOUT: dict[str, tuple[type, tuple[str, ...], dict[str, Any]]] = {
-    "filters": (np.float32, ("run", "component", "V"), {}),
-    "v_centre": (np.float32, ("V",), {}),
-    "rsmi": (np.float32, ("run",), NATS),
-    "rsmi_val": (np.float32, ("run",), NATS),
-    "rsmi_train": (np.float32, ("run",), NATS),
-    "best_epoch": (np.int32, ("run",), {}),
-    "history": (np.float32, ("run", "epoch", "part"), {**NATS, "part": ["train", "val"]}),
-    "tau": (np.float32, ("step",), {}),
-    "run_id": (np.int64, ("run",), {}),
-    "failed": (np.bool_, ("run",), {}),
-    "failed_epoch": (np.int32, ("run",), {}),
-}
-"""The arrays of a runs store: dtype, dimension names (``V``: the axes v0[, v1, v2] of the
-visible block) and array attrs, in the order they are written."""
-
-
-def write_runs(
-    out: Path,
-    arrays: Mapping[str, np.ndarray],
-    params: Mapping[str, Any],
-    seed: Mapping[str, Any],
-    attrs: Mapping[str, Any],
-) -> None:
-    """Write a runs store at ``out`` (under a temporary name, complete last): every array of
-    :data:`LAYOUT` from ``arrays``, cast to its dtype; root attrs ``params``, ``seed`` and
-    ``attrs`` (lattice, v_shape, samples, units)."""
-    v_dims = [f"v{axis}" for axis in range(np.ndim(arrays["v_centre"]))]
-    with building(out, "runs", params, seed) as group:
-        group.attrs.update(dict(attrs))
-        for name, (dtype, dims, extra) in LAYOUT.items():
-            names = [d for axis in dims for d in (v_dims if axis == "V" else [axis])]
-            values = np.asarray(arrays[name]).astype(dtype)
-            write_array(group, name, values, names, attrs=extra or None)

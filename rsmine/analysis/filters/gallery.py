@@ -31,6 +31,7 @@ class FilterCell:
     control: the control value (NaN for a runs store).
     filters: (run, component, ...V) float, failed runs removed.
     rsmi: (run,) test-part RSMI in nats.
+    rsmi_val: (run,) validation RSMI in nats (what ranks the runs: never the test part).
     run_id: (run,) int.
     """
 
@@ -38,6 +39,7 @@ class FilterCell:
     control: float
     filters: np.ndarray
     rsmi: np.ndarray
+    rsmi_val: np.ndarray
     run_id: np.ndarray
 
 
@@ -60,13 +62,16 @@ def read_filter_cells(
     lattice = runs.lattice
     filters = runs["filters"].astype(np.float64)
     rsmi = runs["rsmi"].astype(np.float64)
+    rsmi_val = runs["rsmi_val"].astype(np.float64)
     ok = ~runs.failed
     run_id = runs["run_id"]
     if runs.kind == "runs":
         store_lb = buffer_width(runs)
         if lb is not None and lb != store_lb:
             raise InputError(f"{path}: a runs store of lb {store_lb}, not {lb}")
-        cell = FilterCell(Path(path).stem, math.nan, filters[ok], rsmi[ok], run_id[ok])
+        cell = FilterCell(
+            Path(path).stem, math.nan, filters[ok], rsmi[ok], rsmi_val[ok], run_id[ok]
+        )
         return lattice, store_lb, [cell]
     lbs = runs["lb"]
     lb = int(lbs.max()) if lb is None else int(lb)
@@ -81,7 +86,12 @@ def read_filter_cells(
         value = float(controls[points == point][0])
         cells.append(
             FilterCell(
-                _control_label(value, control), value, filters[take], rsmi[take], run_id[take]
+                _control_label(value, control),
+                value,
+                filters[take],
+                rsmi[take],
+                rsmi_val[take],
+                run_id[take],
             )
         )
     return lattice, lb, cells
@@ -92,7 +102,8 @@ class GalleryRow:
     """One row of the filter gallery: a parameter point's best runs and its aligned mean.
 
     label, control: those of its :class:`FilterCell`; runs: its finished runs.
-    drawn: (k,) run ids of its k best runs by test RSMI, best first (k <= samples).
+    drawn: (k,) run ids of its k best runs by validation RSMI, best first (k <= samples;
+    never ranked on the test part).
     rsmi: (k,) their test-part RSMI, nats.
     best: (k, component, ...V) their filters, sign- and order-aligned with the mean.
     mean: (component, ...V) the aligned mean over every run (NaN without runs).
@@ -117,7 +128,7 @@ def _gallery_row(cell: FilterCell, samples: int) -> GalleryRow:
             cell.label, cell.control, 0, cell.run_id, cell.rsmi, cell.filters, nothing, math.nan
         )
     aligned = align_filters(cell.filters)
-    best = np.argsort(-cell.rsmi, kind="stable")[:samples]
+    best = np.argsort(-cell.rsmi_val, kind="stable")[:samples]  # validation only
     return GalleryRow(
         cell.label,
         cell.control,

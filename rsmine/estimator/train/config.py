@@ -59,10 +59,13 @@ class TrainConfig:
     means; in short: epochs, patience, the warm-up before early stopping counts, batch K,
     Adam lr, the bound, the train/val/test split, the embedding τ (binary | categorical with
     q ``states`` | continuous) and its annealing Eq. (B9), the critic widths, weight decay,
-    optional halting Eqs. (B10)-(B11), L-BFGS steps Eq. (B12), the device, and centring:
-    Λ acts on v − μ, μ (n_visible,) the training part's mean of each visible site. Without it
-    a filter of one sign on non-negative variables (masses, dimer occupations) gives a
-    constant H and no information; on symmetric spins μ ≈ 0 and nothing changes.
+    optional halting Eqs. (B10)-(B11), L-BFGS steps Eq. (B12), the device, centring and
+    standardisation (:mod:`rsmine.estimator.train.standardise`): Λ acts on (v − μ)/σ, μ
+    (``centre``) and σ (``scale_v``) (n_visible,) the training part's mean and standard
+    deviation of each visible site, and the critic sees E standardised per site
+    (``standardise``). Centring deviates from the paper's Λ·v: without it a
+    filter of one sign on non-negative variables (masses, dimer occupations) gives a constant
+    H and no information; on symmetric spins μ ≈ 0, σ ≈ 1 and nothing changes.
     """
 
     epochs: int = option(30, "maximum epochs", **_positive("integer"))
@@ -133,7 +136,22 @@ class TrainConfig:
     )
     device: str = option("cpu", "where to train", type="string", enum=list(DEVICES))
     centre: bool = option(
-        True, "filters act on v minus its training mean (needed for 0/1 variables)", type="boolean"
+        True,
+        "filters act on v minus its training-part mean, H = tau(Lambda.(v - mu)): a deviation "
+        "from the paper's tau(Lambda.v), needed for 0/1 variables (off: the paper's rule)",
+        type="boolean",
+    )
+    standardise: bool = option(
+        True,
+        "the critic's input E centred and scaled per site with training-part statistics "
+        "(off: raw E, as in the paper)",
+        type="boolean",
+    )
+    scale_v: bool = option(
+        False,
+        "filters act on v divided by its training-part standard deviation per site (lifts "
+        "dimer RSMI; shrinks the logits of heavy-tailed masses, so off elsewhere)",
+        type="boolean",
     )
 
     def __post_init__(self) -> None:

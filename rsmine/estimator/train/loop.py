@@ -7,9 +7,10 @@ from ``seed`` alone, so replica k gives the same result trained alone or in any 
 
 Honest estimates: configurations are split into training, validation and test parts; each
 replica keeps the parameters of its best validation epoch and stops after ``patience`` epochs
-without improvement; its reported RSMI is the bound on the test part with exactly discrete H,
-never used for any decision. A replica that stops or fails is removed from the batch, so the
-others' results do not depend on it.
+without improvement; its reported RSMI is the bound of the hard H that ``rsmine coarse-grain``
+writes, scored with the whole test part as one candidate set (:mod:`.evaluation`), with a
+standard error, never used for any decision. Validation is scored the same way. A replica
+that stops or fails is removed from the batch, so the others' results do not depend on it.
 """
 
 import numpy as np
@@ -19,8 +20,9 @@ from rsmine.errors import InputError
 from rsmine.estimator import coarse
 from rsmine.estimator.train.adam import adam_step
 from rsmine.estimator.train.backward import gradients
+from rsmine.estimator.train.checkpoint import Checkpoint, load_state_dict, state_dict
 from rsmine.estimator.train.config import TrainConfig
-from rsmine.estimator.train.evaluation import evaluate
+from rsmine.estimator.train.evaluation import sampled_estimate, score_part
 from rsmine.estimator.train.lbfgs import refine
 from rsmine.estimator.train.packing import pack
 from rsmine.estimator.train.parts import Parts, part_sizes, split
@@ -41,6 +43,7 @@ def train_batch(
     config: TrainConfig,
     mask: np.ndarray | None = None,
     filters: np.ndarray | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> BatchResult:
     """Optimise runs ``first_run .. first_run + runs - 1``; replica k seeded from (seed, k) alone.
 
@@ -48,6 +51,8 @@ def train_batch(
     split is over configurations. mask: (n_visible,) bool, True where a filter weight is free.
     filters: fixed Λ, (F, n_visible) or (runs, F, n_visible): train only the critic and report
     I_Λ(H:E) of the given filter (fixed-Λ mode). Runs on ``config.device``.
+    checkpoint: where the state is saved after every epoch and, if a checkpoint of the same
+    settings is there, continued from (the result is the uninterrupted run's, bit for bit).
     """
     _check_inputs(v, e, components, runs, first_run, config, mask, filters)
     setup = Setup.create(config, components, mask)
@@ -55,8 +60,10 @@ def train_batch(
     parts = split(v, e, config, shared, setup.device)
     state = Replicas.create(setup, parts, seed, first_run, runs, components, filters)
     result = BatchResult.empty(runs, setup.rows, v.shape[2], config.epochs)
-    result.v_centre = parts.centre.cpu().numpy()
-    run(setup, parts, state, shared, result)
+    result.inputs = parts.inputs.record()
+    saved = checkpoint.load() if checkpoint is not None else None
+    start, taus = load_state_dict(saved, state, shared, result) if saved else (0, [])
+    run(setup, parts, state, shared, result, start, taus, checkpoint)
     return result
 
 
@@ -91,17 +98,26 @@ def _check_inputs(v, e, components, runs, first_run, config, mask, filters) -> N
 
 
 def run(
-    setup: Setup, parts: Parts, state: Replicas, shared: np.random.Generator, result: BatchResult
+    setup: Setup,
+    parts: Parts,
+    state: Replicas,
+    shared: np.random.Generator,
+    result: BatchResult,
+    start: int = 0,
+    taus: list[float] | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> None:
     """Train ``state`` epoch by epoch until every replica has stopped; fill ``result``.
 
     shared: the generator of the minibatch order and origin picks (after the split's draw).
+    start, taus: the epoch to start from and the relaxation schedule so far (a resumed run);
+    checkpoint: saved after every epoch (:mod:`.checkpoint`).
     """
     c = setup.config
-    taus: list[float] = []
-    for epoch in range(c.epochs):
+    taus = [] if taus is None else taus
+    for epoch in range(start, c.epochs):
         train_est = _train_epoch(setup, parts, state, shared, taus)
-        val = evaluate(setup, state.params, parts, "val", state.eval_noise["val"])
+        val = score_part(setup, state.params, parts, "val").value
         result.history[state.ids, epoch, 0] = train_est.cpu().numpy()
         result.history[state.ids, epoch, 1] = val.cpu().numpy()
         stop = update_best(c, state, train_est, val, epoch, result)
@@ -112,6 +128,8 @@ def run(
             state.keep(~stop)
         if len(state.ids) == 0:
             break
+        if checkpoint is not None:
+            checkpoint.save(state_dict(state, shared, taus, result, epoch + 1))
     result.tau = np.asarray(taus, np.float32)
 
 
@@ -164,9 +182,12 @@ def _finalise(
     result.best_epoch[ids] = state.best_epoch[stop]
     ok = ~result.failed[ids]
     result.rsmi_val[ids[ok]] = best_val.cpu().numpy()[ok]
-    test = evaluate(setup, best, parts, "test", noise["test"]).cpu().numpy()
-    # the training part's estimate on as many configurations as the test part: same noise level
-    train = evaluate(setup, best, parts, "train", noise["train"], parts.size("test"))
-    train = train.cpu().numpy()
-    result.rsmi[ids[ok]] = test[ok]
+    test = score_part(setup, best, parts, "test")
+    # the training part scored with as many candidates as the test part: the same K
+    train = score_part(setup, best, parts, "train", parts.size("test")).value.cpu().numpy()
+    sampled = sampled_estimate(setup, best, parts, "test", noise["test"]).cpu().numpy()
+    result.candidates = test.candidates
+    result.rsmi[ids[ok]] = test.value.cpu().numpy()[ok]
+    result.rsmi_se[ids[ok]] = test.stderr.cpu().numpy()[ok]
     result.rsmi_train[ids[ok]] = train[ok]
+    result.rsmi_sampled[ids[ok]] = sampled[ok]

@@ -6,18 +6,19 @@ import numpy as np
 import torch
 
 from rsmine.estimator.train.config import TrainConfig
+from rsmine.estimator.train.standardise import Standardisation
 
 
 @dataclass
 class Parts:
-    """All configurations on the device, v (N, O, n_visible) centred on ``centre`` (n_visible,)
-    and e (N, O, n_env), with the sorted configuration indices (device) of the "train", "val"
-    and "test" parts."""
+    """All configurations on the device, v (N, O, n_visible) and e (N, O, n_env) as given, with
+    the sorted configuration indices (device) of the "train", "val" and "test" parts; every
+    gather returns them standardised by ``inputs`` (the training part's statistics)."""
 
     v: torch.Tensor
     e: torch.Tensor
     rows: dict[str, torch.Tensor]
-    centre: torch.Tensor
+    inputs: Standardisation
 
     @property
     def origins(self) -> int:
@@ -39,8 +40,8 @@ class Parts:
         return self.rows[part][members] * self.origins + origin
 
     def gather(self, flat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """v (m, n_visible), e (m, n_env) at flat indices (m,)."""
-        return _rows(self.v, flat), _rows(self.e, flat)
+        """v (m, n_visible), e (m, n_env) at flat indices (m,), standardised."""
+        return self.inputs.apply(_rows(self.v, flat), _rows(self.e, flat))
 
 
 def _rows(a: torch.Tensor, flat: torch.Tensor) -> torch.Tensor:
@@ -75,8 +76,13 @@ def split(
         return torch.as_tensor(np.ascontiguousarray(a, np.float32), device=device)
 
     rows = {p: torch.as_tensor(i, device=device) for p, i in cuts.items()}
-    v_all = put(v)
-    centre = torch.zeros(v.shape[2], device=device)
-    if config.centre:
-        centre = v_all[rows["train"]].mean(dim=(0, 1))
-    return Parts(v_all - centre, put(e), rows, centre)
+    inputs = Standardisation.fit(
+        v,
+        e,
+        cuts["train"],
+        centre=config.centre,
+        scale_v=config.scale_v,
+        standardise=config.standardise,
+        device=device,
+    )
+    return Parts(put(v), put(e), rows, inputs)
