@@ -25,6 +25,7 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rsmine import systems
@@ -34,6 +35,8 @@ from rsmine.systems import ising_temperature, lattice_side, point_label
 __all__ = ["ising_temperature", "lattice_side", "point_label"]
 
 _SEED_STRIDE = 1_000_000
+WORKFLOW_DEVICE = "auto"
+"""Where optimise jobs train unless ``train.device`` says: a GPU when the job has one."""
 
 
 @dataclass(frozen=True)
@@ -160,8 +163,48 @@ def check_components(name: str, system: Mapping[str, Any]) -> None:
         )
 
 
+def check_path(key: str, path: str) -> None:
+    """Raise InputError naming ``key`` unless ``path`` can name a directory of rsmine's.
+
+    Refused: an empty path, a control character (a newline, a tab), an existing file at the
+    path, or a path inside an existing file. Spaces, quotes and shell syntax are fine: the
+    workflow quotes every path it hands to a shell.
+    """
+    if not path.strip():
+        raise InputError(f"{key}: the path is empty; expected a directory")
+    control = sorted({c for c in path if not c.isprintable()})
+    if control:
+        raise InputError(
+            f"{key}: {path!r} contains {control}; expected a path without control characters"
+        )
+    for place in (Path(path), *Path(path).parents):
+        if place.exists():
+            if not place.is_dir():
+                where = "is" if place == Path(path) else f"lies inside {str(place)!r}, which is"
+                raise InputError(f"{key}: {path!r} {where} an existing file; expected a directory")
+            return
+
+
+def check_paths(config: Mapping[str, Any]) -> None:
+    """Raise InputError naming the key unless ``results`` and every ``source`` store can be used.
+
+    ``results`` must also be free of braces, which Snakemake reads as wildcards.
+    """
+    results = config["results"]
+    check_path("results", results)
+    braces = sorted({c for c in results if c in "{}"})
+    if braces:
+        raise InputError(
+            f"results: {results!r} contains {braces}; Snakemake reads braces as wildcards"
+        )
+    for name, system in config["systems"].items():
+        for i, entry in enumerate(system.get("source") or []):
+            check_path(f"systems.{name}.source[{i}].store", entry["store"])
+
+
 def check(config: Mapping[str, Any]) -> None:
     """The cross-key checks of a whole configuration (after schema validation)."""
+    check_paths(config)
     for name, system in config["systems"].items():
         if not system.get("source") and "simulate" not in system:
             raise InputError(f"systems.{name}: needs either 'simulate' or 'source'")
@@ -193,10 +236,11 @@ def optimise_seed(seed: int, point: Point, lb: int) -> int:
 def training_options(system: Mapping[str, Any], point: Point) -> dict[str, Any]:
     """Training options at ``point``: ``optimise.train`` updated by matching overrides.
 
-    An override ``{range: [lo, hi], ...}`` applies when lo <= value <= hi.
+    An override ``{range: [lo, hi], ...}`` applies when lo <= value <= hi; the device is
+    WORKFLOW_DEVICE unless the configuration names one.
     """
     opt = system["optimise"]
-    options = dict(opt.get("train", {}))
+    options = {"device": WORKFLOW_DEVICE, **opt.get("train", {})}
     for override in opt.get("overrides", []):
         lo, hi = override["range"]
         if lo <= point.value <= hi:

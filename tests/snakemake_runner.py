@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -54,6 +55,16 @@ def planned_wildcards(output: str, rule: str) -> list[dict[str, str]]:
             line = re.search(r"wildcards: (.*)", block)[1]
             jobs.append(dict(item.split("=", 1) for item in line.split(", ")))
     return jobs
+
+
+def shell_commands(output: str, rule: str) -> list[list[str]]:
+    """The shell command of every job of ``rule`` in the listing of a run or a ``-n -p`` dry-run
+    (a run prints its jobs as 'localrule'), split as bash would."""
+    return [
+        shlex.split(block.split("Shell command: ", 1)[1].splitlines()[0])
+        for block in re.split(r"\n(?:local)?rule ", output)[1:]
+        if block.startswith(f"{rule}:")
+    ]
 
 
 def write_config(path: Path, config: dict) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ from rsmine import stores
 from rsmine.cli import main
 from rsmine.errors import InputError
 from rsmine.optimise import optimise_store
+from rsmine.plan import Plan
 
 
 def _rsmine() -> str:  # the installed console script, else the one beside this interpreter
@@ -369,14 +369,12 @@ def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, 
     recorded = {k: v for group in groups for k, v in group.items()}
     for name, value in _NOT_DEFAULT.items():
         assert recorded[name] == value, name
-    # and the workflow's optimise_args passes every key of a system's train block
-    namespace = {"config": yaml.safe_load((ROOT / "config/demo.yaml").read_text())}
-    system = next(iter(namespace["config"]["systems"]))
-    namespace["config"]["systems"][system]["optimise"]["train"] = dict(_NOT_DEFAULT)
-    exec(compile((ROOT / "workflow/rules/common.smk").read_text(), "common.smk", "exec"), namespace)
-    point = namespace["POINTS"][system][0].label
-    wildcards = argparse.Namespace(system=system, point=point, lb="0", components="1", chunk="0")
-    argv = namespace["optimise_args"](wildcards).split()
+    # and the workflow's plan passes every key of a system's train block
+    config = yaml.safe_load((ROOT / "config/demo.yaml").read_text())
+    system = next(iter(config["systems"]))
+    config["systems"][system]["optimise"]["train"] = dict(_NOT_DEFAULT)
+    plan = Plan(config)
+    argv = plan.optimise_options(system, plan.points[system][0].label, 0, 1, 0).split()
     parsed = vars(build_parser().parse_args(["optimise", "--samples", "s", "--out", "o", *argv]))
     for name, value in _NOT_DEFAULT.items():
         assert parsed[name] == value, name

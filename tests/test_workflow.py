@@ -23,6 +23,7 @@ from snakemake_runner import (
     load,
     planned_wildcards,
     schema_errors,
+    shell_commands,
     snakemake,
     write_config,
 )
@@ -61,7 +62,7 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         "simulate_dimers": points["dimers"],
         "simulate_ising": points["ising_ferro"] + points["ising_antiferro"],
         "optimise": sum(optimise.values()),
-        "merge_runs": 4,
+        "aggregate": 4,
         "summarise": 4,
         "figure_rsmi_vs_buffer": 3,  # not for chipping: a single lb
         "figure_rsmi_vs_control": 4,
@@ -284,24 +285,32 @@ def test_slurm_profile_requests_gpu_for_optimise_and_tasks_for_dimers(tmp_path):
 # ------------------------------------------------------------------ the whole DAG, tiny
 
 
+ODD_RESULTS = 'notes and results (it\'s "odd") $(touch pwned) `touch pwned`'
+"""A results directory with spaces, parentheses, quotes and command substitutions."""
+NOTES = b"the user's notes\n"
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
-    """The tiny configuration run end to end with the local profile (real commands, mpiexec)."""
+    """The tiny configuration run end to end with the local profile (real commands, mpiexec),
+    its results in a directory whose name a shell would split and run, beside a user's file
+    ``notes`` that an unquoted ``2> .../notes and results/...`` would truncate."""
     workdir = tmp_path_factory.mktemp("tiny")
-    result = snakemake(
-        workdir, "--profile", str(ROOT / "profiles/local"), configfile=ROOT / "config/tiny.yaml"
-    )
+    (workdir / "notes").write_bytes(NOTES)
+    config = dict(load("config/tiny.yaml"), results=str(workdir / ODD_RESULTS))
+    configfile = write_config(workdir / "tiny.yaml", config)
+    profile = str(ROOT / "profiles/local")
+    result = snakemake(workdir, "--profile", profile, configfile=configfile, timeout=1800)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return workdir, result
+    return workdir / ODD_RESULTS, configfile, result
 
 
 @pytest.mark.slow
 @pytest.mark.mpi
 def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
-    workdir, result = tiny_run
+    results, _, result = tiny_run
     stats = job_stats(result.stdout + result.stderr)
-    assert stats["simulate_dimers"] == 2 and stats["optimise"] == 8 and stats["merge_runs"] == 3
-    results = workdir / "results/tiny"
+    assert stats["simulate_dimers"] == 2 and stats["optimise"] == 8 and stats["aggregate"] == 3
     for system in ("ising_ferro", "chipping", "dimers"):
         for figure in ("rsmi_vs_control", "filters"):
             assert (results / f"figures/{system}_{figure}.png").stat().st_size > 1000
@@ -320,29 +329,42 @@ def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
 
 
 @pytest.mark.slow
-def test_forcerun_merge_reruns_only_merge_and_what_depends_on_it(tiny_run):
-    workdir, _ = tiny_run
-    results = workdir / "results/tiny"
+@pytest.mark.mpi
+def test_odd_results_path_leaves_the_users_files_alone(tiny_run):
+    results, _, result = tiny_run
+    workdir = results.parent
+    assert (workdir / "notes").read_bytes() == NOTES
+    assert not list(workdir.rglob("pwned"))  # nothing ran the command substitutions
+    assert list(results.glob("logs/simulate_dimers/dimers/*.log"))  # each shell rule's log
+    assert list(results.glob("logs/coarse_grain/dimers/*.log"))  # landed in results
+    # the plan's shell lines hand each path to the command as one word
+    [argv, *_] = shell_commands(result.stdout + result.stderr, "coarse_grain")
+    assert argv[argv.index("--out") + 1].startswith(str(results))
+
+
+@pytest.mark.slow
+def test_forcerun_aggregate_reruns_only_aggregate_and_what_depends_on_it(tiny_run):
+    results, configfile, _ = tiny_run
     untouched = sorted(results.glob("runs/*/*/*/*/*.zarr")) + sorted(
         results.glob("samples/*/*.zarr")
     )
     untouched += [results / "ensembles/dimers.zarr", results / "tables/dimers_rsmi.csv"]
     before = {path: path.stat().st_mtime_ns for path in untouched}
-    targets = [f"results/tiny/figures/chipping_{f}.png" for f in ("rsmi_vs_control", "filters")]
+    targets = [str(results / f"figures/chipping_{f}.png") for f in ("rsmi_vs_control", "filters")]
     result = snakemake(
-        workdir,
+        results.parent,
         *targets,
         "--profile",
         str(ROOT / "profiles/local"),
         "--forcerun",
-        "merge_runs",
-        configfile=ROOT / "config/tiny.yaml",
+        "aggregate",
+        configfile=configfile,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     stats = job_stats(result.stdout + result.stderr)
     assert stats.pop("total") == 4
     assert stats == {
-        "merge_runs": 1,
+        "aggregate": 1,
         "summarise": 1,
         "figure_rsmi_vs_control": 1,
         "figure_filters": 1,
@@ -354,10 +376,11 @@ def test_forcerun_merge_reruns_only_merge_and_what_depends_on_it(tiny_run):
 
 @pytest.mark.slow
 def test_report_builds_with_every_figure(tiny_run):
-    workdir, _ = tiny_run
-    result = snakemake(workdir, "--report", "report.html", configfile=ROOT / "config/tiny.yaml")
+    results, configfile, _ = tiny_run
+    report = results.parent / "report.html"
+    result = snakemake(results.parent, "--report", str(report), configfile=configfile)
     assert result.returncode == 0, result.stderr[-3000:]
-    html = (workdir / "report.html").read_text()
+    html = report.read_text()
     for system in ("ising_ferro", "chipping", "dimers"):
         assert f"{system}_rsmi_vs_control.png" in html and f"{system}_filters.png" in html
     assert "chipping_marginals.png" in html

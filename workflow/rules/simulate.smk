@@ -5,7 +5,7 @@ rule simulate_ising:
     output:
         directory(results("samples/{system}/{point}.zarr")),
     wildcard_constraints:
-        system=systems_of("ising"),
+        system=one_of(PLAN.simulated("ising")),
     log:
         results("logs/simulate_ising/{system}/{point}.log"),
     params:
@@ -13,14 +13,14 @@ rule simulate_ising:
     conda:
         "../../envs/rsmine.yaml"
     shell:
-        "rsmine simulate ising {params.args} --out {output} 2> {log}"
+        "rsmine simulate ising {params.args} --out {output:q} 2> {log:q}"
 
 
 rule simulate_chipping:
     output:
         directory(results("samples/{system}/{point}.zarr")),
     wildcard_constraints:
-        system=systems_of("chipping"),
+        system=one_of(PLAN.simulated("chipping")),
     log:
         results("logs/simulate_chipping/{system}/{point}.log"),
     params:
@@ -28,14 +28,14 @@ rule simulate_chipping:
     conda:
         "../../envs/rsmine.yaml"
     shell:
-        "rsmine simulate chipping {params.args} --out {output} 2> {log}"
+        "rsmine simulate chipping {params.args} --out {output:q} 2> {log:q}"
 
 
 rule simulate_dimers:
     output:
         directory(results("samples/{system}/{point}.zarr")),
     wildcard_constraints:
-        system=systems_of("dimers"),
+        system=one_of(PLAN.simulated("dimers")),
     log:
         results("logs/simulate_dimers/{system}/{point}.log"),
     params:
@@ -49,4 +49,4 @@ rule simulate_dimers:
         "../../envs/rsmine.yaml"
     shell:
         "{resources.mpi} -n {resources.tasks} rsmine simulate dimers {params.args}"
-        " --out {output} 2> {log}"
+        " --out {output:q} 2> {log:q}"
