@@ -3,14 +3,14 @@
 import pytest
 import yaml
 
-from rsmine import config
+from rsmine import study
 from rsmine.errors import InputError
 
 
 def test_odd_dimer_lb_is_refused_naming_the_key():
     with open("config/demo.yaml") as handle:
-        study = yaml.safe_load(handle)
-    config.check(study)  # the shipped demo passes
-    study["systems"]["dimers"]["optimise"]["lb"] = [2, 3]
+        config = yaml.safe_load(handle)
+    study.check(config)  # the shipped demo passes
+    config["systems"]["dimers"]["optimise"]["lb"] = [2, 3]
     with pytest.raises(InputError, match=r"systems\.dimers\.optimise\.lb \[3\]: .* must be even"):
-        config.check(study)
+        study.check(config)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rsmine.analysis.finite_size import extrapolate
+from rsmine.analysis.rsmi.finite_size import extrapolate
 from rsmine.errors import InputError
 
 SIZES = np.array([16, 32, 64, 128])
