@@ -18,6 +18,7 @@ from typing import Any
 
 from rsmine import study, systems
 from rsmine.analysis.rsmi.transition import MIN_POINTS as TRANSITION_MIN_POINTS
+from rsmine.errors import InputError
 from rsmine.flags import option_flags
 
 RSMI_FIGURES = ("rsmi_vs_control", "rsmi_vs_buffer")
@@ -34,6 +35,10 @@ class Plan:
         self.root = config["results"]
         self.systems = {name: study.resolve(s) for name, s in config["systems"].items()}
         self.points = {name: study.points(name, s) for name, s in self.systems.items()}
+        self.extrapolations = {
+            name: self._extrapolation(name, spec)
+            for name, spec in config.get("finite_size", {}).items()
+        }
 
     def results(self, path: str) -> str:
         """A path under the configured results directory."""
@@ -197,9 +202,65 @@ class Plan:
             "components": len(study.component_counts(spec)) >= 2,
         }[analysis]
 
+    def _extrapolation(self, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+        """A finite_size entry checked (one simulated model, distinct sizes, the transition
+        analysis and lb on every system, ν known or fittable), with its sizes and ν."""
+        key = f"finite_size.{name}"
+        names = spec["systems"]
+        unknown = [s for s in names if s not in self.systems or "simulate" not in self.systems[s]]
+        if unknown:
+            raise InputError(f"{key}.systems: {unknown} are not simulated systems of this study")
+        models = {self.model(s) for s in names}
+        if len(models) != 1:
+            raise InputError(f"{key}.systems: expected one model, got {sorted(models)}")
+        model = systems.SYSTEMS[models.pop()]
+        sizes = [int(self.systems[s]["simulate"][model.size_key]) for s in names]
+        if len(set(sizes)) != len(sizes):
+            raise InputError(f"{key}.systems: lattice sizes {sizes} must be distinct")
+        for s in names:
+            if not self.analysed(s, "transition") or spec["lb"] not in self.lbs(s):
+                raise InputError(
+                    f"{key}: systems.{s} needs >= {TRANSITION_MIN_POINTS} finite points and lb "
+                    f"{spec['lb']} among its optimise.lb {self.lbs(s)}"
+                )
+        nu = spec.get("nu", model.nu)
+        if nu is None and len(names) < 4:
+            raise InputError(
+                f"{key}.nu: the {self.model(names[0])} model has no known exponent; "
+                "give nu, or four or more systems to fit it"
+            )
+        return {"systems": list(names), "sizes": sizes, "lb": spec["lb"], "nu": nu}
+
+    def lbs(self, system: str) -> list[int]:
+        """The buffer widths ``system`` is optimised at."""
+        return list(self.systems[system]["optimise"]["lb"])
+
+    def extrapolation_tables(self, name: str) -> list[str]:
+        """The transition tables a finite-size extrapolation reads, one per system."""
+        return [
+            self.results(f"tables/{s}_transition.csv") for s in self.extrapolations[name]["systems"]
+        ]
+
+    def extrapolation_settings(self, name: str) -> dict[str, Any]:
+        """sizes, lb, nu (None: fitted), model and control of a finite-size extrapolation."""
+        first = self.extrapolations[name]["systems"][0]
+        return self.extrapolations[name] | {
+            "model": self.model(first),
+            "control": self.control(first),
+        }
+
     def targets(self) -> list[str]:
         """Every table and figure the study ends in, system by system and analysis by analysis."""
-        return [self.results(path) for path in self._rsmi() + self._filters() + self._fields()]
+        paths = self._rsmi() + self._filters() + self._fields() + self._extrapolated()
+        return [self.results(path) for path in paths]
+
+    def _extrapolated(self) -> list[str]:
+        """The table and figure of every finite-size extrapolation."""
+        return [
+            f"{kind}/finite_size/{name}.{ext}"
+            for name in self.extrapolations
+            for kind, ext in (("tables", "csv"), ("figures", "png"))
+        ]
 
     def _rsmi(self) -> list[str]:
         """RSMI tables and figures (against the buffer width only with at least two lb), and

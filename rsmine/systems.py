@@ -56,6 +56,8 @@ class System:
     that differ from the declared ones (components, and option names);
     size_key: the ``simulate`` key of the lattice size, grid_per_size: lattice sites
     per unit of it; lattice_text: the lattice in words for titles ({size} is the size);
+    nu: the correlation-length exponent of its transition (finite-size extrapolation;
+    None: not a power law, e.g. BKT);
     simulate_flags: the options of ``rsmine simulate`` in order, the
     control flag among them taking the point's value (through ``to_flag``), every
     other one a ``simulate`` key (left out when absent); the seed comes last.
@@ -73,6 +75,7 @@ class System:
     control_flag: str
     simulate_flags: tuple[str, ...]
     lattice_text: str = "{size} sites"
+    nu: float | None = None
     to_flag: Callable[[float], float] = _same
     defaults: Mapping[str, Any] = field(default_factory=dict)
 
@@ -91,6 +94,7 @@ SYSTEMS: dict[str, System] = {
         control_flag="T",
         simulate_flags=("L", "T", "J", "samples", "chains"),
         lattice_text="{size}x{size} torus",
+        nu=1.0,
         to_flag=ising_temperature,
     ),
     "dimers": System(

@@ -12,6 +12,7 @@ from rsmine.analysis.rsmi.scaling import buffer_fits_table
 from rsmine.analysis.rsmi.summary import components_sweep, summarise
 from rsmine.analysis.rsmi.transition import transition_table
 from rsmine.figures import rsmi
+from rsmine.figures import transitions as transition_figures
 from rsmine.figures.style import transition_mark
 
 CONTROLS = [0.5, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, math.inf]
@@ -53,7 +54,7 @@ def test_every_analysis_figure_draws(ensemble, tmp_path):
     at_tc = rows[rows["control"] == 1.0].iloc[0]
     assert at_tc["model"] == "power" and 0.05 < at_tc["upsilon"] < 0.1  # +0.02 offset: < 0.1
     figures = {
-        "transition": rsmi.transition(
+        "transition": transition_figures.transition(
             summary,
             transitions,
             "Tc/T",
@@ -64,7 +65,7 @@ def test_every_analysis_figure_draws(ensemble, tmp_path):
         "buffer_fits": rsmi.buffer_fits(
             summary, fits, "Tc/T", "synthetic", path=tmp_path / "buffer_fits.png"
         ),
-        "boundaryness": rsmi.boundaryness(
+        "boundaryness": transition_figures.boundaryness(
             curves, peaks, "Tc/T", "synthetic", mark=ising, path=tmp_path / "boundaryness.png"
         ),
         "components": rsmi.components(

@@ -6,9 +6,11 @@ import json
 import math
 from pathlib import Path
 
+import pytest
 import yaml
 
 from rsmine.cli import build_parser
+from rsmine.errors import InputError
 from rsmine.plan import Plan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,3 +50,42 @@ def test_simulate_and_optimise_options_parse_to_the_configured_values():
     parsed = build_parser().parse_args(["optimise", "--samples", "s", "--out", "o", *argv])
     assert (parsed.lv, parsed.lb, parsed.le, parsed.components) == (4, 0, 2, 2)
     assert parsed.device == "auto" and parsed.epochs == 2 and argv.count("--device") == 1
+
+
+def test_finite_size_extrapolation_reads_one_transition_table_per_size():
+    plan = _plan("config/demo.yaml")
+    settings = plan.extrapolation_settings("ising_ferro")
+    assert settings["sizes"] == [16, 32] and settings["nu"] == 1.0 and settings["lb"] == 1
+    assert [Path(p).name for p in plan.extrapolation_tables("ising_ferro")] == [
+        "ising_ferro_16_transition.csv",
+        "ising_ferro_transition.csv",
+    ]
+    assert any(t.endswith("figures/finite_size/ising_ferro.png") for t in plan.targets())
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"systems": ["ising_ferro", "dimers"], "lb": 2}, "expected one model"),
+        ({"systems": ["ising_ferro_16", "ising_ferro"], "lb": 3}, "lb 3 among its optimise.lb"),
+        ({"systems": ["ising_ferro", "nowhere"], "lb": 1}, r"\['nowhere'\] are not simulated"),
+        ({"systems": ["dimers", "dimers"], "lb": 2}, "must be distinct"),
+    ],
+)
+def test_finite_size_entries_are_checked_at_plan_time(entry, message):
+    config = yaml.safe_load((ROOT / "config/demo.yaml").read_text())
+    config["finite_size"] = {"bad": entry}
+    with pytest.raises(InputError, match=r"finite_size\.bad.*" + message):
+        Plan(config)
+
+
+def test_a_model_without_an_exponent_needs_nu_or_four_sizes():
+    config = yaml.safe_load((ROOT / "config/demo.yaml").read_text())
+    dimers = config["systems"]["dimers"]
+    config["systems"]["dimers_8"] = dimers | {"simulate": dimers["simulate"] | {"n": 12}}
+    config["systems"]["dimers_8"]["optimise"] = dimers["optimise"] | {"lb": [2], "le": 2}
+    config["finite_size"] = {"bkt": {"systems": ["dimers_8", "dimers"], "lb": 2}}
+    with pytest.raises(InputError, match=r"finite_size\.bkt\.nu: the dimers model has no known"):
+        Plan(config)
+    config["finite_size"]["bkt"]["nu"] = 1.5
+    assert Plan(config).extrapolation_settings("bkt")["nu"] == 1.5

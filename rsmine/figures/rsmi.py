@@ -1,5 +1,6 @@
-"""Figures of RSMI curves: against the control and the buffer width, the transition,
-the buffer scaling, the boundaryness and the components sweep (Figs. 3, 5-7, 11, 12b).
+"""Figures of RSMI curves: against the control and the buffer width, the buffer scaling
+and the components sweep (Figs. 3, 5, 6, 11, 12b); the transition and boundaryness
+figures are in :mod:`rsmine.figures.transitions`.
 
 Tables arrive as :mod:`rsmine.analysis.rsmi` writes them (RSMI in nats) and RSMI is
 drawn in bits. ``mark`` (:func:`~rsmine.figures.style.transition_mark`) draws the
@@ -14,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -25,9 +25,7 @@ from rsmine.analysis.rsmi.summary import noise_flags, standard_error
 from rsmine.errors import InputError
 from rsmine.figures.style import (
     BITS,
-    ControlAxis,
     Mark,
-    broken_at_infinity,
     colours,
     control_axis,
     control_text,
@@ -36,13 +34,6 @@ from rsmine.figures.style import (
     mark_transition,
     save,
 )
-
-
-def _finish_axis(ax: Axes, axis: ControlAxis, mark: Mark | None) -> None:
-    """Ticks (∞ behind a break) and the known transition, with its legend entry."""
-    for handle in mark_transition(ax, mark):
-        ax.add_line(handle)  # an empty line: its entry in the figure legend
-    control_ticks(ax, axis)
 
 
 def rsmi_vs_control(
@@ -182,87 +173,6 @@ FIGURES = {"rsmi_vs_control": rsmi_vs_control, "rsmi_vs_buffer": rsmi_vs_buffer}
 """Figure functions by name, for the workflow's figure rules."""
 
 
-def transition(
-    summary: pd.DataFrame,
-    transitions: pd.DataFrame,
-    control: str,
-    title: str,
-    *,
-    mark: Mark | None = None,
-    path: str | Path | None = None,
-) -> Figure:
-    """Mean test RSMI ± standard error against the control parameter per lb (top), and
-    each lb's transition estimate with its 95 % interval on a row of its own (bottom,
-    same control axis), with the known transition on both.
-
-    The estimator follows the curve's shape (the table's ``shape``: steepest change of a
-    step, vertex of a peak, none for a curve that shows neither); the interval is the
-    bootstrap over runs widened by the grid error.
-    summary: rows (point, lb) of :func:`rsmine.analysis.rsmi.summary.summarise` (nats).
-    transitions: rows of :func:`rsmine.analysis.rsmi.transition.transition_table`.
-    """
-    fig = Figure(figsize=(8.5, 5.6), layout="constrained")
-    ax, rows_ax = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))
-    values = summary["control"].to_numpy(dtype=float)
-    positions, axis = control_axis(rows_ax, values, control, mark.log_axis if mark else None)
-    table = summary.assign(x=positions, sem=standard_error(summary))
-    by_lb = lb_colours(table["lb"])
-    lbs = sorted(by_lb)
-    estimates = transitions[transitions["method"] == "rsmi"].set_index("lb")
-    for lb, rows in table.groupby("lb"):
-        colour = by_lb[lb]
-        x, mean, sem, q25, q75 = broken_at_infinity(
-            axis, rows["x"], rows["mean"], rows["sem"].fillna(0), rows["q25"], rows["q75"]
-        )
-        ax.fill_between(x, q25 * BITS, q75 * BITS, color=colour, alpha=0.15, lw=0)
-        ax.errorbar(x, mean * BITS, yerr=sem * BITS, fmt="o-", ms=3, color=colour, lw=1)
-        ax.plot([], [], "o-", ms=3, color=colour, label=f"$L_B$ = {lb}")
-        row = estimates.loc[lb] if lb in estimates.index else None
-        _estimate_row(rows_ax, lbs.index(lb), row, colour)
-    for axes in (ax, rows_ax):
-        mark_transition(axes, mark)
-    ax.plot([], [], "o-", ms=3, color="0.3", label="mean ± 1 s.e.")
-    ax.fill_between([], [], color="0.5", alpha=0.15, label="interquartile range")
-    if mark is not None:
-        ax.plot([], [], color="crimson", ls="--", lw=1, label=mark.label)
-    control_ticks(rows_ax, axis)
-    rows_ax.set_yticks(range(len(lbs)), [f"$L_B$ = {lb}" for lb in lbs], fontsize="small")
-    rows_ax.set_ylim(-0.7, len(lbs) - 0.3)
-    rows_ax.set_title("transition estimate and 95 % interval per $L_B$", fontsize="small")
-    ax.set_ylabel("test RSMI $I_\\Lambda(H:E)$ [bits]")
-    ax.set_title(f"{title}: where is the transition?")
-    ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1, 1))
-    return save(fig, path)
-
-
-def _estimate_row(ax: Axes, rank: int, row: pd.Series | None, colour: np.ndarray) -> None:
-    """One lb's transition estimate on row ``rank``: a dot with its 95 % interval as a bar,
-    or the words "no estimate" and the curve's shape where there is none."""
-    if row is None or not math.isfinite(row["estimate"]):
-        shape = "" if row is None else f" (curve: {row['shape']})"
-        ax.annotate(
-            f"no estimate{shape}",
-            (0.02, rank),
-            xycoords=("axes fraction", "data"),
-            va="center",
-            fontsize="x-small",
-            color=colour,
-        )
-        return
-    low, high = row["ci_low"], row["ci_high"]
-    ax.errorbar(
-        row["estimate"],
-        rank,
-        xerr=[[row["estimate"] - low], [high - row["estimate"]]],
-        fmt="o",
-        color=colour,
-        ms=5,
-        capsize=3,
-        lw=1.5,
-    )
-    ax.annotate(f"  {row['shape']}", (high, rank), va="center", fontsize="x-small", color=colour)
-
-
 def buffer_fits(
     summary: pd.DataFrame,
     fits: Mapping[str, DecayFit],
@@ -327,40 +237,6 @@ def buffer_fits(
     axes[0].set_title("semi-log: exponential = straight")
     axes[1].set_title("log-log: power law = straight")
     fig.suptitle(f"{title}: RSMI against buffer width")
-    fig.legend(loc="outside right upper", fontsize="x-small")
-    return save(fig, path)
-
-
-def boundaryness(
-    curves: pd.DataFrame,
-    peaks: pd.DataFrame,
-    control: str,
-    title: str,
-    *,
-    mark: Mark | None = None,
-    path: str | Path | None = None,
-) -> Figure:
-    """Ensemble median boundaryness (Eq. 19) per lb, rescaled by its maximum over the
-    control values, with the peak of each lb and the known transition (Fig. 7a).
-
-    curves, peaks: tables of :mod:`rsmine.analysis.rsmi.boundaryness`.
-    """
-    fig = Figure(figsize=(7.5, 4.0), layout="constrained")
-    ax = fig.subplots()
-    values = curves["control"].to_numpy(dtype=float)
-    positions, axis = control_axis(ax, values, control, mark.log_axis if mark else None)
-    curves = curves.assign(x=positions)
-    by_lb = lb_colours(curves["lb"])
-    for lb, rows in curves.groupby("lb"):
-        rows = rows.sort_values("x")
-        ax.plot(rows["x"], rows["rescaled"], "o-", ms=3, color=by_lb[lb], label=f"$L_B$={lb}")
-    for _, peak in peaks.iterrows():
-        if math.isfinite(peak["peak"]):
-            ax.plot(peak["peak"], 1.0, "*", ms=11, color=by_lb[peak["lb"]], mec="k", mew=0.5)
-    ax.plot([], [], "*", color="0.5", mec="k", mew=0.5, ms=11, label="peak per $L_B$")
-    _finish_axis(ax, axis, mark)
-    ax.set_ylabel("boundaryness / its max over " + control)
-    ax.set_title(f"{title}: boundary vs bulk weight of the filters")
     fig.legend(loc="outside right upper", fontsize="x-small")
     return save(fig, path)
 

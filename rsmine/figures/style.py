@@ -197,6 +197,13 @@ def check_path(path: str | Path) -> Path:
     return out
 
 
+def finish_control_axis(ax: Axes, axis: ControlAxis, mark: Mark | None) -> None:
+    """Ticks (∞ behind a break) and the known transition, with its legend entry."""
+    for handle in mark_transition(ax, mark):
+        ax.add_line(handle)  # an empty line: its entry in the figure legend
+    control_ticks(ax, axis)
+
+
 def save(fig: Figure, path: str | Path | None, dpi: int = DPI) -> Figure:
     """Save ``fig`` at ``path`` (format from its suffix; parent folders made) unless path
     is None; returns the figure."""

@@ -159,3 +159,24 @@ rule components:
         "../../envs/rsmine.yaml"
     script:
         "../scripts/components.py"
+
+
+rule finite_size:
+    input:
+        extrapolation_tables,
+    output:
+        table=results("tables/finite_size/{extrapolation}.csv"),
+        figure=report(
+            results("figures/finite_size/{extrapolation}.png"),
+            caption="../report/finite_size.rst",
+            category="Transition location",
+            subcategory="finite-size extrapolation",
+        ),
+    log:
+        results("logs/finite_size/{extrapolation}.log"),
+    params:
+        settings=extrapolation_settings,
+    conda:
+        "../../envs/rsmine.yaml"
+    script:
+        "../scripts/finite_size.py"

@@ -75,6 +75,16 @@ def staggered_filters(wildcards):
     return PLAN.staggered(wildcards.system)
 
 
+def extrapolation_tables(wildcards):
+    """The transition tables of {extrapolation}'s systems, one per lattice size."""
+    return PLAN.extrapolation_tables(wildcards.extrapolation)
+
+
+def extrapolation_settings(wildcards):
+    """sizes, lb, nu, model and control of {extrapolation}."""
+    return PLAN.extrapolation_settings(wildcards.extrapolation)
+
+
 def main_components(wildcards):
     """The component count of {system} that every point runs (the first of a sweep)."""
     return PLAN.main_components(wildcards.system)

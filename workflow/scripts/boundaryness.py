@@ -4,7 +4,7 @@ from contextlib import redirect_stderr
 
 from rsmine.analysis.rsmi.boundaryness import boundaryness_curves, boundaryness_peaks
 from rsmine.analysis.tables import write_csv
-from rsmine.figures import rsmi
+from rsmine.figures import transitions
 from rsmine.figures.style import transition_mark
 
 
@@ -16,7 +16,7 @@ def main(smk) -> None:
         peaks = boundaryness_peaks(curves)
         write_csv(curves, smk.output.table)
         write_csv(peaks, smk.output.peaks)
-        rsmi.boundaryness(
+        transitions.boundaryness(
             curves,
             peaks,
             smk.params.control,

@@ -5,7 +5,7 @@ from contextlib import redirect_stderr
 from rsmine.analysis.rsmi.summary import read_summary_csv
 from rsmine.analysis.rsmi.transition import transition_table
 from rsmine.analysis.tables import write_csv
-from rsmine.figures import rsmi
+from rsmine.figures import transitions
 from rsmine.figures.style import transition_mark
 
 
@@ -18,7 +18,7 @@ def main(smk) -> None:
         )
         write_csv(table, smk.output.table)
         summary = read_summary_csv(smk.input.summary)
-        rsmi.transition(
+        transitions.transition(
             summary,
             table,
             smk.params.control,

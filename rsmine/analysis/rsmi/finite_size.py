@@ -15,9 +15,11 @@ interval of x_c(∞) widened to cover the intercepts of every ν within Δχ² <
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from rsmine.errors import InputError
@@ -92,3 +94,27 @@ def extrapolate(
     low = min(f.limit_ci[0] for f in near)
     high = max(f.limit_ci[1] for f in near)
     return FiniteSizeFit(best.limit, (low, high), best.amplitude, best.nu, best.chi2, best.dof - 1)
+
+
+def estimates_table(transitions: Mapping[int, pd.DataFrame], lb: int) -> pd.DataFrame:
+    """One row per lattice side: the RSMI-curve transition estimate at ``lb`` and its
+    standard error, the 95 % interval's half-width / 1.96 (an interval widened by the grid
+    error gives a conservative error).
+
+    transitions: {lattice side L: :func:`~rsmine.analysis.rsmi.transition.transition_table`}.
+    Returns columns size, estimate, error (control units), shape; sides without an estimate
+    at ``lb`` are refused, naming them.
+    """
+    rows = []
+    for size, table in sorted(transitions.items()):
+        row = table[(table["method"] == "rsmi") & (table["lb"] == lb)]
+        if row.empty or not np.isfinite(row["estimate"].iloc[0]):
+            shape = row["shape"].iloc[0] if not row.empty else "no row"
+            raise InputError(
+                f"finite-size extrapolation: the L = {size} lattice has no transition estimate "
+                f"at lb {lb} (curve: {shape}); choose an lb every size locates"
+            )
+        r = row.iloc[0]
+        error = (r["ci_high"] - r["ci_low"]) / (2 * Z95)
+        rows.append({"size": size, "estimate": r["estimate"], "error": error, "shape": r["shape"]})
+    return pd.DataFrame(rows, columns=["size", "estimate", "error", "shape"])
