@@ -36,7 +36,9 @@ def test_ordered_dimers_reach_the_entropy_of_their_columnar_states(tmp_path):
     observed = stores.read_samples(samples, ["Dx", "Dy"]).observables
     assert (np.maximum(np.abs(observed["Dx"]), np.abs(observed["Dy"])) > 0.5).all()  # ordered
     entropy = state_entropy(observed["Dx"], observed["Dy"])
-    assert 1.2 < entropy <= np.log(4)  # all four states present: a sharp test
+    # the stored samples are mapped by random lattice symmetries: four equally likely states
+    assert abs(entropy - np.log(4)) < 0.01
     out = optimise_store(samples, tmp_path / "runs.zarr", lv=8, lb=2, le=4, runs=2, seed=7)
     rsmi = stores.open_store(out)["rsmi"][...]
     assert (np.abs(rsmi - entropy) < 0.05).all(), (rsmi, entropy)
+    assert (np.abs(rsmi - np.log(4)) < 0.05).all(), rsmi  # the ordered plateau: 2 bits
