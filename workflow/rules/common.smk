@@ -81,9 +81,20 @@ def chipping_args(wildcards):
     )
 
 
-def dimers_args(wildcards):
-    """Options of `rsmine simulate dimers` at one temperature."""
+def dimer_tasks(wildcards):
+    """MPI ranks of a dimer system's simulate job: its `simulate: tasks`."""
+    return SYSTEMS[wildcards.system]["simulate"]["tasks"]
+
+
+def dimers_args(wildcards, resources):
+    """Options of `rsmine simulate dimers` at one temperature; refuses more ranks than chains."""
     sim = SYSTEMS[wildcards.system]["simulate"]
+    if resources.tasks > sim["chains"]:
+        raise ValueError(
+            f"simulate_dimers: tasks {resources.tasks} (MPI ranks: systems.{wildcards.system}"
+            f".simulate.tasks, or set-resources) is more than its {sim['chains']} chains "
+            f"(simulate.chains); a rank without a chain would idle: lower tasks or raise chains"
+        )
     point = point_of(wildcards)
     return _options(
         [

@@ -40,11 +40,11 @@ rule simulate_dimers:
         results("logs/simulate_dimers/{system}/{point}.log"),
     params:
         args=dimers_args,
-    threads: 2
+    threads: dimer_tasks
     resources:
-        # the MPI launcher and its rank count: mpiexec locally, srun in the SLURM profile
+        # the MPI launcher (the profiles set it) and the ranks (simulate: tasks of the config)
         mpi="mpiexec",
-        tasks=2,
+        tasks=dimer_tasks,
     conda:
         "../../envs/rsmine.yaml"
     shell:
