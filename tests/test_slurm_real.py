@@ -136,14 +136,14 @@ def snakemake(
     timeout: float = 1500,
     configfile: Path = TINY,
 ) -> Run:
-    """Run the workflow in ``workdir`` (its output in workdir/snakemake.out); no job of the
-    run is left behind, whatever happens."""
+    """Run the workflow in ``workdir`` (its output in workdir/snakemake-<n>.out, n = 0, 1, ...);
+    no job of the run is left behind, whatever happens."""
     workdir.mkdir(parents=True, exist_ok=True)
     cmd = [str(BIN / "snakemake"), "--snakefile", str(ROOT / "workflow" / "Snakefile")]
     cmd += ["--directory", str(workdir), "--profile", str(profile)]
-    cmd += ["--configfile", str(configfile), *args]
+    cmd += [f"--configfile={configfile}", *args]  # with `=`: a target after it stays a target
     environ = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
-    log = workdir / "snakemake.out"
+    log = workdir / f"snakemake-{len(list(workdir.glob('snakemake-*.out')))}.out"
     started = time.perf_counter()
     with open(log, "w") as out:
         process = subprocess.Popen(
@@ -230,7 +230,7 @@ def test_tiny_dag_through_slurm_makes_the_tables_of_a_local_run(local_run, slurm
     for name, content in here.items():
         assert content == there[name], f"{name} differs from the local run's"
     submitted = re.findall(r"has been submitted with SLURM jobid (\d+)", slurm_run.output)
-    assert len(submitted) == 28  # every job but the localrules went through sbatch
+    assert len(submitted) == 23  # every job but the localrules went through sbatch
 
 
 def test_dimer_jobs_ran_two_mpi_ranks_through_srun_pmi2(slurm_run):
@@ -249,7 +249,7 @@ def test_sbatch_line_of_every_rule_kind(slurm_run):
     )  # tasks: the tiny configuration's simulate: tasks (2), not a number in the profile
     assert lines["optimise"] == f"{common} -t 30 --mem 8000 --ntasks=1 --cpus-per-task=1"
     assert lines["simulate_chipping"] == f"{common} -t 60 --mem 4000 --ntasks=1 --cpus-per-task=1"
-    for rule in ("simulate_ising", "merge_runs", "figure_filters", "coarse_grain", "rotation"):
+    for rule in ("simulate_ising", "merge_runs", "coarse_grain", "rotation"):
         assert lines[rule] == f"{common} -t 30 --mem 4000 --ntasks=1 --cpus-per-task=1", rule
 
 
@@ -333,11 +333,12 @@ def test_a_cancelled_job_is_noticed_within_two_minutes(tmp_path, profile):
     configfile = tmp_path / "long.yaml"
     configfile.write_text(yaml.safe_dump(config))
     target = "results/tiny/samples/ising_ferro/TcT0.5.zarr"
-    log = tmp_path / "work" / "snakemake.out"
+    log = tmp_path / "work" / "snakemake-0.out"
     cancelled = {}
 
     def cancel_when_running() -> None:
         job = wait_for(log, r"submitted with SLURM jobid (\d+)", 300)[1]
+        cancelled["job"] = job
         for _ in range(300):
             state = subprocess.run(
                 ["squeue", "-h", "-j", job, "-o", "%T"], capture_output=True, text=True
@@ -345,10 +346,10 @@ def test_a_cancelled_job_is_noticed_within_two_minutes(tmp_path, profile):
             if state == "RUNNING":
                 break
             time.sleep(1)
-        assert state == "RUNNING", state
+        cancelled["state"] = state
         time.sleep(5)
         subprocess.run(["scancel", job], check=True)
-        cancelled.update(job=job, at=time.monotonic())
+        cancelled["at"] = time.monotonic()
 
     thread = threading.Thread(target=cancel_when_running)
     thread.start()
@@ -362,6 +363,7 @@ def test_a_cancelled_job_is_noticed_within_two_minutes(tmp_path, profile):
         timeout=900,
     )
     thread.join()
+    assert cancelled.get("state") == "RUNNING", (cancelled, run.output[-3000:])
     noticed = time.monotonic() - cancelled["at"]
     print(f"\ncancelled job {cancelled['job']} noticed after {noticed:.0f} s")
     assert run.returncode != 0
