@@ -139,6 +139,8 @@ def snakemake(
     """Run the workflow in ``workdir`` (its output in workdir/snakemake-<n>.out, n = 0, 1, ...);
     no job of the run is left behind, whatever happens."""
     workdir.mkdir(parents=True, exist_ok=True)
+    if not (workdir / "config.yaml").exists():  # a user runs it in the checkout
+        shutil.copy(ROOT / "config.yaml", workdir)
     cmd = [str(BIN / "snakemake"), "--snakefile", str(ROOT / "workflow" / "Snakefile")]
     cmd += ["--directory", str(workdir), "--profile", str(profile)]
     cmd += [f"--configfile={configfile}", *args]  # with `=`: a target after it stays a target

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -269,6 +270,7 @@ def test_source_systems_read_the_users_stores(tmp_path):
 def test_a_job_given_only_configfiles_plans_the_commands_of_its_main_process(tmp_path, name):
     """A cluster job gets `--configfiles FILE` without --replace-workflow-config; it must
     run what its main process planned with FILE, not FILE merged into config.yaml."""
+    shutil.copy(ROOT / "config.yaml", tmp_path)  # jobs run in the checkout, beside config.yaml
     plans = []
     for replace in (True, False):
         result = snakemake(tmp_path, "-n", "-p", configfile=ROOT / name, replace=replace)
