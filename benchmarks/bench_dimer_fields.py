@@ -14,16 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from rsmine.analysis.correlation import figure_two_point, two_point
-from rsmine.analysis.height import figure_height_histograms, phase_histograms
-from rsmine.analysis.rotation import (
-    PLANES,
-    electric_plane,
-    figure_rsmi_vs_angle,
-    flatness,
-    rotation_scan,
-)
+from rsmine.analysis.coarse.correlation import two_point
+from rsmine.analysis.dimers.height_histograms import phase_histograms
 from rsmine.coarse_grain import coarse_grain_store, read_components, read_filter
+from rsmine.experiments.rotation import ROTATION_PLANES, electric_plane, flatness, rotation_scan
+from rsmine.figures import coarse, dimers, rotation
 from rsmine.models.dimers.driver import simulate_store
 from rsmine.optimise import optimise_store
 from rsmine.store import read_samples
@@ -44,10 +39,10 @@ def main() -> None:
     for label, table in heights.items():
         lock = table.groupby("block")["lock"].first()
         print(f"| {label[2:]} | {lock[4]:+.3f} | {lock[8]:+.3f} |")
-    figure_height_histograms(heights, out / "height.png")
+    dimers.height_histograms(heights, path=out / "height.png")
     print("\n| T | plane | mean over θ | range | sem | range/err | p | s |")
     print("|---|---|---|---|---|---|---|---|")
-    rotations = {plane: {} for plane in PLANES}
+    rotations = {plane: {} for plane in ROTATION_PLANES}
     for T in TEMPERATURES:
         samples, runs = out / f"T{T:g}.zarr", out / f"runs_T{T:g}.zarr"
         simulate_store(samples, n=16, T=T, chains=32, sweeps=250, thermalise=50, seed=5)
@@ -64,7 +59,7 @@ def main() -> None:
             batch=200,
             device="cpu",
         )
-        for plane in PLANES:
+        for plane in ROTATION_PLANES:
             started = time.perf_counter()
             table = rotation_scan(
                 runs,
@@ -87,12 +82,14 @@ def main() -> None:
         for c, w in enumerate(learned.filters.reshape(2, -1)):
             inside = float(((basis @ w) ** 2).sum() / (w**2).sum())
             print(f"T {T:g}, best run {learned.run_id}: component {c}, {inside:.3f} in (Ex, Ey)")
-        coarse = coarse_grain_store(runs, samples, out / f"coarse_T{T:g}.zarr", seed=17)
-        correlations[f"T={T:g}"] = two_point(read_components(coarse))
+        coarse_store = coarse_grain_store(runs, samples, out / f"coarse_T{T:g}.zarr", seed=17)
+        correlations[f"T={T:g}"] = two_point(read_components(coarse_store))
     for plane, tables in rotations.items():
         title = f"dimers 16x16, lv 8, lb 2: {plane} plane"
-        figure_rsmi_vs_angle(tables, title, out / f"rotation_{plane}.png")
-    figure_two_point(correlations, "dimers 16x16: coarse-grained H (lv 8)", out / "g.png")
+        flat = {label: flatness(table) for label, table in tables.items()}
+        rotation.rsmi_vs_angle(tables, flat, title, path=out / f"rotation_{plane}.png")
+    title = "dimers 16x16: coarse-grained H (lv 8)"
+    coarse.two_point(correlations, title, path=out / "g.png")
     print("\n| T | component | G(1) | G(2) |\n|---|---|---|---|")
     for label, table in correlations.items():
         for c, rows in table.groupby("component"):

@@ -1,9 +1,10 @@
 """What ``rsmine optimise`` spends outside training, on the paper's 2-D Ising setting.
 
 Setting: 20 000 configurations of 64x64 int8 spins, lv 4, lb 4, le 10 (n_env 880).
-Times: reading the sample store, the V / E gather (Partition.split) at 1 and 4
-origins, and the overhead of optimise_store (read + split + write + checks) as
-optimise_store minus train_batch on the same data (one run, one epoch).
+Times: reading the sample store, materialising every V / E window (Partition.split) at 1
+and 4 origins beside describing them by index (Partition.windows, what optimise does: the
+trainer gathers each minibatch's windows), and the overhead of optimise_store (read +
+checks + write) as optimise_store minus train_windows on the same data (one run, one epoch).
 
 Run: OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_optimise_io.py [--samples 20000]
 """
@@ -20,7 +21,7 @@ import zarr
 
 from rsmine import store
 from rsmine.estimator.regions import Partition
-from rsmine.estimator.train import TrainConfig, train_batch
+from rsmine.estimator.train import TrainConfig, train_windows
 from rsmine.optimise import optimise_store
 
 
@@ -59,12 +60,16 @@ def main() -> None:
             part = Partition("square", (64, 64), 4, 4, 10, origins=origins, seed=1)
             seconds = _best_of(3, lambda part=part: part.split(configs))
             print(f"split, {origins} origin(s): {seconds:.3f} s")
+            seconds = _best_of(3, lambda part=part: part.windows(configs))
+            print(f"windows, {origins} origin(s): {seconds:.6f} s")
         part = Partition("square", (64, 64), 4, 4, 10)
-        v, e = part.split(configs)
+        windows = part.windows(configs)
         config = TrainConfig(epochs=1, patience=0, device="cpu")
         train = _best_of(
             3,
-            lambda: train_batch(v, e, components=1, runs=1, seed=1, config=config, mask=part.mask),
+            lambda: train_windows(
+                windows, components=1, runs=1, seed=1, config=config, mask=part.mask
+            ),
         )
         whole = _best_of(
             3,
@@ -81,7 +86,7 @@ def main() -> None:
                 device="cpu",
             ),
         )
-        print(f"train_batch (1 run, 1 epoch): {train:.3f} s")
+        print(f"train_windows (1 run, 1 epoch): {train:.3f} s")
         print(f"optimise_store (same): {whole:.3f} s; overhead {whole - train:.3f} s")
 
 

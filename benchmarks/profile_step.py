@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from rsmine.estimator import coarse
+from rsmine.estimator.regions import Windows
 from rsmine.estimator.train import Replicas, Setup, TrainConfig, gradients, split
 from rsmine.estimator.train.adam import adam_step
 from rsmine.estimator.train.packing import pack
@@ -34,7 +35,8 @@ def step_loop(runs: int, steps: int, args: argparse.Namespace) -> float:
     rng = np.random.default_rng(0)
     n = max(2000, 10 * k)
     data = rng.choice(np.array([-1.0, 1.0], np.float32), size=(n, 1, n_visible + args.env))
-    parts = split(data[..., :n_visible], data[..., n_visible:], config, rng, setup.device)
+    windows = Windows.of_arrays(data[..., :n_visible], data[..., n_visible:])
+    parts = split(windows, config, rng, setup.device)
     state = Replicas.create(setup, parts, 0, 0, runs, args.components)
     packed = pack(state, 0.0)
     gen = torch.Generator().manual_seed(0)

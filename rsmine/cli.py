@@ -5,18 +5,26 @@ workflow rules and tests call them.
 Each subcommand's handler validates nothing itself beyond parsing; the library
 functions it calls raise :class:`rsmine.errors.InputError` before any work on
 bad input, which is printed as ``rsmine <command>: <message>`` with exit code 2.
-A subcommand that writes a store names its kind (``writes``); :func:`main`
-checks its ``--out`` with :func:`rsmine.store.check_output` before any work.
+A subcommand that writes a store names its kind (``writes``) and what an
+interrupt leaves (``on_interrupt``); :func:`main` runs it through
+:func:`rsmine.running.run`, which checks and locks its ``--out`` before any work.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from rsmine import running
 from rsmine._version import __version__
 from rsmine.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DESCRIPTION = """\
 rsmine finds the relevant degrees of freedom of a statistical system from its
@@ -53,7 +61,7 @@ def _add_ising(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, required=True, help="number of stored samples")
     p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_ising, writes="samples")
+    p.set_defaults(handler=_run_ising, writes="samples", on_interrupt=running.FRESH)
 
 
 def _run_ising(args: argparse.Namespace) -> None:
@@ -78,7 +86,7 @@ def _add_chipping(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, required=True, help="number of stored samples")
     p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_chipping, writes="samples")
+    p.set_defaults(handler=_run_chipping, writes="samples", on_interrupt=running.FRESH)
 
 
 def _run_chipping(args: argparse.Namespace) -> None:
@@ -119,7 +127,9 @@ def _add_dimers(sub: argparse._SubParsersAction) -> None:
         help="complete an interrupted store (chains already written are kept)",
     )
     _add_common_simulate(p)
-    p.set_defaults(handler=_run_dimers, writes="samples")
+    p.set_defaults(
+        handler=_run_dimers, writes="samples", locks_itself=True, on_interrupt=running.DIMERS_KEPT
+    )
 
 
 def _run_dimers(args: argparse.Namespace) -> None:
@@ -154,6 +164,12 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runs", type=int, required=True, help="runs in this store")
     p.add_argument("--first-run", type=int, default=0, help="index of the first run")
     p.add_argument("--seed", type=int, required=True, help="ensemble seed; run k uses (seed, k)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="require an interrupted run's checkpoint to continue from (without it: continued "
+        "when there, else started afresh)",
+    )
     dimer = lattice_defaults("dimer_grid")
     for name, (default, option) in options().items():
         shown = "off" if default is None else _shown(default)
@@ -166,7 +182,12 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
             help=f"{option.help} (default: {shown})",
             **_parsing(option.schema),
         )
-    p.set_defaults(handler=_run_optimise, writes="runs", inputs=("samples",))
+    p.set_defaults(
+        handler=_run_optimise,
+        writes="runs",
+        inputs=("samples",),
+        on_interrupt=running.OPTIMISE_KEPT,
+    )
 
 
 def _shown(value: object) -> str:
@@ -243,6 +264,7 @@ def _run_optimise(args: argparse.Namespace) -> None:
         runs=args.runs,
         first_run=args.first_run,
         seed=args.seed,
+        resume=args.resume,
         **{name: getattr(args, name) for name in options()},
     )
 
@@ -257,10 +279,16 @@ def _add_coarse_grain(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--noise",
         choices=("logistic", "none"),
-        default="logistic",
-        help="H as the estimate draws it (logistic), or its most probable value (none)",
+        default="none",
+        help="H's most probable value, the one the reported RSMI is scored on (none), or H "
+        "drawn as in training (logistic)",
     )
-    p.set_defaults(handler=_run_coarse_grain, writes="samples", inputs=("samples", "filters"))
+    p.set_defaults(
+        handler=_run_coarse_grain,
+        writes="samples",
+        inputs=("samples", "filters"),
+        on_interrupt=running.FRESH,
+    )
 
 
 def _run_coarse_grain(args: argparse.Namespace) -> None:
@@ -268,6 +296,48 @@ def _run_coarse_grain(args: argparse.Namespace) -> None:
 
     coarse_grain_store(
         args.filters, args.samples, args.out, run=args.run, seed=args.seed, noise=args.noise
+    )
+
+
+def _add_import(sub: argparse._SubParsersAction) -> None:
+    from rsmine.import_samples import SUFFIXES
+
+    p = sub.add_parser(
+        "import",
+        help="your own configurations (.npy, .npz, HDF5, a directory of them) -> a samples store",
+    )
+    p.add_argument("sources", nargs="+", help=f"files ({', '.join(SUFFIXES)}) or directories")
+    p.add_argument(
+        "--lattice",
+        required=True,
+        choices=("chain", "square", "cubic", "dimer_grid"),
+        help="lattice of one configuration: (L), (L, L), (L, L, L) or the (2n, 2n) dimer grid",
+    )
+    p.add_argument(
+        "--periodic",
+        required=True,
+        type=_boolean,
+        metavar="{true,false}",
+        help="periodic boundaries (true: optimise averages over many V origins)",
+    )
+    p.add_argument("--control", required=True, help="control parameter NAME=VALUE, e.g. T=2.5")
+    p.add_argument("--provenance", required=True, help="where the configurations come from")
+    p.add_argument("--key", default=None, help="array (.npz) or dataset (HDF5) to read")
+    p.add_argument("--out", required=True, help="output samples store")
+    p.set_defaults(handler=_run_import, writes="samples", on_interrupt=running.FRESH)
+
+
+def _run_import(args: argparse.Namespace) -> None:
+    from rsmine.import_samples import Control, import_store
+
+    import_store(
+        args.sources,
+        args.out,
+        lattice=args.lattice,
+        periodic=args.periodic,
+        control=Control.parse(args.control),
+        provenance=args.provenance,
+        key=args.key,
     )
 
 
@@ -281,9 +351,17 @@ def _run_info(args: argparse.Namespace) -> None:
     from rsmine import store
 
     print(store.describe(args.store))
-    attrs = store.open_store(args.store, complete=False).attrs
+    group = store.open_store(args.store, complete=False)
+    attrs = group.attrs
+    if attrs.get("kind") == "runs" and "references" in attrs:
+        import numpy as np
+
+        from rsmine.estimator.references import format_references
+
+        rsmi, val = (np.asarray(group[name][...]) for name in ("rsmi", "rsmi_val"))
+        print(format_references(attrs["references"], rsmi, val))
     if attrs.get("kind") == "ensemble" and attrs.get("complete"):
-        from rsmine.analysis.ensembles import format_summary, summarise
+        from rsmine.analysis.rsmi.summary import summarise
 
         try:
             table = summarise(args.store)
@@ -294,10 +372,35 @@ def _run_info(args: argparse.Namespace) -> None:
         print(format_summary(table))
 
 
+def format_summary(table: pd.DataFrame) -> str:
+    """A :func:`rsmine.analysis.rsmi.summary.summarise` table as text (``rsmine info``),
+    one line per point, lb and component count.
+
+    Columns: point, control, lb, components of H, finished/failed runs, mean ± standard
+    error, best (the test RSMI of the validation-best run; nats and bits).
+    """
+    lines = [
+        f"  {'point':<12} {'control':>8} {'lb':>3} {'H':>2} {'runs':>5} {'failed':>6}  "
+        f"{'mean ± s.e. [nats]':>20}  {'best [nats]':>11}  {'best [bits]':>11}"
+    ]
+    for row in table.sort_values(["control", "lb", "components"], kind="stable").itertuples(
+        index=False
+    ):
+        se = row.std / math.sqrt(row.runs) if row.runs > 1 else math.nan
+        mean = f"{row.mean:.4g} ± {se:.2g}"
+        lines.append(
+            f"  {row.point:<12} {row.control:>8.4g} {row.lb:>3d} {row.components:>2d} "
+            f"{row.runs:>5d} {row.failed:>6d}  "
+            f"{mean:>20}  {row.best:>11.4g}  {row.best / math.log(2):>11.4g}"
+        )
+    lines.append("  (H: components of the coarse variable)")
+    return "\n".join(lines)
+
+
 def _add_show_filters(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("show-filters", help="draw the learned filters of a runs or ensemble store")
     p.add_argument("store", help="runs or ensemble store")
-    p.add_argument("-o", "--out", required=True, help="output image (png, pdf, svg)")
+    p.add_argument("-o", "--out", required=True, help="output image (.png, .pdf, .svg)")
     p.add_argument("--lb", type=int, default=None, help="buffer width (default: the largest)")
     p.add_argument("--samples", type=int, default=3, help="best runs drawn beside the mean")
     p.add_argument("--control", default="control", help="name of the control parameter")
@@ -305,13 +408,34 @@ def _add_show_filters(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_show_filters(args: argparse.Namespace) -> None:
-    from pathlib import Path
+    from rsmine.analysis.filters.gallery import gallery_rows, read_filter_cells
+    from rsmine.figures.filters import filter_gallery
+    from rsmine.figures.style import check_path
 
-    from rsmine.analysis import gallery
-
-    lattice, lb, cells = gallery.read_filter_cells(args.store, args.lb, args.control)
+    check_path(args.out)  # before reading or drawing anything
+    lattice, lb, cells = read_filter_cells(args.store, args.lb, args.control)
     title = f"{Path(args.store).name}: filters at $L_B$ = {lb}"
-    gallery.filter_gallery(lattice, cells, title, samples=args.samples, path=args.out)
+    filter_gallery(lattice, gallery_rows(cells, args.samples), title, path=args.out)
+
+
+def _add_references(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "references",
+        help="learned RSMI against the reference coarse variables (runs stores optimised "
+        "with --references true), with the ratio",
+    )
+    p.add_argument("stores", nargs="+", help="runs stores")
+    p.add_argument("--csv", default=None, help="also write the table to this CSV file")
+    p.set_defaults(handler=_run_references)
+
+
+def _run_references(args: argparse.Namespace) -> None:
+    from rsmine.estimator.references import references_table
+
+    table = references_table(args.stores)
+    print(table.to_string(index=False, float_format="%.4f"))
+    if args.csv is not None:
+        table.to_csv(args.csv, index=False, float_format="%.4g")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -334,7 +458,9 @@ def build_parser() -> argparse.ArgumentParser:
         add(simulate)
     _add_optimise(commands)
     _add_coarse_grain(commands)
+    _add_import(commands)
     _add_info(commands)
+    _add_references(commands)
     _add_show_filters(commands)
     return parser
 
@@ -342,17 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     name = " ".join(filter(None, (args.command, getattr(args, "model", None))))
-    try:
-        if getattr(args, "writes", None):
-            from rsmine import store
-
-            inputs = [getattr(args, name) for name in getattr(args, "inputs", ())]
-            store.check_output(args.out, args.writes, inputs)
-        args.handler(args)
-    except InputError as exc:
-        print(f"rsmine {name}: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    return running.run(name, args)
 
 
 if __name__ == "__main__":

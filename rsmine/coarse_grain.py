@@ -2,11 +2,12 @@
 
 One run's filters (from a runs or ensemble store) are applied on the tiling of each
 configuration by disjoint visible blocks of side lv (stride lv, first block at the origin),
-exactly as the estimate sees them: x = Λ·(v − μ) with μ the run's ``v_centre``, and H the
-τ-free discrete variable of the evaluation (:func:`rsmine.estimator.coarse.discrete`):
-binary h = sign(x + L) with logistic noise L (``noise="logistic"``, the estimate's H) or
-the most probable h = sign(x) (``noise="none"``); categorical: the Gumbel-max state, or the
-arg-max without noise; continuous: x itself.
+exactly as the estimate sees them: x = Λ·(v − μ)/σ with μ, σ the run's ``v_centre`` and
+``v_scale`` (training-part statistics), and H by default the deterministic variable that the
+reported RSMI is scored on (:func:`rsmine.estimator.coarse.hard`, ``noise="none"``): binary
+h = sign(x), categorical the arg-max, continuous x itself; or H drawn as during training
+(:func:`rsmine.estimator.coarse.discrete`, ``noise="logistic"``): h = sign(x + L) with
+logistic noise L, the Gumbel-max state.
 
 The coarse-grained sample store (kind ``samples``, readable by :func:`store.read_samples`
 and ``rsmine optimise``) holds, for an input lattice of side L and B = L/lv blocks per axis:
@@ -48,13 +49,15 @@ class LearnedFilter:
     """One run's coarse-grainer, read from a runs or ensemble store.
 
     filters: (F, *v_shape) float32, F = components (times q when categorical);
-    centre: (*v_shape) float32, the μ of H = τ(Λ·(v − μ)); run_id: the run's id; index: its
-    row in the store; region: the runs store's params.region (lv, lb, le, origins) or {}.
+    centre, scale: (*v_shape) float32, the μ and σ of H = τ(Λ·(v − μ)/σ); run_id: the run's
+    id; index: its row in the store; region: the runs store's params.region (lv, lb, le,
+    origins) or {}.
     """
 
     path: Path
     filters: np.ndarray
     centre: np.ndarray
+    scale: np.ndarray
     lattice: str
     run_id: int
     index: int
@@ -94,16 +97,14 @@ def read_filter(path: str | Path, run: int | str) -> LearnedFilter:
     failed = np.asarray(group["failed"][...]).astype(bool)
     index = _run_index(path, run, run_ids, failed, np.asarray(group["rsmi_val"][...]))
     filters = np.asarray(group["filters"][index], dtype=np.float32)
-    centre = np.zeros(filters.shape[1:], np.float32)
-    if "v_centre" in group.array_keys():
-        stored = np.asarray(group["v_centre"][...], dtype=np.float32)
-        centre = stored[index] if stored.ndim == filters.ndim else stored
+    centre, scale = (_input_statistic(group, name, index, filters) for name in STATISTICS)
     params = dict(group.attrs.get("params") or {})
     grainer = params.get("coarse_grainer") or {}
     return LearnedFilter(
         path=path,
         filters=filters,
         centre=centre,
+        scale=scale,
         lattice=str(group.attrs.get("lattice", "")),
         run_id=int(run_ids[index]),
         index=int(index),
@@ -111,6 +112,18 @@ def read_filter(path: str | Path, run: int | str) -> LearnedFilter:
         states=int(grainer.get("states", 2)),
         params=params,
     )
+
+
+# a runs store's per-site statistics of V and their values where a store lacks them
+STATISTICS = {"v_centre": 0.0, "v_scale": 1.0}
+
+
+def _input_statistic(group, name: str, index: int, filters: np.ndarray) -> np.ndarray:
+    """Run ``index``'s ``name`` (*v_shape) float32: per run (ensemble) or shared (runs)."""
+    if name not in group.array_keys():
+        return np.full(filters.shape[1:], STATISTICS[name], np.float32)
+    stored = np.asarray(group[name][...], dtype=np.float32)
+    return stored[index] if stored.ndim == filters.ndim else stored
 
 
 def _run_index(path, run, run_ids, failed, rsmi_val) -> int:
@@ -154,17 +167,20 @@ def coarse_variables(
 ) -> np.ndarray:
     """H of every block: blocks (..., n_visible) -> (..., C).
 
-    x = Λ·(v − μ); binary ±1, categorical state index, continuous x (float32). With
-    ``generator`` the estimate's noise is added (logistic / Gumbel), without it none.
+    x = Λ·(v − μ)/σ; binary ±1, categorical state index, continuous x (float32). Without
+    ``generator`` the deterministic H (:func:`rsmine.estimator.coarse.hard`), with it the
+    training-time noise added (logistic / Gumbel).
     """
     lead = blocks.shape[:-1]
-    v = torch.as_tensor(blocks.reshape(-1, blocks.shape[-1]) - learned.centre.reshape(-1))
+    flat = blocks.reshape(-1, blocks.shape[-1])
+    v = torch.as_tensor((flat - learned.centre.reshape(-1)) / learned.scale.reshape(-1))
     filters = torch.as_tensor(learned.filters.reshape(1, learned.filters.shape[0], -1))
     x = coarse.logits(filters, v, None)
-    eps = torch.zeros_like(x)
-    if generator is not None:
+    if generator is None:
+        h = coarse.hard(x, learned.embedding, learned.states)[0]
+    else:
         eps = coarse.noise(generator, tuple(x.shape), learned.embedding, torch.device("cpu"))
-    h = coarse.discrete(x, eps, learned.embedding, learned.states)[0]
+        h = coarse.discrete(x, eps, learned.embedding, learned.states)[0]
     if learned.embedding == "categorical":
         h = h.unflatten(-1, (learned.components, learned.states)).argmax(-1)
         return h.numpy().astype(np.int8).reshape(*lead, learned.components)
@@ -193,12 +209,13 @@ def coarse_grain_store(
     *,
     run: int | str = "best",
     seed: int = 0,
-    noise: str = "logistic",
+    noise: str = "none",
 ) -> Path:
     """Coarse-grain every configuration of ``samples`` with run ``run`` of ``filters``.
 
     Writes the sample store ``out`` (layout in the module docstring); ``seed`` seeds the
-    logistic / Gumbel noise (``noise="logistic"``); all input is checked before any work.
+    logistic / Gumbel noise (``noise="logistic"``; the default ``"none"`` writes the hard H
+    the reported RSMI is scored on); all input is checked before any work.
     Returns the path of the complete store.
     """
     started = time.perf_counter()

@@ -69,6 +69,41 @@ def points(name: str, system: Mapping[str, Any]) -> list[Point]:
     return found
 
 
+def check_points(name: str, system: Mapping[str, Any]) -> list[Point]:
+    """The points of ``system``, refusing (naming the key) a NaN, a dimer temperature below the
+    sampler's least (T = 0 included) and an infinite chipping rate."""
+    found = points(name, system)
+    key = "source[{i}].value" if system.get("source") else "points[{i}]"
+    model = system.get("model")
+    for point in found:
+        where = f"systems.{name}.{key.format(i=point.index)} = {point.value}"
+        if math.isnan(point.value):
+            raise InputError(f"{where}: expected a number, not NaN")
+        if model == "dimers":
+            from rsmine.models.dimers.driver import T_MIN
+
+            if point.value < T_MIN:
+                raise InputError(f"{where}: the dimer sampler needs T >= {T_MIN} (or .inf)")
+        if model == "chipping" and math.isinf(point.value):
+            raise InputError(f"{where}: expected a finite aggregation rate w > 0")
+    return found
+
+
+def check_among_points(name: str, system: Mapping[str, Any], key: str, values: list) -> None:
+    """Refuse control ``values`` of setting ``key`` that are not points of the system (an
+    analysis would otherwise silently take the nearest point)."""
+    known = [p.value for p in points(name, system)]
+    unknown = [v for v in values if not any(_same(float(v), x) for x in known)]
+    if unknown:
+        raise InputError(
+            f"systems.{name}.{key}: {unknown} are not among the system's points {known}"
+        )
+
+
+def _same(a: float, b: float) -> bool:
+    return a == b or math.isclose(a, b)
+
+
 def lattice_side(model: str, simulate: Mapping[str, Any]) -> int:
     """Side of the simulated lattice in sites: L (ising, chipping) or 2n (dimer bond grid)."""
     return 2 * int(simulate["n"]) if model == "dimers" else int(simulate["L"])
@@ -136,7 +171,7 @@ def check(config: Mapping[str, Any]) -> None:
             raise InputError(f"systems.{name}: needs either 'simulate' or 'source'")
         if not system.get("source") and "model" not in system:
             raise InputError(f"systems.{name}.model: required when the system is simulated")
-        points(name, system)
+        check_points(name, system)
         check_windows(name, system)
         check_filter_ensemble(name, system)
         check_components(name, system)
@@ -197,6 +232,7 @@ def check_filter_ensemble(name: str, system: Mapping[str, Any]) -> None:
         )
     if settings.get("lb", opt["lb"][0]) not in opt["lb"]:
         raise InputError(f"{key}.lb {settings['lb']}: expected one of optimise.lb {opt['lb']}")
+    check_among_points(name, system, "filter_ensemble.histograms", settings["histograms"])
     low, high = settings["pca_window"]
     if not low < high:
         raise InputError(f"{key}.pca_window {[low, high]}: expected [low, high] with low < high")

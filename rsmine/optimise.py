@@ -3,7 +3,7 @@
 :func:`optimise_store` is what ``rsmine optimise`` runs: it validates every
 input before any work, partitions the configurations into V / buffer / E
 (:class:`rsmine.estimator.regions.Partition`), trains runs ``first_run .. first_run +
-runs - 1`` as one replica batch (:func:`rsmine.estimator.train.train_batch`)
+runs - 1`` as one replica batch (:func:`rsmine.estimator.train.train_windows`)
 and writes the runs store of DESIGN.md under a temporary name, renamed into
 place complete only when everything is written.
 
@@ -11,26 +11,37 @@ Runs store written here (R runs, C filter rows, V of shape ``v_shape``):
 
 - ``filters`` (run, component, v0[, v1, v2]) float32; C = components (times
   q for the categorical embedding); weights outside ``mask`` are zero;
-- ``rsmi`` (run,) float32 nats on the test part, exactly discrete H, never
-  used for any decision; ``rsmi_val``, ``rsmi_train`` likewise on the
-  validation and training parts; NaN for failed runs;
+- ``rsmi`` (run,) float32 nats: the bound of the hard H that ``rsmine
+  coarse-grain`` writes, scored with the whole test part as one candidate set
+  (K = test configurations, attr ``evaluation.candidates``), never used for any
+  decision; ``rsmi_se`` (run,) its standard error (per-configuration terms of
+  the bound, attr ``evaluation.standard_error``); ``rsmi_val`` likewise on the
+  validation part (what selects epochs and best runs); ``rsmi_train`` on the
+  training part with the same K; ``rsmi_sampled`` the training-time estimate
+  on the test part (H sampled, minibatches of --batch), a diagnostic; NaN for
+  failed runs;
 - ``best_epoch`` (run,) int32; ``history`` (run, epoch, part) float32 nats,
   part = [train, val], NaN after a run stopped; ``tau`` (step,) float32 the
   Gumbel-softmax relaxation of every optimisation step;
 - ``run_id`` (run,) int64; ``failed`` (run,) bool; ``failed_epoch`` (run,)
   int32, -1 when not failed;
-- ``v_centre`` (v0[, v1, v2]) float32: the training part's mean μ of each
-  visible site; H is computed from Λ·(v − μ).
+- ``v_centre``, ``v_scale`` (v0[, v1, v2]) float32: the training part's mean μ
+  and standard deviation σ of each visible site; H is computed from Λ·(v − μ)/σ
+  (μ = 0 with --centre off, σ = 1 with --standardise off);
+- ``e_centre``, ``e_scale`` (env,) float32: the same for the environment sites
+  the critic reads (in the partition's E order), 0 and 1 with --standardise off.
 
 Root attrs: ``params`` = {samples, n_samples, runs, first_run, region,
-coarse_grainer, critic, optimiser, split}, ``seed`` (entropy and how runs are
+coarse_grainer, critic, optimiser, split, evaluation}, ``seed`` (entropy and how runs are
 seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path),
-``units`` ("nats").
+``units`` ("nats"), ``references`` with --references (:mod:`rsmine.estimator.references`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import math
 import time
 from collections.abc import Mapping
@@ -39,11 +50,13 @@ from typing import Any
 
 import numpy as np
 
-from rsmine import progress, store
+from rsmine import integrity, memory, progress, store
 from rsmine.errors import InputError
 from rsmine.estimator import critics
+from rsmine.estimator.references import scored_references
 from rsmine.estimator.regions import Partition
-from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_batch
+from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_windows
+from rsmine.estimator.train.checkpoint import Checkpoint
 from rsmine.estimator.train.config import (
     EXAMPLES_PER_PARAMETER,
     MAX_AUTO_ORIGINS,
@@ -53,13 +66,25 @@ from rsmine.estimator.train.config import (
 from rsmine.estimator.train.parts import part_sizes
 
 _ATTR_GROUPS = {
-    "coarse_grainer": ("embedding", "states", "tau_max", "tau_min", "anneal_rate", "centre"),
+    "coarse_grainer": (
+        "embedding",
+        "states",
+        "tau_max",
+        "tau_min",
+        "anneal_rate",
+        "centre",
+        "scale_v",
+        "standardise",
+    ),
     "critic": ("bound", "hidden", "embed"),
     "split": ("split",),
 }
-MAX_AUTO_BYTES = 2**30  # v and e of all origins, float32
 # stores written by rsmine's samplers (params.model) hold periodic, translation-invariant lattices
 _PERIODIC_MODELS = ("ising", "dimers", "chipping")
+EVALUATION_SE = (
+    "standard deviation / sqrt(n) of the per-configuration terms of the bound (averaged over "
+    "origins), configurations treated as independent"
+)
 SEEDING = (
     "run k: numpy SeedSequence(entropy, spawn_key=(k,)); train/val/test split, "
     "minibatch order and origin picks: SeedSequence(entropy); V origins: default_rng(entropy)"
@@ -105,8 +130,8 @@ def auto_origins(
 ) -> int:
     """The V origins of ``--origins auto``: 1 unless the store is translation invariant, else
     ceil(EXAMPLES_PER_PARAMETER x critic parameters / training configurations), at most
-    MAX_AUTO_ORIGINS, the lattice's V positions, and what keeps v and e (float32, all
-    origins) within MAX_AUTO_BYTES (the rule and its measurements: train.config)."""
+    MAX_AUTO_ORIGINS and the lattice's V positions (the rule and its measurements:
+    train.config). Memory does not bound it: windows are gathered per minibatch."""
     if not translation_invariant(sample_set):
         return 1
     states = config.states if config.embedding == "categorical" else 1
@@ -114,8 +139,7 @@ def auto_origins(
     n_params += critics.n_parameters(partition.n_env, config.critic)
     n_train = part_sizes(sample_set.n_samples, config.split)[0]
     wanted = math.ceil(EXAMPLES_PER_PARAMETER * n_params / n_train)
-    row_bytes = 4 * sample_set.n_samples * (partition.n_visible + partition.n_env)
-    largest = min(MAX_AUTO_ORIGINS, MAX_AUTO_BYTES // row_bytes, partition.n_positions())
+    largest = min(MAX_AUTO_ORIGINS, partition.n_positions())
     return max(1, min(wanted, largest))
 
 
@@ -130,6 +154,7 @@ def optimise_store(
     seed: int,
     components: int | None = None,
     first_run: int = 0,
+    resume: bool = False,
     **given: Any,
 ) -> Path:
     """Train runs ``first_run .. first_run + runs - 1`` on a sample store; write a runs store.
@@ -143,6 +168,9 @@ def optimise_store(
     values for the store's lattice (:func:`~rsmine.estimator.train.config.lattice_defaults`).
     Run k is seeded from (seed, k) alone. Every input is validated before any
     work; bad input raises :class:`InputError` and leaves nothing behind.
+    The training state is checkpointed after every epoch (:func:`checkpoint_path`); a
+    checkpoint of the same settings and input is continued from, to the same result as an
+    uninterrupted run; ``resume`` refuses to start without one.
     Returns the path of the complete runs store.
     """
     started = time.perf_counter()
@@ -159,6 +187,7 @@ def optimise_store(
     components = default_components if components is None else components
     components = _check_int("components", components, 1)
     asked = values.pop("origins")
+    with_references = values.pop("references")
     if asked != "auto":
         _check_int("origins", asked, 1)
     config = _train_config(values)
@@ -167,23 +196,86 @@ def optimise_store(
     origins = auto_origins(sample_set, partition, config, components) if asked == "auto" else asked
     if origins > 1:
         partition = Partition(*window, origins=origins, seed=seed, where=str(samples))
-    v, e = partition.split(sample_set.configs)
-    try:  # train_batch validates its inputs (device, part sizes) before any work
-        result = train_batch(
-            v,
-            e,
+    params = _params(
+        sample_set, partition, asked, config, components, first_run, runs, with_references
+    )
+    checkpoint = Checkpoint(checkpoint_path(out), _identity(params, seed, sample_set))
+    continued = checkpoint.epoch()
+    if resume and continued is None:
+        raise InputError(
+            f"--resume: no checkpoint of these settings at {checkpoint.path} "
+            "(drop --resume to start afresh)"
+        )
+    _require_memory(sample_set, partition, config, components, runs)
+    windows = partition.windows(sample_set.configs)
+    try:  # train_windows validates its inputs (device, part sizes) before any work
+        result = train_windows(
+            windows,
             components=components,
             runs=runs,
             first_run=first_run,
             seed=seed,
             config=config,
             mask=partition.mask,
+            checkpoint=checkpoint,
+        )
+        references = (
+            scored_references(
+                sample_set.attrs, partition, *windows.materialise(), seed=seed, config=config
+            )
+            if with_references
+            else None
         )
     except InputError as exc:
         raise InputError(f"{samples}: {exc}") from exc
-    _write(out, sample_set, partition, asked, config, result, components, first_run, seed)
-    _report(out, result, time.perf_counter() - started)
+    _write(out, params, partition, result, first_run, seed, references)
+    checkpoint.discard()
+    _report(out, result, time.perf_counter() - started, continued)
     return out
+
+
+def _require_memory(
+    sample_set: store.SampleSet,
+    partition: Partition,
+    config: TrainConfig,
+    components: int,
+    runs: int,
+) -> None:
+    """Refuse (naming --runs) a batch whose replica state and data cannot fit in memory: per run
+    five copies of the parameters (values, best, two Adam moments, gradients), the fixed
+    evaluation noise and an epoch's training noise; once, the configurations (the windows are
+    gathered from them per minibatch)."""
+    rows = components * (config.states if config.embedding == "categorical" else 1)
+    n_params = critics.n_parameters(rows, config.critic)
+    n_params += critics.n_parameters(partition.n_env, config.critic) + rows * partition.n_visible
+    noise = (partition.origins + 1) * sample_set.n_samples * rows
+    per_run = 4 * (5 * n_params + noise + 2 * config.epochs)
+    data = 4 * sample_set.configs.size  # at most float32
+    memory.require_fits(
+        "--runs",
+        runs,
+        runs * per_run + data,
+        f"the state of {runs} runs ({per_run / 2**20:.2f} MiB each) and the data",
+        "split the ensemble into jobs of fewer runs (--runs with --first-run)",
+    )
+
+
+def checkpoint_path(out: str | Path) -> Path:
+    """The training checkpoint of runs store ``out``: ``.<name>.checkpoint.npz`` beside it,
+    kept when a run is interrupted and removed once the store is written."""
+    out = Path(out)
+    return out.with_name(f".{out.name}.checkpoint.npz")
+
+
+def _identity(params: Mapping[str, Any], seed: int, sample_set: store.SampleSet) -> str:
+    """What a checkpoint must match to be continued: the settings, the seed, and the input
+    store's creation time and manifest."""
+    attrs = sample_set.attrs
+    source = json.dumps([attrs.get("created"), attrs.get(integrity.ATTR)], sort_keys=True)
+    return json.dumps(
+        {"params": params, "seed": seed, "samples": hashlib.sha256(source.encode()).hexdigest()},
+        sort_keys=True,
+    )
 
 
 def _params(
@@ -194,6 +286,7 @@ def _params(
     components: int,
     first_run: int,
     runs: int,
+    references: bool = False,
 ) -> dict[str, Any]:
     """The full parameter record of a runs store (JSON-serialisable); ``asked``: the origins
     option (an integer or "auto"), beside the origins used."""
@@ -201,6 +294,13 @@ def _params(
     groups = {name: {k: fields.pop(k) for k in keys} for name, keys in _ATTR_GROUPS.items()}
     groups["coarse_grainer"].update(components=components, n_free=int(partition.mask.sum()))
     groups["optimiser"] = {**fields, "device_used": resolve_device(config.device).type}
+    groups["optimiser"]["references"] = references
+    groups["evaluation"] = {
+        "h": "hard (rsmine coarse-grain --noise none)",
+        "candidates": part_sizes(sample_set.n_samples, config.split)[2],
+        "standard_error": EVALUATION_SE,
+        "sampled": "rsmi_sampled: H sampled, minibatches of K = batch (training-time estimate)",
+    }
     return {
         "samples": str(sample_set.path),
         "n_samples": sample_set.n_samples,
@@ -235,32 +335,33 @@ def _jsonable(value: Any) -> Any:
 
 def _write(
     out: Path,
-    sample_set: store.SampleSet,
+    params: dict[str, Any],
     partition: Partition,
-    asked: int | str,
-    config: TrainConfig,
     result: BatchResult,
-    components: int,
     first_run: int,
     seed: int,
+    references: list[dict[str, Any]] | None = None,
 ) -> None:
-    """Write the runs store (layout in the module docstring) under a temporary name."""
+    """Write the runs store (layout in the module docstring) under a temporary name;
+    ``references``: the attr of that name, if scored."""
     runs, rows = result.filters.shape[:2]
-    params = _params(sample_set, partition, asked, config, components, first_run, runs)
     seed_attr = {**store.seed_record(seed), "seeding": SEEDING}
     with store.building(out, "runs", params, seed_attr) as group:
         group.attrs.update(
             lattice=partition.lattice,
             v_shape=list(partition.v_shape),
-            samples=str(sample_set.path),
+            samples=params["samples"],
             units="nats",
         )
+        if references is not None:
+            group.attrs["references"] = references
         filters = result.filters.astype(np.float32).reshape(runs, rows, *partition.v_shape)
         v_dims = [f"v{axis}" for axis in range(len(partition.v_shape))]
         store.write_array(group, "filters", filters, ["run", "component", *v_dims])
-        centre = result.v_centre.astype(np.float32).reshape(partition.v_shape)
-        store.write_array(group, "v_centre", centre, v_dims)
-        for name in ("rsmi", "rsmi_val", "rsmi_train"):
+        for name, values in result.inputs.items():
+            shape, dims = (partition.v_shape, v_dims) if name[0] == "v" else ((-1,), ["env"])
+            store.write_array(group, name, values.astype(np.float32).reshape(shape), dims)
+        for name in ("rsmi", "rsmi_se", "rsmi_val", "rsmi_train", "rsmi_sampled"):
             values = getattr(result, name).astype(np.float32)
             store.write_array(group, name, values, ["run"], attrs={"units": "nats"})
         store.write_array(group, "best_epoch", result.best_epoch.astype(np.int32), ["run"])
@@ -278,16 +379,22 @@ def _write(
         store.write_array(group, "failed_epoch", result.failed_epoch.astype(np.int32), ["run"])
 
 
-def _report(out: Path, result: BatchResult, seconds: float) -> None:
-    """The one summary line: runs, mean / max test RSMI of the finished runs, failures, time."""
+def _report(out: Path, result: BatchResult, seconds: float, continued: int | None) -> None:
+    """The one summary line: runs, mean test RSMI of the finished runs and the test RSMI (with
+    its standard error) of the validation-best one, failures, time, and the epoch a checkpoint
+    was continued from."""
     ok = ~result.failed
     rsmi = result.rsmi[ok].astype(np.float64)
-    values = (
-        f"test RSMI mean {rsmi.mean():.4f} max {rsmi.max():.4f} nats"
-        if rsmi.size
-        else "no run finished"
-    )
+    values = "no run finished"
+    if rsmi.size:
+        best = int(np.argmax(result.rsmi_val[ok]))  # chosen on validation, never on test
+        values = (
+            f"test RSMI mean {rsmi.mean():.4f}, validation-best run "
+            f"{rsmi[best]:.4f} ± {result.rsmi_se[ok][best]:.4f} nats"
+        )
     failed = int((~ok).sum())
+    resumed = "" if continued is None else f", continued after epoch {continued}"
     progress.summary(
-        "optimise", f"{len(ok)} runs, {values}, {failed} failed, {seconds:.1f} s -> {out}"
+        "optimise",
+        f"{len(ok)} runs, {values}, {failed} failed, {seconds:.1f} s{resumed} -> {out}",
     )

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 import zarr
 
+from rsmine import integrity
 from rsmine._version import __version__
 from rsmine.errors import InputError
 
@@ -97,7 +98,8 @@ def check_output(path: str | Path, kind: str, inputs: Sequence[str | Path] = ())
     rsmine store of the same ``kind``, complete or not. Refused with an
     :class:`InputError` naming the path and what is there: a file or symbolic
     link, a directory that is not an rsmine store, a store of another kind, one
-    of ``inputs``, a missing or unwritable parent directory, a path ending in ``.``
+    of ``inputs``, a path inside a Zarr store or a store holding another rsmine
+    store, a missing or unwritable parent directory, a path ending in ``.``
     or ``..`` or the root. Reads only.
     """
     if kind not in KINDS:
@@ -117,6 +119,7 @@ def check_output(path: str | Path, kind: str, inputs: Sequence[str | Path] = ())
         raise InputError(f"{where}: the parent directory {parent} is not writable")
     if path.is_symlink():
         raise InputError(f"{where}: is a symbolic link; refusing to replace it")
+    _refuse_nesting(path, where)
     if not path.exists():
         return path
     if not path.is_dir():
@@ -135,6 +138,32 @@ def check_output(path: str | Path, kind: str, inputs: Sequence[str | Path] = ())
             "refusing to replace it (choose another path, or remove it yourself)"
         )
     return path
+
+
+def _refuse_nesting(path: Path, where: str) -> None:
+    """Refuse an output inside an existing Zarr store, or one holding another rsmine store
+    (replacing it would delete that store)."""
+    for parent in path.absolute().parents:
+        if (parent / "zarr.json").is_file():
+            raise InputError(f"{where}: lies inside the store {parent}; choose a path outside it")
+    if not path.is_dir() or path.is_symlink():
+        return
+    for directory, subdirs, files in os.walk(path):
+        inner = Path(directory)
+        if inner != path and "zarr.json" in files and _rsmine_kind(inner) is not None:
+            raise InputError(
+                f"{where}: holds the rsmine store {inner}; refusing to replace it "
+                "(move that store out first)"
+            )
+        if "zarr.json" in files and _is_array(inner):
+            subdirs.clear()
+
+
+def _is_array(path: Path) -> bool:
+    try:
+        return json.loads((path / "zarr.json").read_text()).get("node_type") == "array"
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _new_group(
@@ -157,7 +186,9 @@ def create(
 
 
 def mark_complete(group: zarr.Group) -> None:
-    """Flag a fully written store as complete (the last write to it)."""
+    """Record the store's manifest (:func:`rsmine.integrity.seal`), then flag it complete
+    (the last write to it)."""
+    integrity.seal(group)
     group.attrs["complete"] = True
 
 
@@ -205,6 +236,7 @@ def write_array(
         shape=data.shape,
         dtype=data.dtype,
         chunks=chunks or "auto",
+        compressors=integrity.COMPRESSORS,
         dimension_names=list(dims),
         attributes=dict(attrs or {}),
     )
@@ -225,7 +257,12 @@ def empty_array(
     if len(shape) != len(dims):
         raise ValueError(f"array {name!r} has {len(shape)} axes but {len(dims)} dimension names")
     return group.create_array(
-        name, shape=shape, dtype=dtype, chunks=chunks, dimension_names=list(dims)
+        name,
+        shape=shape,
+        dtype=dtype,
+        chunks=chunks,
+        compressors=integrity.COMPRESSORS,
+        dimension_names=list(dims),
     )
 
 
@@ -241,10 +278,11 @@ def _open_group(path: Path, mode: str = "r") -> zarr.Group:
 
 
 def open_store(path: str | Path, kind: str | None = None, *, complete: bool = True) -> zarr.Group:
-    """Open a store read-only, refusing an incomplete store or one of another kind.
+    """Open a store read-only, refusing an incomplete store, one of another kind, or a
+    complete one that fails its integrity check (:func:`rsmine.integrity.verify`).
 
     With ``complete=False`` an incomplete store is accepted too (for resuming),
-    opened for appending.
+    opened for appending, unverified.
     """
     path = Path(path)
     group = _open_group(path, mode="r" if complete else "r+")
@@ -256,6 +294,8 @@ def open_store(path: str | Path, kind: str | None = None, *, complete: bool = Tr
             f"{path}: store is incomplete (root attr 'complete' is not true); "
             f"it was interrupted or is still being written; {SEE}"
         )
+    if complete:
+        integrity.verify(path, group.attrs.asdict())
     return group
 
 
@@ -376,9 +416,20 @@ def describe(path: str | Path) -> str:
         lines.append(f"  params: {_brief(params)}")
     if "seed" in attrs:
         lines.append(f"  seed: {_brief(attrs['seed'])}")
-    extra = sorted(set(attrs) - {"kind", "complete", "rsmine_version", "created", "params", "seed"})
+    lines.append(f"  integrity: {_integrity(path, attrs)}")
+    shown = {"kind", "complete", "rsmine_version", "created", "params", "seed", integrity.ATTR}
+    extra = sorted(set(attrs) - shown)
     lines.extend(f"  {key}: {_brief(attrs[key])}" for key in extra)
     return "\n".join(lines)
+
+
+def _integrity(path: Path, attrs: dict[str, Any]) -> str:
+    """The manifest's summary, or the damage :func:`rsmine.integrity.verify` finds."""
+    try:
+        integrity.verify(path, attrs)
+    except InputError as exc:
+        return f"DAMAGED: {exc}"
+    return integrity.status(attrs)
 
 
 def _brief(value: Any, width: int = 160) -> str:

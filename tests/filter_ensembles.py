@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from rsmine import store
-from rsmine.analysis.pristine import pristine_basis, to_grid
+from rsmine.analysis.dimers.pristine import pristine_basis, to_grid
 
 LV = 8
 W = LV * LV // 2

@@ -5,13 +5,13 @@ import math
 import numpy as np
 import pytest
 
-from rsmine.analysis.boundaryness import (
+from rsmine.analysis.ensembles import RunsPart, merge_runs
+from rsmine.analysis.rsmi.boundaryness import (
     boundaryness,
     boundaryness_curves,
     boundaryness_peaks,
     run_boundaryness,
 )
-from rsmine.analysis.ensembles import RunsPart, merge_runs
 from rsmine.errors import InputError
 from tests.test_ensembles import write_runs
 

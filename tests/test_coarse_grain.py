@@ -3,12 +3,14 @@ sample store that ``rsmine optimise`` reads again; two-point correlations of H."
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
 
 from rsmine import coarse_grain, store
-from rsmine.analysis.correlation import two_point
+from rsmine.analysis.coarse.correlation import two_point
 from rsmine.analysis.ensembles import RunsPart, merge_runs
 from rsmine.cli import main
 from rsmine.coarse_grain import LearnedFilter, coarse_variables, read_filter, tiles
@@ -20,6 +22,7 @@ def _learned(filters: np.ndarray, centre: np.ndarray, lattice: str = "square") -
         path=None,
         filters=filters.astype(np.float32),
         centre=centre.astype(np.float32),
+        scale=np.ones_like(centre, dtype=np.float32),
         lattice=lattice,
         run_id=0,
         index=0,
@@ -70,6 +73,39 @@ def test_centre_is_subtracted_as_in_training():
     assert (h == 1).all()
     h_rot = coarse_variables(tiles(np.swapaxes(grid, 1, 2), lv), learned, None)
     assert (h_rot == -1).all()
+
+
+def test_scale_divides_per_site_as_in_training():
+    """H = sign(Λ·(v − μ)/σ) with a per-site σ: the same H as the training path's
+    standardisation and hard rule (:func:`rsmine.estimator.train.evaluation.hard_h`)."""
+    from rsmine.estimator.train import Setup, TrainConfig
+    from rsmine.estimator.train.evaluation import hard_h
+    from rsmine.estimator.train.standardise import Standardisation
+
+    rng = np.random.default_rng(7)
+    configs = rng.exponential(size=(50, 8, 8)) * rng.choice([0.3, 5.0], size=(1, 8, 8))
+    blocks = tiles(configs, 4).reshape(-1, 16)
+    inputs = Standardisation.fit(
+        blocks[:, None],
+        blocks[:, None, :1],
+        np.arange(len(blocks)),
+        centre=True,
+        scale_v=True,
+        standardise=True,
+        device=torch.device("cpu"),
+    )
+    filters = rng.normal(size=(1, 4, 4)).astype(np.float32)
+    centre = inputs.v_centre.numpy().reshape(4, 4)
+    learned = dataclasses.replace(
+        _learned(filters, centre), scale=inputs.v_scale.numpy().reshape(4, 4)
+    )
+    written = coarse_variables(tiles(configs, 4), learned, None).reshape(-1)
+    v, _ = inputs.apply(torch.as_tensor(blocks, dtype=torch.float32), torch.zeros(len(blocks), 1))
+    setup = Setup.create(TrainConfig(), 1, None)
+    scored = hard_h(setup, {"filters": torch.as_tensor(filters.reshape(1, 1, 16))}, v)
+    assert (written == scored.reshape(-1).numpy()).all()
+    unscaled = coarse_variables(tiles(configs, 4), _learned(filters, centre), None).reshape(-1)
+    assert (unscaled != written).mean() > 0.02  # σ matters (4.5 % of blocks): the test has power
 
 
 def test_two_point_of_planted_fields():
@@ -162,6 +198,7 @@ def test_written_store_is_read_again_and_optimised(trained, tmp_path, monkeypatc
     rsmi_val = np.asarray(group["rsmi_val"][...])
     assert rsmi_val[index] == np.nanmax(rsmi_val)
     learned = _learned(np.asarray(group["filters"][index]), np.asarray(group["v_centre"][...]))
+    learned = dataclasses.replace(learned, scale=np.asarray(group["v_scale"][...]))
     expected = coarse_variables(tiles(source.configs, 4), learned, None)[..., 0]
     assert (expected == coarse.configs).all()
     # coarse-graining chunk by chunk changes nothing
@@ -173,7 +210,10 @@ def test_written_store_is_read_again_and_optimised(trained, tmp_path, monkeypatc
     # the estimate's noisy H: seeded, so reproducible
     noisy = [tmp_path / f"noisy{k}.zarr" for k in (1, 2)]
     for path in noisy:
-        assert _coarse_grain(runs, samples, path, "--run", "0", "--seed", "5") == 0
+        assert (
+            _coarse_grain(runs, samples, path, "--run", "0", "--seed", "5", "--noise", "logistic")
+            == 0
+        )
     a, b = (store.read_samples(p).configs for p in noisy)
     assert (a == b).all()
     again = tmp_path / "runs_again.zarr"

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from rsmine.analysis.height import phase_histograms
+from rsmine.analysis.dimers.height_histograms import phase_histograms
 from rsmine.errors import InputError
 from rsmine.models.dimers import driver, height, lattice, tables
 

@@ -1,4 +1,4 @@
-"""Merging runs stores into an ensemble store, its RSMI summary, and the figures."""
+"""Merging runs stores into an ensemble store, its RSMI summary, and the RSMI figures."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import pytest
 from matplotlib.legend import Legend
 
 from rsmine import store
-from rsmine.analysis import ensembles, figures
+from rsmine.analysis import ensembles
 from rsmine.analysis.ensembles import RunsPart
+from rsmine.analysis.rsmi import summary
 from rsmine.errors import InputError
+from rsmine.figures import rsmi, style
 
 
 def write_runs(path, first: int, rsmi, failed, epochs: int = 3, seed: int = 0, filters=None):
@@ -74,11 +76,12 @@ def test_merge_writes_long_layout_and_summary_excludes_failed(tmp_path, parts):
     assert list(group["v_centre"].metadata.dimension_names) == ["run", "v0", "v1"]
     assert list(group["v_centre"][:, 0, 0]) == [0, 0, 0, 0, 1, 1, 1, 1]
 
-    table = ensembles.summarise(out)
+    table = summary.summarise(out)
     a = table[table["point"] == "A"].iloc[0]
     assert (a["runs"], a["failed"]) == (3, 1)
     assert a["mean"] == pytest.approx(0.6, abs=1e-6)
-    assert a["max"] == pytest.approx(0.7, abs=1e-6) and a["best_run"] == 1
+    # best: the test RSMI of the validation-best run (here rsmi_val = rsmi)
+    assert a["best"] == pytest.approx(0.7, abs=1e-6) and a["best_run"] == 1
     assert a["std"] == pytest.approx(0.1, abs=1e-6)
     b = table[table["point"] == "B"].iloc[0]
     assert math.isinf(b["control"]) and b["median"] == pytest.approx(0.25, abs=1e-6)
@@ -104,45 +107,45 @@ def test_figures_draw_every_lb_and_point(tmp_path, parts):
         RunsPart(write_runs(tmp_path / "b4.zarr", 0, [0.01, 0.02], [False] * 2), "B", math.inf, 4),
     ]
     runs = {("A", 2): 4, ("B", 2): 4, ("A", 4): 2, ("B", 4): 2}
-    table = ensembles.summarise(ensembles.merge_runs(parts, tmp_path / "ens.zarr", runs))
-    bits = table.assign(max=table["max"] * figures.BITS)
-    # per figure and per lb (per point): a line through the max of each of its cells in
+    table = summary.summarise(ensembles.merge_runs(parts, tmp_path / "ens.zarr", runs))
+    bits = table.assign(best=table["best"] * style.BITS)
+    # per figure and per lb (per point): a line through the best run of each of its cells in
     # bits, and a legend entry naming it
     by_lb = [(bits[bits.lb == lb].sort_values("control"), rf"L_B\$ ?= ?{lb}") for lb in (2, 4)]
     points = [("A", r"T ?= ?0\.5"), ("B", "T ?= ?∞")]
     by_point = [(bits[bits.point == p].sort_values("lb"), label) for p, label in points]
     expected = {"rsmi_vs_control": by_lb, "rsmi_vs_buffer": by_point}
-    for name, function in figures.FIGURES.items():
-        fig = function(table, "T", "test", tmp_path / f"{name}.png")
+    for name, function in rsmi.FIGURES.items():
+        fig = function(table, "T", "test", path=tmp_path / f"{name}.png")
         assert (tmp_path / f"{name}.png").stat().st_size > 1000
         ax = fig.axes[0]
         drawn = [np.asarray(line.get_ydata(), dtype=float) for line in ax.lines]
         legends = [a for a in [*ax.artists, ax.get_legend()] if isinstance(a, Legend)]
         texts = [t.get_text() for legend in legends for t in legend.get_texts()]
         for rows, label in expected[name]:
-            series = rows["max"].to_numpy()
-            # every cell's max is drawn (a finite control and ∞ may be separate artists)
+            series = rows["best"].to_numpy()
+            # every cell's best run is drawn (a finite control and ∞ may be separate artists)
             ys = np.concatenate(drawn)
             assert all(np.isclose(ys, value).any() for value in series), label
             assert sum(bool(re.search(label + "$", t)) for t in texts) == 1, (label, texts)
-    one_lb = ensembles.summarise(
+    one_lb = summary.summarise(
         ensembles.merge_runs(
             [p for p in parts if p.lb == 2], tmp_path / "one.zarr", {("A", 2): 4, ("B", 2): 4}
         )
     )
     with pytest.raises(InputError, match="at least two lb"):
-        figures.rsmi_vs_buffer(one_lb, "T", "test")
+        rsmi.rsmi_vs_buffer(one_lb, "T", "test")
 
 
 def test_summary_csv_names_units_keeps_4_digits_and_reads_back(tmp_path, parts):
     out = ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
-    table = ensembles.summarise(out)
-    path = ensembles.write_summary_csv(table, tmp_path / "t.csv")
+    table = summary.summarise(out)
+    path = summary.write_summary_csv(table, tmp_path / "t.csv")
     header, first = path.read_text().splitlines()[:2]
-    assert "rsmi_mean_nats" in header and "rsmi_max_nats" in header and ",mean," not in header
+    assert "rsmi_mean_nats" in header and "rsmi_best_nats" in header and ",mean," not in header
     digits = [v.replace(".", "").replace("-", "").lstrip("0") for v in first.split(",")[5:]]
     assert all(len(d) <= 4 for d in digits)
-    back = ensembles.read_summary_csv(path)
+    back = summary.read_summary_csv(path)
     assert list(back.columns) == list(table.columns)
     assert np.allclose(back["mean"], table["mean"], rtol=1e-3)
 
@@ -177,13 +180,13 @@ def test_components_sweep_pads_filters_and_summarises_per_count(tmp_path, parts)
     group = store.open_store(out, "ensemble")
     assert group["components"][...].tolist() == [2] * 8 + [1] * 4
     assert np.isnan(group["filters"][8:, 1]).all() and (group["filters"][8:, 0] == 1).all()
-    main = ensembles.summarise(out, components=2)
+    main = summary.summarise(out, components=2)
     assert set(main["components"]) == {2} and len(main) == 2
-    table = ensembles.components_sweep(out)
+    table = summary.components_sweep(out)
     assert table["point"].tolist() == ["A", "A"] and table["components"].tolist() == [1, 2]
     assert table["mean"].iloc[0] == pytest.approx(0.3, abs=1e-6)
     with pytest.raises(InputError, match="no runs trained with 3 components"):
-        ensembles.summarise(out, components=3)
+        summary.summarise(out, components=3)
 
 
 def test_merge_refuses_a_store_trained_with_other_components(tmp_path):

@@ -1,11 +1,11 @@
-"""Sign and component alignment of ensembles of filters (rsmine.analysis.filters)."""
+"""Sign and component alignment of ensembles of filters (rsmine.analysis.filters.alignment)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from rsmine.analysis.filters import align_filters
+from rsmine.analysis.filters.alignment import align_filters
 from rsmine.errors import InputError
 
 

@@ -7,11 +7,10 @@ import pytest
 from filter_ensembles import LV, W, write_planted_ensemble
 from scipy.stats import special_ortho_group
 
-from rsmine.analysis import dimer_figures
 from rsmine.analysis.circular import harmonic_rayleigh
-from rsmine.analysis.pca import ensemble_pca, fit_signless_pca, principal_angles
-from rsmine.analysis.pristine import pristine_basis, pristine_vector
-from rsmine.analysis.projections import (
+from rsmine.analysis.dimers.pca import ensemble_pca, fit_signless_pca, principal_angles
+from rsmine.analysis.dimers.pristine import pristine_basis, pristine_vector
+from rsmine.analysis.dimers.projections import (
     FilterEnsemble,
     count_peaks,
     overlap_table,
@@ -19,9 +18,10 @@ from rsmine.analysis.projections import (
     project,
     read_filter_ensemble,
 )
-from rsmine.analysis.symmetry import act_vector
-from rsmine.analysis.u1 import run_angles, u1_table
+from rsmine.analysis.dimers.symmetry import act_vector
+from rsmine.analysis.dimers.u1 import run_angles, u1_table
 from rsmine.errors import InputError
+from rsmine.figures import dimers
 
 
 @pytest.fixture
@@ -151,10 +151,10 @@ def test_ensemble_pca_finds_the_pristine_planes(ensemble_store):
 def test_figures_are_drawn(ensemble_store, tmp_path):
     ens = read_filter_ensemble(ensemble_store)
     paths = [tmp_path / f"{name}.png" for name in ("proj", "overlap", "pca", "u1")]
-    dimer_figures.projection_histograms(ens, [0.3, 15.0], path=paths[0])
-    dimer_figures.pristine_overlap(overlap_table(ens), 0.65, path=paths[1])
-    dimer_figures.ensemble_pca_figure(ens, ensemble_pca(ens, (0.0, 20.0)), path=paths[2])
-    dimer_figures.u1_uniformity(u1_table(ens), 0.65, path=paths[3])
+    dimers.projection_histograms(ens, [0.3, 15.0], path=paths[0])
+    dimers.pristine_overlap(overlap_table(ens), 0.65, path=paths[1])
+    dimers.ensemble_pca(ens, ensemble_pca(ens, (0.0, 20.0)), path=paths[2])
+    dimers.u1_uniformity(u1_table(ens), 0.65, path=paths[3])
     assert all(p.stat().st_size > 10_000 for p in paths)
 
 

@@ -1,4 +1,4 @@
-"""Drawing filters (rsmine.analysis.gallery), the filter gallery and `rsmine show-filters`."""
+"""Drawing filters (rsmine.figures.filters), the filter gallery and `rsmine show-filters`."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from rsmine import cli, store
-from rsmine.analysis import gallery
 from rsmine.analysis.ensembles import RunsPart, merge_runs
+from rsmine.analysis.filters import gallery
 from rsmine.errors import InputError
+from rsmine.figures import filters
 
 
 def test_bond_segments_join_the_vertices_of_each_bond():
-    positions, segments = gallery.bond_segments((8, 8))
+    positions, segments = filters.bond_segments((8, 8))
     assert len(positions) == 32  # 4 x 4 vertices, a right and a down bond each
     by_position = {tuple(p): s for p, s in zip(positions.tolist(), segments.tolist(), strict=True)}
     assert by_position[(0, 1)] == [[0.0, 0.0], [2.0, 0.0]]  # horizontal (0,0)-(0,1): x 0 -> 2
@@ -30,7 +31,7 @@ def test_dimer_filter_is_drawn_as_bonds_coloured_by_weight():
     weights[0, 0] = 50.0  # a vertex position: never drawn, never sets the scale
     fig = Figure()
     ax = fig.add_subplot()
-    mappable = gallery.draw_filter(ax, weights, "dimer_grid", scale=1.0)
+    mappable = filters.draw_filter(ax, weights, "dimer_grid", scale=1.0)
     (lines,) = [c for c in ax.collections if isinstance(c, LineCollection)]
     colours = {
         tuple(np.round(s[0], 3)) + tuple(np.round(s[1], 3)): c
@@ -45,13 +46,13 @@ def test_dimer_filter_is_drawn_as_bonds_coloured_by_weight():
 def test_chain_is_drawn_as_bars_and_square_as_an_image():
     fig = Figure()
     bars, image = fig.add_subplot(121), fig.add_subplot(122)
-    gallery.draw_filter(bars, np.linspace(-1, 1, 8), "chain")
-    gallery.draw_filter(image, np.arange(16.0).reshape(4, 4) - 8, "square")
+    filters.draw_filter(bars, np.linspace(-1, 1, 8), "chain")
+    filters.draw_filter(image, np.arange(16.0).reshape(4, 4) - 8, "square")
     assert len(bars.patches) == 8
     (picture,) = image.get_images()
     assert picture.get_array().shape == (4, 4) and picture.norm.vmin == -picture.norm.vmax
     with pytest.raises(InputError, match="dimer_grid"):
-        gallery.draw_filter(bars, np.zeros(8), "dimer_grid")
+        filters.draw_filter(bars, np.zeros(8), "dimer_grid")
 
 
 def runs_store(path, filters: np.ndarray, rsmi: np.ndarray, lb: int):
@@ -92,11 +93,11 @@ def test_gallery_draws_every_point_with_best_runs_and_aligned_mean(ensemble, tmp
     lattice, lb, cells = gallery.read_filter_cells(path, control="T")
     assert lattice == "dimer_grid" and lb == 4  # the largest lb by default
     assert [c.label for c in cells] == ["T = 0.5", "T = ∞"]
-    fig, record = gallery.filter_gallery(
-        lattice, cells, "dimers", samples=2, path=tmp_path / "g.png"
-    )
-    assert [r["runs"] for r in record] == [5, 5] and all(len(r["drawn"]) == 2 for r in record)
-    assert all(r["overlap"] > 0.999 for r in record)  # exact copies up to sign
+    rows = gallery.gallery_rows(cells, samples=2)
+    fig = filters.filter_gallery(lattice, rows, "dimers", path=tmp_path / "g.png")
+    record = gallery.gallery_table(rows)
+    assert list(record["runs"]) == [5, 5] and all(len(r) == 2 for r in record["drawn"])
+    assert (record["overlap"] > 0.999).all()  # exact copies up to sign
     assert (tmp_path / "g.png").stat().st_size > 10_000
     assert len(fig.axes) == 2 * (2 + 1) * 2 + 1  # rows x (samples + mean) x components + bar
 

@@ -1,12 +1,13 @@
-"""Single-site mass marginals of the chipping chain (rsmine.analysis.marginals)."""
+"""Single-site mass marginals of the chipping chain (rsmine.analysis.chipping.marginals)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from rsmine.analysis import marginals
+from rsmine.analysis.chipping import marginals
 from rsmine.errors import InputError
+from rsmine.figures.chipping import mass_marginals
 from rsmine.models import chipping
 
 
@@ -31,10 +32,12 @@ def test_marginals_figure_from_sample_stores_separates_the_phases(tmp_path):
     for w in (0.05, 2.0):
         stores[w] = tmp_path / f"w{w}.zarr"
         chipping.simulate_store(stores[w], L=64, w=w, density=1.0, samples=300, chains=2, seed=9)
-    _, record = marginals.chipping_marginals(stores, "chipping", path=tmp_path / "p.png")
-    assert [r["w"] for r in record] == [0.05, 2.0]
+    found = marginals.read_marginals(stores)
+    mass_marginals(found, "chipping", path=tmp_path / "p.png")
+    record = marginals.marginal_table(found)
+    assert list(record["w"]) == [0.05, 2.0] and list(record["L"]) == [64, 64]
     assert (tmp_path / "p.png").stat().st_size > 10_000
-    low, high = record
+    low, high = record.iloc[0], record.iloc[1]
     # low w: masses stay O(1); high w: a condensate of order L forms
     assert low["max_mass"] < 20 and high["max_mass"] > 20
     assert high["p0"] > low["p0"]

@@ -78,7 +78,7 @@ def _refused(capsys, tmp_path, argv, message: str) -> None:
         (("--origins", "0"), "--origins 0: expected an integer >= 1"),
         (("--origins", "1000"), "origins 1000: expected between 1 and 144"),
         (("--epochs", "0"), "epochs must be positive, got 0"),
-        (("--patience", "-1"), "patience, warmup, lbfgs_steps and weight_decay must be >= 0"),
+        (("--patience", "-1"), "weight_decay, init_scale must be >= 0"),
         (("--batch", "1"), "batch must be >= 2"),
         (("--lr", "0"), "lr must be positive, got 0.0"),
         (("--lr", "nan"), "lr must be positive, got nan"),
@@ -320,11 +320,14 @@ ROOT = Path(__file__).resolve().parents[1]
 # a value of every declared option other than its default, as a workflow's train block holds it
 _NOT_DEFAULT = {
     "origins": 3,
+    "references": True,
     "epochs": 2,
     "patience": 0,
     "warmup": 1,
     "batch": 20,
     "lr": 0.01,
+    "lambda_optimiser": "coordinate",
+    "init_scale": 0.0,
     "bound": "nwj",
     "split": [0.6, 0.2, 0.2],
     "embedding": "categorical",
@@ -340,6 +343,8 @@ _NOT_DEFAULT = {
     "lbfgs_steps": 2,
     "device": "cpu",
     "centre": False,
+    "standardise": False,
+    "scale_v": True,
 }
 
 

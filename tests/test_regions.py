@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rsmine.errors import InputError
-from rsmine.estimator.regions import Partition
+from rsmine.estimator.regions import Partition, Windows
 
 
 def _labelled(shape: tuple[int, ...]) -> np.ndarray:
@@ -125,6 +125,23 @@ def test_split_is_vectorised_over_samples():
     for n in range(7):
         vn, en = part.split(configs[n : n + 1])
         assert np.array_equal(v[n], vn[0]) and np.array_equal(e[n], en[0])
+
+
+def test_windows_are_index_arithmetic_on_the_stored_configurations():
+    """Partition.windows copies nothing: window (n, o) is read from the configurations by the
+    origin's index arrays, and materialised it is exactly what split gives."""
+    rng = np.random.default_rng(2)
+    configs = rng.choice(np.array([-1, 1], dtype=np.int8), size=(5, 20, 20))
+    part = Partition("square", (20, 20), lv=3, lb=2, le=3, origins=4, seed=1)
+    windows = part.windows(configs)
+    assert np.shares_memory(windows.e_source, configs) and windows.v_source is windows.e_source
+    assert (windows.origins, windows.n_visible, windows.n_env) == (4, 9, part.n_env)
+    v, e = part.split(configs)
+    assert all(np.array_equal(a, b) for a, b in zip(windows.materialise(), (v, e), strict=True))
+    assert np.array_equal(windows.e_source[3, windows.e_index[2]], e[3, 2])
+    again = Windows.of_arrays(v, e)  # windows already materialised, addressed the same way
+    assert all(np.array_equal(a, b) for a, b in zip(again.materialise(), (v, e), strict=True))
+    assert windows.e_source.dtype == np.int8 and v.dtype == np.float32
 
 
 @pytest.mark.parametrize(

@@ -7,15 +7,15 @@ import math
 import numpy as np
 import pytest
 
-from rsmine.analysis.rotation import (
+from rsmine.errors import InputError
+from rsmine.estimator.train import TrainConfig
+from rsmine.experiments.rotation import (
     electric_plane,
     flatness,
     rotate_in_plane,
     rotate_pair,
     rsmi_vs_angle,
 )
-from rsmine.errors import InputError
-from rsmine.estimator.train import TrainConfig
 
 
 def test_rotation_of_a_pair():

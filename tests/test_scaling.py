@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rsmine.analysis.scaling import fit_buffer_decay
+from rsmine.analysis.rsmi.scaling import fit_buffer_decay
 from rsmine.errors import InputError
 
 SEEDS = range(20)

@@ -25,7 +25,7 @@ import zarr
 from rsmine import cli
 
 BIN = Path(sys.executable).parent
-VOLATILE = ("created", "rsmine_version")
+VOLATILE = ("created", "rsmine_version", "integrity")  # integrity: derived from the arrays
 COMMON = ["--samples", "40", "--chains", "2", "--seed", "5"]
 DIMERS = ["--n", "4", "--T", "0.65", "--chains", "3", "--sweeps", "5", "--thermalise", "2"]
 CASES = {

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rsmine.analysis.pristine import (
+from rsmine.analysis.dimers.pristine import (
     PRISTINE,
     bond_positions,
     coordinates,
@@ -14,7 +14,7 @@ from rsmine.analysis.pristine import (
     to_grid,
     to_vector,
 )
-from rsmine.analysis.symmetry import ACTIONS, act, act_vector, compose, induced_matrix
+from rsmine.analysis.dimers.symmetry import ACTIONS, act, act_vector, compose, induced_matrix
 from rsmine.errors import InputError
 from rsmine.estimator.regions import Partition
 

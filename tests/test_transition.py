@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from rsmine.analysis.ensembles import RunsPart, merge_runs
-from rsmine.analysis.figures import transition_mark
-from rsmine.analysis.transition import (
+from rsmine.analysis.rsmi.transition import (
     bootstrap,
     parabolic_peak,
     steepest,
     transition_table,
 )
+from rsmine.figures.style import transition_mark
 from rsmine.models.critical import DIMER_T_BKT
 from tests.test_ensembles import write_runs
 

@@ -352,7 +352,7 @@ def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
         assert not (results / f"figures/{system}_rsmi_vs_buffer.png").exists()
         table = (results / f"tables/{system}_rsmi.csv").read_text().splitlines()
         assert len(table) == 1 + 2  # header, two points at one lb
-        assert "rsmi_max_nats" in table[0]
+        assert "rsmi_best_nats" in table[0]
         alignment = (results / f"tables/{system}_filter_alignment.csv").read_text().splitlines()
         assert len(alignment) == 1 + 2
         group = store.open_store(results / f"ensembles/{system}.zarr", "ensemble")

@@ -1,4 +1,4 @@
-"""Ensembles: many runs stores merged into one store, and their RSMI summary.
+"""Ensembles: many runs stores merged into one store, and that store read back.
 
 The ensemble store (kind ``ensemble``) has a long layout: one ``run`` axis
 across every parameter point and buffer width of a system, with per-run
@@ -6,8 +6,9 @@ coordinates ``point`` (index into the root attr ``points``), ``control`` (the
 control value), ``lb``, ``components`` (the number of components of H the run
 was trained with) and ``run_id``, beside the arrays of the runs stores
 (``filters``, ``rsmi``, ``rsmi_val``, ``rsmi_train``, ``best_epoch``,
-``history``, ``failed``), and ``v_centre`` (run, ...V) — the input centre μ of
-each run's filters (H = Λ·(v − μ)) — when every runs store has one. Mutual
+``history``, ``failed``), and, when every runs store has them, ``rsmi_se`` and
+``rsmi_sampled`` (run,), and ``v_centre``, ``v_scale`` (run, ...V) — the input
+centre μ and scale σ of each run's filters (H = Λ·(v − μ)/σ). Mutual
 information is in nats throughout. Runs with fewer filter rows than the
 largest count of the ensemble (a components sweep) have their ``filters``
 padded with NaN rows.
@@ -15,7 +16,6 @@ padded with NaN rows.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,17 +24,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rsmine.analysis.tables import write_csv
 from rsmine.errors import InputError
 from rsmine.progress import summary
 from rsmine.store import SEE, building, check_output, open_store, write_array
 
 PER_RUN = ("rsmi", "rsmi_val", "rsmi_train", "best_epoch", "run_id", "failed")
+OPTIONAL_PER_RUN = ("rsmi_se", "rsmi_sampled")
+"""Per-run arrays carried into an ensemble when every runs store has them."""
+PER_SITE = ("v_centre", "v_scale")
+"""Per-site statistics of V, shared by a runs store's runs, stored per run in an ensemble."""
 COORDINATES = ("control", "lb", "components")
 """Per-run coordinates of an ensemble store besides ``point``."""
 INHERITED = ("lattice", "v_shape", "units")
 """Root attrs of the first runs store copied to the ensemble store."""
-QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,12 @@ def _read_part(part: RunsPart) -> _Runs:
     if len(set(count.values())) != 1:
         raise InputError(f"{part.path}: arrays disagree on the number of runs: {count}")
     dims = {name: list(group[name].metadata.dimension_names or ()) for name in names}
-    if "v_centre" in group.array_keys():
-        centre = np.asarray(group["v_centre"][...], dtype=np.float32)
-        arrays["v_centre"] = np.broadcast_to(centre, (count["run_id"], *centre.shape)).copy()
-        dims["v_centre"] = ["run", *(group["v_centre"].metadata.dimension_names or ())]
+    for name in (n for n in OPTIONAL_PER_RUN if n in group.array_keys()):
+        arrays[name], dims[name] = np.asarray(group[name][...]), ["run"]
+    for name in (n for n in PER_SITE if n in group.array_keys()):
+        site = np.asarray(group[name][...], dtype=np.float32)
+        arrays[name] = np.broadcast_to(site, (count["run_id"], *site.shape)).copy()
+        dims[name] = ["run", *(group[name].metadata.dimension_names or ())]
     return _Runs(arrays, dims, dict(group.attrs))
 
 
@@ -175,9 +179,10 @@ def merge_runs(
         write_array(group, "filters", filters, ["run", *first.dims["filters"][1:]])
         for name in PER_RUN:
             write_array(group, name, np.concatenate([d.arrays[name] for d in loaded]), ["run"])
-        if all("v_centre" in d.arrays for d in loaded):
-            centres = np.concatenate([d.arrays["v_centre"] for d in loaded])
-            write_array(group, "v_centre", centres, first.dims["v_centre"])
+        for name in (*OPTIONAL_PER_RUN, *PER_SITE):
+            if all(name in d.arrays for d in loaded):
+                joined = np.concatenate([d.arrays[name] for d in loaded])
+                write_array(group, name, joined, first.dims[name])
         history = _pad_stack([d.arrays["history"] for d in loaded])
         write_array(group, "history", history, ["run", *first.dims["history"][1:]])
         write_array(
@@ -236,110 +241,3 @@ def read_ensemble(path: str | Path) -> pd.DataFrame:
     frame = pd.DataFrame({name: np.asarray(group[name][...]) for name in (*COORDINATES, *PER_RUN)})
     frame.insert(0, "point", [labels[i] for i in np.asarray(group["point"][...])])
     return frame
-
-
-def _cell_summary(cell: pd.DataFrame) -> dict[str, float]:
-    ok = cell[~cell["failed"].astype(bool)]
-    rsmi = ok["rsmi"].to_numpy(dtype=np.float64)
-    stats = {"runs": len(ok), "failed": int(len(cell) - len(ok))}
-    if len(rsmi) == 0:
-        return stats | {k: math.nan for k in ("mean", "std", "max", *QUANTILES, "best_run")}
-    stats |= {
-        "mean": float(rsmi.mean()),
-        "std": float(rsmi.std(ddof=1)) if len(rsmi) > 1 else math.nan,
-        "max": float(rsmi.max()),
-        "best_run": int(ok["run_id"].to_numpy()[int(np.argmax(rsmi))]),
-    }
-    stats |= {name: float(np.quantile(rsmi, q)) for name, q in QUANTILES.items()}
-    return stats
-
-
-def summarise(path: str | Path, components: int | None = None) -> pd.DataFrame:
-    """Test-part RSMI (nats) per point, lb and component count over the runs of an ensemble.
-
-    components: keep only the runs trained with this many components (all when None).
-    Columns: point, control, lb, components, runs (successful), failed (excluded
-    from the statistics), mean, std (ddof 1), max, best_run (run id of the max),
-    q05, q25, median, q75, q95. Rows are ordered by components, lb, then control value.
-    """
-    frame = read_ensemble(path)
-    if components is not None:
-        frame = frame[frame["components"] == components]
-        if frame.empty:
-            raise InputError(f"{path}: no runs trained with {components} components")
-    keys = ["point", *COORDINATES]
-    rows = [
-        dict(zip(keys, key, strict=True)) | _cell_summary(cell)
-        for key, cell in frame.groupby(keys, sort=False)
-    ]
-    columns = [
-        "point",
-        *COORDINATES,
-        "runs",
-        "failed",
-        "mean",
-        "std",
-        "max",
-        "best_run",
-        *QUANTILES,
-    ]
-    table = pd.DataFrame(rows, columns=columns)
-    order = ["components", "lb", "control"]
-    return table.sort_values(order, kind="stable").reset_index(drop=True)
-
-
-CSV_NAMES = {
-    "mean": "rsmi_mean_nats",
-    "std": "rsmi_std_nats",
-    "max": "rsmi_max_nats",
-    **{name: f"rsmi_{name}_nats" for name in QUANTILES},
-}
-"""Columns of the summary table renamed in its CSV file, so that each names its unit."""
-
-
-def write_summary_csv(table: pd.DataFrame, path: str | Path) -> Path:
-    """Write a :func:`summarise` table as CSV: units in the column names, 4 significant digits."""
-    return write_csv(table, path, CSV_NAMES)
-
-
-def read_summary_csv(path: str | Path) -> pd.DataFrame:
-    """Read a table of :func:`write_summary_csv` back with the column names of :func:`summarise`."""
-    table = pd.read_csv(path)
-    back = {csv: name for name, csv in CSV_NAMES.items()}
-    missing = sorted(set(back) - set(table.columns))
-    if missing:
-        raise InputError(f"{path}: summary table lacks columns {missing}")
-    return table.rename(columns=back)
-
-
-def format_summary(table: pd.DataFrame) -> str:
-    """A :func:`summarise` table as text, one line per point, lb and component count
-    (``rsmine info``).
-
-    Columns: point, control, lb, components of H, finished/failed runs, mean ± standard
-    error, max (nats and bits).
-    """
-    lines = [
-        f"  {'point':<12} {'control':>8} {'lb':>3} {'H':>2} {'runs':>5} {'failed':>6}  "
-        f"{'mean ± s.e. [nats]':>20}  {'max [nats]':>10}  {'max [bits]':>10}"
-    ]
-    for row in table.sort_values(["control", "lb", "components"], kind="stable").itertuples(
-        index=False
-    ):
-        se = row.std / math.sqrt(row.runs) if row.runs > 1 else math.nan
-        mean = f"{row.mean:.4g} ± {se:.2g}"
-        lines.append(
-            f"  {row.point:<12} {row.control:>8.4g} {row.lb:>3d} {row.components:>2d} "
-            f"{row.runs:>5d} {row.failed:>6d}  "
-            f"{mean:>20}  {row.max:>10.4g}  {row.max / math.log(2):>10.4g}"
-        )
-    lines.append("  (H: components of the coarse variable)")
-    return "\n".join(lines)
-
-
-def components_sweep(path: str | Path) -> pd.DataFrame:
-    """The summary (:func:`summarise`) of the (point, lb) cells run at several component
-    counts, one row per count; empty when the ensemble holds no components sweep."""
-    table = summarise(path)
-    counts = table.groupby(["point", "lb"])["components"].transform("nunique")
-    return table[counts > 1].reset_index(drop=True)

@@ -101,6 +101,26 @@ def value_and_grad(
     return values, grad
 
 
+def row_terms(name: str, diagonal: torch.Tensor, row_lse: torch.Tensor, k: int) -> torch.Tensor:
+    """Per-row terms of bound ``name`` over a (K, K) score matrix given by its rows' summaries.
+
+    diagonal: (..., K) the joint scores f(h_i, e_i); row_lse: (..., K) logsumexp_j f(h_i, e_j)
+    over the whole row (diagonal included); k = K. Returns (..., K) nats whose mean over the
+    last axis is the bound of the full matrix (dv: the diagonal minus the shared log-mean-exp
+    of the independent pairs). Lets a large K be scored in row blocks without the matrix.
+    """
+    if name == "infonce":
+        return diagonal - row_lse + math.log(k)
+    # log sum over j != i of exp f(h_i, e_j): the row without its diagonal entry
+    gap = (diagonal - row_lse).clamp(max=-1e-7)
+    off = row_lse + torch.log(-torch.expm1(gap))
+    lme = off - math.log(k - 1)
+    if name == "dv":
+        return diagonal - (lme.logsumexp(-1, keepdim=True) - math.log(k))
+    log_baseline = 1.0 if name == "nwj" else 0.0
+    return diagonal - (lme - log_baseline).exp() - log_baseline + 1.0
+
+
 BOUNDS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "infonce": infonce,
     "nwj": nwj,

@@ -148,6 +148,35 @@ def discrete(x: torch.Tensor, eps: torch.Tensor, embedding: str, states: int = 2
     return x
 
 
+def hard(x: torch.Tensor, embedding: str, states: int = 2) -> torch.Tensor:
+    """The deterministic H of logits x (R, K, F): the most probable value of :func:`discrete`.
+
+    Binary sign(x) (+1 at 0), categorical the one-hot arg-max, continuous x. The H that the
+    reported RSMI is scored on and that ``rsmine coarse-grain`` writes. Returns (R, K, h_width).
+    """
+    return discrete(x, torch.zeros_like(x), embedding, states)
+
+
+def values(components: int, embedding: str, states: int = 2) -> torch.Tensor:
+    """Every value of a discrete H: (M, h_width) with M = 2^C (binary) or q^C (categorical),
+    value m's component c in state (m // base^c) % base (binary: state 1 is h = +1)."""
+    base = states if embedding == "categorical" else 2
+    m = torch.arange(base**components)
+    digits = (m[:, None] // base ** torch.arange(components)) % base
+    if embedding == "binary":
+        return (2.0 * digits - 1.0).float()
+    return torch.nn.functional.one_hot(digits, base).float().flatten(-2)
+
+
+def value_index(h: torch.Tensor, embedding: str, states: int = 2) -> torch.Tensor:
+    """Row of :func:`values` of each discrete h (..., h_width) -> (...,) int64."""
+    if embedding == "binary":
+        digits, base = (h > 0).long(), 2
+    else:
+        digits, base = _by_component(h, states).argmax(-1), states
+    return (digits * base ** torch.arange(digits.shape[-1], device=h.device)).sum(-1)
+
+
 def _by_component(y: torch.Tensor, states: int) -> torch.Tensor:
     """(R, K, C·q) -> (R, K, C, q)."""
     return y.unflatten(-1, (y.shape[-1] // states, states))

@@ -12,11 +12,16 @@ even offset (so an ``lv`` of 8 covers 4x4 vertices and their 32 right/down
 bonds), ``mask`` frees only the bond positions of V, and E holds only bond
 positions (vertex and face cells are always empty and carry no information).
 
-All index arithmetic is done once in ``__init__``; :meth:`Partition.split` is a
-single fancy-indexing gather over all samples and origins.
+All index arithmetic is done once in ``__init__``. :meth:`Partition.windows` describes every
+(configuration, origin) window by that arithmetic alone (:class:`Windows`: the stored values
+and per-origin index arrays, no copy), for the trainer to gather a minibatch's windows when
+it needs them; :meth:`Partition.split` materialises them all (one fancy-indexing gather).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -34,6 +39,88 @@ def _offsets(side: int, ndim: int) -> np.ndarray:
 def _is_bond(coords: np.ndarray) -> np.ndarray:
     """On the dimer grid: True at bond positions (row + column odd). coords (..., 2)."""
     return coords.sum(axis=-1) % 2 == 1
+
+
+class WindowIndex:
+    """The sizes of windows addressed by index arrays ``v_index`` (O, n_visible) and
+    ``e_index`` (O, n_env) (NumPy arrays or tensors)."""
+
+    v_index: Any
+    e_index: Any
+
+    @property
+    def origins(self) -> int:
+        return self.v_index.shape[0]
+
+    @property
+    def n_visible(self) -> int:
+        return self.v_index.shape[1]
+
+    @property
+    def n_env(self) -> int:
+        return self.e_index.shape[1]
+
+
+@dataclass(frozen=True)
+class Windows(WindowIndex):
+    """The V and E windows of N configurations at O origins, as stored values plus indices.
+
+    Window (n, o), configuration n seen from V origin o, is ``v_source[n, v_index[o]]`` (V
+    row-major) and ``e_source[n, e_index[o]]`` (E in row-major window order), read as float32.
+
+    v_source: (N, S_v), e_source: (N, S_e) numeric (often one array: the flattened
+    configurations); v_index: (O, n_visible), e_index: (O, n_env) int64 column indices.
+    """
+
+    v_source: np.ndarray
+    v_index: np.ndarray
+    e_source: np.ndarray
+    e_index: np.ndarray
+
+    @classmethod
+    def of_arrays(cls, v: np.ndarray, e: np.ndarray) -> Windows:
+        """Windows already materialised: v (N, O, n_visible), e (N, O, n_env)."""
+        (n, origins, n_visible), n_env = v.shape, e.shape[2]
+        return cls(
+            v.reshape(n, origins * n_visible),
+            np.arange(origins * n_visible, dtype=np.int64).reshape(origins, n_visible),
+            e.reshape(e.shape[0], origins * n_env),
+            np.arange(origins * n_env, dtype=np.int64).reshape(origins, n_env),
+        )
+
+    @property
+    def n_configs(self) -> int:
+        return self.v_source.shape[0]
+
+    @property
+    def v(self) -> WindowArray:
+        """V of every window, (N, O, n_visible), materialised only where indexed."""
+        return WindowArray(self.v_source, self.v_index)
+
+    @property
+    def e(self) -> WindowArray:
+        """E of every window, (N, O, n_env), materialised only where indexed."""
+        return WindowArray(self.e_source, self.e_index)
+
+    def materialise(self) -> tuple[np.ndarray, np.ndarray]:
+        """v (N, O, n_visible) and e (N, O, n_env) float32, every window copied out."""
+        return self.v[:], self.e[:]
+
+
+@dataclass(frozen=True)
+class WindowArray:
+    """One region's windows as an (N, O, n) array read on demand: indexing by configurations
+    copies out those configurations' windows at every origin, float32."""
+
+    source: np.ndarray
+    index: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return (self.source.shape[0], *self.index.shape)
+
+    def __getitem__(self, configs: np.ndarray | slice) -> np.ndarray:
+        return np.take(self.source[configs], self.index, axis=1).astype(np.float32, copy=False)
 
 
 class Partition:
@@ -183,12 +270,11 @@ class Partition:
         coords = (self.origin_coords[:, None, :] + offsets[None, :, :]) % np.array(self.shape)
         return np.ravel_multi_index(tuple(np.moveaxis(coords, -1, 0)), self.shape).astype(np.int64)
 
-    def split(self, configs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Gather V and E of every configuration at every origin.
+    def windows(self, configs: np.ndarray) -> Windows:
+        """The windows of every configuration at every origin, by index (no copy when
+        ``configs`` is contiguous).
 
         configs: (N, *shape) numeric.
-        Returns v (N, O, n_visible) float32 (V row-major, reshape to v_shape)
-        and e (N, O, n_env) float32.
         """
         configs = np.asarray(configs)
         if configs.shape[1:] != self.shape:
@@ -196,6 +282,13 @@ class Partition:
                 f"configs of shape {configs.shape[1:]} per sample, expected {self.shape}"
             )
         flat = configs.reshape(configs.shape[0], -1)
-        v = np.take(flat, self.v_index, axis=1).astype(np.float32, copy=False)
-        e = np.take(flat, self.e_index, axis=1).astype(np.float32, copy=False)
-        return v, e
+        return Windows(flat, self.v_index, flat, self.e_index)
+
+    def split(self, configs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Gather V and E of every configuration at every origin.
+
+        configs: (N, *shape) numeric.
+        Returns v (N, O, n_visible) float32 (V row-major, reshape to v_shape)
+        and e (N, O, n_env) float32.
+        """
+        return self.windows(configs).materialise()

@@ -33,7 +33,6 @@ import math
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from numba import njit, uint64
 
 from rsmine import store
 from rsmine.errors import InputError
+from rsmine.interrupts import thread_pool
 from rsmine.models import autocorr, simulation, splitmix
 from rsmine.progress import progress, summary
 
@@ -205,6 +205,7 @@ def _no_drift(series: np.ndarray, taus: np.ndarray) -> bool:
 def validate(L: Any, w: Any, density: Any, samples: Any, chains: Any, seed: Any) -> None:
     """Refuse bad parameters with :class:`InputError` before any work."""
     simulation.require_sizes(L, samples, chains, seed)
+    simulation.require_memory("--samples", samples, 4 * L)
     simulation.require_real("w", w, 0.0)
     simulation.require_real("density", density, 0.0)
     mass = density * L
@@ -230,7 +231,7 @@ def simulate(
     mass = round(density * L)
     runs = simulation.Chains.spawn(seed, chains, samples)
     bar = progress(samples, f"chipping L={L} w={w:g}", "sample")
-    with bar, ThreadPoolExecutor(max_workers=min(len(runs.index), os.cpu_count() or 1)) as pool:
+    with bar, thread_pool(min(len(runs.index), os.cpu_count() or 1)) as pool:
         walkers = list(pool.map(lambda rng: _Chain(L, mass, w, rng), runs.rngs))
         burn = list(pool.map(_Chain.thermalise, walkers))
         taus = np.max([b[1] for b in burn], axis=0)

@@ -40,6 +40,7 @@ from numba import njit
 
 from rsmine import store
 from rsmine.errors import InputError
+from rsmine.interrupts import thread_pool
 from rsmine.models import autocorr, simulation, splitmix
 from rsmine.models.critical import ISING_TC
 from rsmine.progress import progress, summary
@@ -490,6 +491,7 @@ def _markov(
 def validate(L: Any, T: Any, J: Any, samples: Any, chains: Any, seed: Any) -> None:
     """Refuse bad parameters with :class:`InputError` before any work."""
     simulation.require_sizes(L, samples, chains, seed)
+    simulation.require_memory("--samples", samples, L * L)
     simulation.require_real("T", T, 0.0, allow_inf=True)
     simulation.require_real("J", J, -math.inf)
     if J < 0 and L % 2:
@@ -514,7 +516,7 @@ def simulate(
     runs = simulation.Chains.spawn(seed, chains, samples)
     bar = progress(samples, f"ising L={L} T={T:g}", "sample")
     workers = min(len(runs.index), os.cpu_count() or 1)
-    with bar, ThreadPoolExecutor(max_workers=workers) as pool:
+    with bar, thread_pool(workers) as pool:
         if coupling in (0.0, math.inf):
             results = [
                 _exact_chain(L, coupling, n, rng)

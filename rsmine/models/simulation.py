@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import zarr
 
-from rsmine import store
+from rsmine import memory, store
 from rsmine.errors import InputError
 
 
@@ -194,6 +194,19 @@ def require_sizes(L: Any, samples: Any, chains: Any, seed: Any) -> None:
     for name, value, low in (("L", L, 2), ("samples", samples, 1), ("chains", chains, 1)):
         require_int(name, value, low)
     require_int("seed", seed, 0)
+
+
+def require_memory(option: str, count: int, config_bytes: int, copies: int = 2) -> None:
+    """Refuse (naming ``option``) ``count`` configurations of ``config_bytes`` bytes each that
+    cannot fit ``copies`` times in the memory available (the chains' arrays, then the stored
+    concatenation)."""
+    memory.require_fits(
+        option,
+        count,
+        copies * count * config_bytes,
+        f"{count} configurations of {config_bytes} bytes",
+        f"store fewer configurations per store ({option})",
+    )
 
 
 def require_real(name: str, value: Any, low: float, *, allow_inf: bool = False) -> None:

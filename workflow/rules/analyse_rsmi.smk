@@ -1,5 +1,5 @@
 """Physics analyses of an ensemble: transition location, buffer scaling, boundaryness,
-components sweep (rsmine.analysis.{transition,scaling,boundaryness}); tables and figures."""
+components sweep (rsmine.analysis.rsmi.{transition,scaling,boundaryness}); tables and figures."""
 
 
 rule transition:

@@ -5,7 +5,7 @@ import os
 
 from rsmine import config as science
 from rsmine.cli import option_flags
-from rsmine.analysis.transition import MIN_POINTS as TRANSITION_MIN_POINTS
+from rsmine.analysis.rsmi.transition import MIN_POINTS as TRANSITION_MIN_POINTS
 
 science.check(config)
 

@@ -2,10 +2,10 @@
 
 from contextlib import redirect_stderr
 
-from rsmine.analysis import physics_figures
-from rsmine.analysis.boundaryness import boundaryness_curves, boundaryness_peaks
-from rsmine.analysis.figures import transition_mark
+from rsmine.analysis.rsmi.boundaryness import boundaryness_curves, boundaryness_peaks
 from rsmine.analysis.tables import write_csv
+from rsmine.figures import rsmi
+from rsmine.figures.style import transition_mark
 
 
 def main(smk) -> None:
@@ -14,13 +14,13 @@ def main(smk) -> None:
         peaks = boundaryness_peaks(curves)
         write_csv(curves, smk.output.table)
         write_csv(peaks, smk.output.peaks)
-        physics_figures.boundaryness(
+        rsmi.boundaryness(
             curves,
             peaks,
             smk.params.control,
             smk.params.title,
-            transition_mark(smk.params.model),
-            smk.output.figure,
+            mark=transition_mark(smk.params.model),
+            path=smk.output.figure,
         )
 
 

@@ -2,19 +2,19 @@
 
 from contextlib import redirect_stderr
 
-from rsmine.analysis import physics_figures
-from rsmine.analysis.ensembles import read_summary_csv
-from rsmine.analysis.scaling import buffer_fits_table
+from rsmine.analysis.rsmi.scaling import buffer_fits_table
+from rsmine.analysis.rsmi.summary import read_summary_csv
 from rsmine.analysis.tables import write_csv
+from rsmine.figures import rsmi
 
 
 def main(smk) -> None:
     with open(smk.log[0], "w") as log, redirect_stderr(log):
         summary = read_summary_csv(smk.input[0])
-        table, _ = buffer_fits_table(summary)
+        table, fits = buffer_fits_table(summary)
         write_csv(table, smk.output.table)
-        physics_figures.buffer_fits(
-            summary, smk.params.control, smk.params.title, smk.output.figure
+        rsmi.buffer_fits(
+            summary, fits, smk.params.control, smk.params.title, path=smk.output.figure
         )
 
 

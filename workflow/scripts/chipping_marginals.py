@@ -2,13 +2,14 @@
 
 from contextlib import redirect_stderr
 
-from rsmine.analysis.marginals import chipping_marginals
+from rsmine.analysis.chipping.marginals import read_marginals
+from rsmine.figures.chipping import mass_marginals
 
 
 def main(smk) -> None:
     with open(smk.log[0], "w") as log, redirect_stderr(log):
         stores = dict(zip(smk.params.w, smk.input, strict=True))
-        chipping_marginals(stores, smk.params.title, smk.output[0])
+        mass_marginals(read_marginals(stores), smk.params.title, path=smk.output[0])
 
 
 main(snakemake)  # noqa: F821

@@ -1,13 +1,14 @@
 """coarse_correlation: coarse-grained stores -> G(r) of H (CSV) and its figure
-(rsmine.analysis.correlation)."""
+(rsmine.analysis.coarse.correlation, rsmine.figures.coarse)."""
 
 from contextlib import redirect_stderr
 
 import pandas as pd
 
-from rsmine.analysis.correlation import figure_two_point, two_point
+from rsmine.analysis.coarse.correlation import two_point
 from rsmine.analysis.tables import write_csv
 from rsmine.coarse_grain import read_components
+from rsmine.figures import coarse
 
 
 def main(smk) -> None:
@@ -18,7 +19,8 @@ def main(smk) -> None:
         }
         frame = pd.concat([t.assign(point=label) for label, t in tables.items()])
         write_csv(frame, smk.output.table)
-        figure_two_point(tables, f"{smk.params.title}: coarse-grained H", smk.output.figure)
+        title = f"{smk.params.title}: coarse-grained H"
+        coarse.two_point(tables, title, path=smk.output.figure)
 
 
 main(snakemake)  # noqa: F821

@@ -4,9 +4,9 @@ from contextlib import redirect_stderr
 
 import pandas as pd
 
-from rsmine.analysis import dimer_figures
-from rsmine.analysis.pca import ensemble_pca
-from rsmine.analysis.projections import nearest_temperatures, read_filter_ensemble
+from rsmine.analysis.dimers.pca import ensemble_pca
+from rsmine.analysis.dimers.projections import nearest_temperatures, read_filter_ensemble
+from rsmine.figures import dimers
 from rsmine.models.critical import DIMER_T_BKT
 
 
@@ -15,12 +15,12 @@ def main(smk) -> None:
         settings = smk.params.settings
         ensemble = read_filter_ensemble(smk.input.ensemble, settings["lb"], settings["components"])
         shown = nearest_temperatures(ensemble, settings["histograms"])
-        dimer_figures.projection_histograms(ensemble, shown, path=smk.output.projections)
+        dimers.projection_histograms(ensemble, shown, path=smk.output.projections)
         overlap = pd.read_csv(smk.input.overlap)
-        dimer_figures.pristine_overlap(overlap, DIMER_T_BKT, smk.output.overlap)
+        dimers.pristine_overlap(overlap, DIMER_T_BKT, path=smk.output.overlap)
         result = ensemble_pca(ensemble, settings["pca_window"])
-        dimer_figures.ensemble_pca_figure(ensemble, result, smk.output.pca)
-        dimer_figures.u1_uniformity(pd.read_csv(smk.input.u1), DIMER_T_BKT, smk.output.u1)
+        dimers.ensemble_pca(ensemble, result, path=smk.output.pca)
+        dimers.u1_uniformity(pd.read_csv(smk.input.u1), DIMER_T_BKT, path=smk.output.u1)
 
 
 main(snakemake)  # noqa: F821

@@ -2,10 +2,10 @@
 
 from contextlib import redirect_stderr
 
-from rsmine.analysis.pca import ensemble_pca, pca_table
-from rsmine.analysis.projections import overlap_table, peak_table, read_filter_ensemble
+from rsmine.analysis.dimers.pca import ensemble_pca, pca_table
+from rsmine.analysis.dimers.projections import overlap_table, peak_table, read_filter_ensemble
+from rsmine.analysis.dimers.u1 import u1_table
 from rsmine.analysis.tables import write_csv
-from rsmine.analysis.u1 import u1_table
 
 
 def main(smk) -> None:

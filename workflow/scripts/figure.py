@@ -1,9 +1,10 @@
-"""figure: RSMI table -> one figure of rsmine.analysis.figures (named by params.figure)."""
+"""figure: RSMI table -> one figure of rsmine.figures.rsmi (named by params.figure)."""
 
 from contextlib import redirect_stderr
 
-from rsmine.analysis.ensembles import read_summary_csv
-from rsmine.analysis.figures import FIGURES, transition_mark
+from rsmine.analysis.rsmi.summary import read_summary_csv
+from rsmine.figures.rsmi import FIGURES
+from rsmine.figures.style import transition_mark
 
 
 def main(smk) -> None:
@@ -11,7 +12,7 @@ def main(smk) -> None:
         table = read_summary_csv(smk.input[0])
         mark = transition_mark(smk.params.model)
         figure = FIGURES[smk.params.figure]
-        figure(table, smk.params.control, smk.params.title, smk.output[0], mark=mark)
+        figure(table, smk.params.control, smk.params.title, mark=mark, path=smk.output[0])
 
 
 main(snakemake)  # noqa: F821

@@ -1,11 +1,12 @@
-"""figure_rotation: rotation tables -> flatness (CSV) and Fig. 9g (rsmine.analysis.rotation)."""
+"""figure_rotation: rotation tables -> flatness (CSV) and Fig. 9g (rsmine.figures.rotation)."""
 
 from contextlib import redirect_stderr
 
 import pandas as pd
 
-from rsmine.analysis.rotation import figure_rsmi_vs_angle, flatness
 from rsmine.analysis.tables import write_csv
+from rsmine.experiments.rotation import flatness
+from rsmine.figures.rotation import rsmi_vs_angle
 
 
 def main(smk) -> None:
@@ -14,10 +15,12 @@ def main(smk) -> None:
             label: pd.read_csv(path)
             for label, path in zip(smk.params.labels, smk.input, strict=True)
         }
-        rows = [{"point": label, **flatness(table)} for label, table in tables.items()]
-        write_csv(pd.DataFrame(rows), smk.output.table)
+        flat = {label: flatness(table) for label, table in tables.items()}
+        write_csv(
+            pd.DataFrame([{"point": label, **f} for label, f in flat.items()]), smk.output.table
+        )
         title = f"{smk.params.title}: filter pair rotated in the {smk.wildcards.plane} plane"
-        figure_rsmi_vs_angle(tables, title, smk.output.figure)
+        rsmi_vs_angle(tables, flat, title, path=smk.output.figure)
 
 
 main(snakemake)  # noqa: F821

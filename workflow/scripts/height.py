@@ -1,11 +1,13 @@
-"""height: dimer sample stores -> height histograms (CSV) and Fig. 10 (rsmine.analysis.height)."""
+"""height: dimer sample stores -> height histograms (CSV) and Fig. 10
+(rsmine.analysis.dimers.height_histograms, rsmine.figures.dimers)."""
 
 from contextlib import redirect_stderr
 
 import pandas as pd
 
-from rsmine.analysis.height import figure_height_histograms, phase_histograms
+from rsmine.analysis.dimers.height_histograms import phase_histograms
 from rsmine.analysis.tables import write_csv
+from rsmine.figures.dimers import height_histograms
 from rsmine.store import read_samples
 
 
@@ -18,7 +20,7 @@ def main(smk) -> None:
         }
         frame = pd.concat([t.assign(point=label) for label, t in tables.items()])
         write_csv(frame, smk.output.table)
-        figure_height_histograms(tables, smk.output.figure)
+        height_histograms(tables, path=smk.output.figure)
 
 
 main(snakemake)  # noqa: F821

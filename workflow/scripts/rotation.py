@@ -1,9 +1,10 @@
-"""rotation: one run's filter pair, rotated, fixed-Λ RSMI per angle (rsmine.analysis.rotation)."""
+"""rotation: one run's filter pair, rotated, fixed-Λ RSMI per angle
+(rsmine.experiments.rotation)."""
 
 from contextlib import redirect_stderr
 
-from rsmine.analysis.rotation import rotation_scan
 from rsmine.analysis.tables import write_csv
+from rsmine.experiments.rotation import rotation_scan
 
 
 def main(smk) -> None:

@@ -3,7 +3,7 @@ for the runs of the system's main component count."""
 
 from contextlib import redirect_stderr
 
-from rsmine.analysis.ensembles import summarise, write_summary_csv
+from rsmine.analysis.rsmi.summary import summarise, write_summary_csv
 
 
 def main(smk) -> None:

@@ -2,11 +2,11 @@
 
 from contextlib import redirect_stderr
 
-from rsmine.analysis import physics_figures
-from rsmine.analysis.ensembles import read_summary_csv
-from rsmine.analysis.figures import transition_mark
+from rsmine.analysis.rsmi.summary import read_summary_csv
+from rsmine.analysis.rsmi.transition import transition_table
 from rsmine.analysis.tables import write_csv
-from rsmine.analysis.transition import transition_table
+from rsmine.figures import rsmi
+from rsmine.figures.style import transition_mark
 
 
 def main(smk) -> None:
@@ -16,8 +16,13 @@ def main(smk) -> None:
         table = transition_table(smk.input.ensemble, smk.params.components, exact)
         write_csv(table, smk.output.table)
         summary = read_summary_csv(smk.input.summary)
-        physics_figures.transition(
-            summary, table, smk.params.control, smk.params.title, mark, smk.output.figure
+        rsmi.transition(
+            summary,
+            table,
+            smk.params.control,
+            smk.params.title,
+            mark=mark,
+            path=smk.output.figure,
         )
 
 

@@ -3,11 +3,13 @@
 The public interface, shared by the CPU and CUDA paths and used by the tests:
 
 - :class:`TrainConfig` and :func:`options` the options (one declaration), :func:`resolve_device`;
-- :func:`train_batch` trains a batch of R replicas and returns a :class:`BatchResult`;
+- :func:`train_windows` trains a batch of R replicas on windows gathered per minibatch
+  (:class:`rsmine.estimator.regions.Windows`) and returns a :class:`BatchResult`;
+  :func:`train_batch` does the same on windows already materialised as arrays;
 - its parts, for engines and tests that drive the loop themselves: :class:`Setup` (what stays
   fixed), :func:`split` / :class:`Parts` (the data parts on the device), :class:`Replicas`
   (the batched replica state), :func:`run` (the loop), :func:`gradients` (one step's
-  hand-written backward), :func:`evaluate` (the bound with exactly discrete H on a part).
+  hand-written backward), :func:`score_part` (the held-out bound of hard H on a whole part).
 
 Modules: config, parts, setup, replicas, backward, adam, evaluation, stopping, lbfgs, result,
 loop — one concept each.
@@ -24,13 +26,15 @@ _HOMES = {
     "Replicas": "replicas",
     "Setup": "setup",
     "TrainConfig": "config",
-    "evaluate": "evaluation",
+    "score_part": "evaluation",
     "gradients": "backward",
     "options": "config",
     "resolve_device": "config",
     "run": "loop",
+    "sampled_estimate": "evaluation",
     "split": "parts",
     "train_batch": "loop",
+    "train_windows": "loop",
 }
 __all__ = sorted(_HOMES)
 

@@ -26,7 +26,7 @@ def gradients(
     """
     c = setup.config
     if packed is None:
-        packed = pack(state, c.weight_decay)
+        packed = pack(state, c.weight_decay, c.lambda_optimiser == "filterwise")
     p, g = state.params, state.grads
     x = coarse.logits(p[FILTERS], v, setup.mask)
     h = coarse.relaxed(x, eps, tau, c.embedding, c.states)

@@ -19,6 +19,8 @@ DEVICES = ("cpu", "cuda", "auto")
 # checks that they agree); declared here so that the options need no torch
 BOUND_NAMES = ("infonce", "nwj", "tuba", "dv")
 EMBEDDING_NAMES = ("binary", "categorical", "continuous")
+# Λ's Adam update (rsmine.estimator.train.adam): one second moment per filter, or per weight
+LAMBDA_OPTIMISERS = ("filterwise", "coordinate")
 
 
 @dataclass(frozen=True)
@@ -56,12 +58,16 @@ class TrainConfig:
 
     Each field's :class:`Option` (``fields(TrainConfig)[i].metadata["option"]``) says what it
     means; in short: epochs, patience, the warm-up before early stopping counts, batch K,
-    Adam lr, the bound, the train/val/test split, the embedding τ (binary | categorical with
-    q ``states`` | continuous) and its annealing Eq. (B9), the critic widths, weight decay,
-    optional halting Eqs. (B10)-(B11), L-BFGS steps Eq. (B12), the device, and centring:
-    Λ acts on v − μ, μ (n_visible,) the training part's mean of each visible site. Without it
-    a filter of one sign on non-negative variables (masses, dimer occupations) gives a
-    constant H and no information; on symmetric spins μ ≈ 0 and nothing changes.
+    Adam lr, Λ's Adam update and initial scale, the bound, the train/val/test split, the
+    embedding τ (binary | categorical with q ``states`` | continuous) and its annealing
+    Eq. (B9), the critic widths, weight decay, optional halting Eqs. (B10)-(B11), L-BFGS steps
+    Eq. (B12), the device, centring and standardisation
+    (:mod:`rsmine.estimator.train.standardise`): Λ acts on (v − μ)/σ, μ (``centre``) and σ
+    (``scale_v``) (n_visible,) the training part's mean and standard deviation of each
+    visible site, and the critic sees E standardised per site (``standardise``). Centring
+    deviates from the paper's Λ·v: without it a filter of one sign on non-negative variables
+    (masses, dimer occupations) gives a constant H and no information; on symmetric spins
+    μ ≈ 0, σ ≈ 1 and nothing changes.
     """
 
     epochs: int = option(30, "maximum epochs", **_positive("integer"))
@@ -82,6 +88,22 @@ class TrainConfig:
         100, "minibatch size K (InfoNCE never exceeds log K)", type="integer", minimum=2
     )
     lr: float = option(5e-3, "Adam learning rate of filters and critic", **_positive("number"))
+    lambda_optimiser: str = option(
+        "filterwise",
+        "Adam update of the filters: filterwise (one second moment per filter, fair to "
+        "rotations of the weights) or coordinate (per weight, the paper's; biases filters "
+        "towards the diagonals of planes on disjoint supports)",
+        type="string",
+        enum=list(LAMBDA_OPTIMISERS),
+    )
+    init_scale: float = option(
+        1.0,
+        "initial filters scaled so that their outputs on the centred inputs have this standard "
+        "deviation on the training part (0: uniform within 1/sqrt(free weights), the paper's, "
+        "whatever the inputs' scale)",
+        type="number",
+        minimum=0,
+    )
     bound: str = option(
         "infonce", "variational lower bound on I(H:E)", type="string", enum=list(BOUND_NAMES)
     )
@@ -132,7 +154,22 @@ class TrainConfig:
     )
     device: str = option("cpu", "where to train", type="string", enum=list(DEVICES))
     centre: bool = option(
-        True, "filters act on v minus its training mean (needed for 0/1 variables)", type="boolean"
+        True,
+        "filters act on v minus its training-part mean, H = tau(Lambda.(v - mu)): a deviation "
+        "from the paper's tau(Lambda.v), needed for 0/1 variables (off: the paper's rule)",
+        type="boolean",
+    )
+    standardise: bool = option(
+        True,
+        "the critic's input E centred and scaled per site with training-part statistics "
+        "(off: raw E, as in the paper)",
+        type="boolean",
+    )
+    scale_v: bool = option(
+        False,
+        "filters act on v divided by its training-part standard deviation per site (lifts "
+        "dimer RSMI; shrinks the logits of heavy-tailed masses, so off elsewhere)",
+        type="boolean",
     )
 
     def __post_init__(self) -> None:
@@ -158,8 +195,8 @@ def _check_config(c: TrainConfig) -> None:
             raise InputError(f"{name} must be positive, got {value}")
     if c.batch < 2:
         raise InputError(f"batch must be >= 2 (K negatives need K > 1), got {c.batch}")
-    if min(c.patience, c.warmup, c.lbfgs_steps, c.weight_decay) < 0:
-        raise InputError("patience, warmup, lbfgs_steps and weight_decay must be >= 0")
+    if min(c.patience, c.warmup, c.lbfgs_steps, c.weight_decay, c.init_scale) < 0:
+        raise InputError("patience, warmup, lbfgs_steps, weight_decay, init_scale must be >= 0")
     if len(c.split) != 3 or min(c.split) <= 0 or abs(sum(c.split) - 1.0) > 1e-6:
         raise InputError(f"split must be three positive fractions summing to 1, got {c.split}")
     if not 0 < c.tau_min <= c.tau_max or c.anneal_rate < 0:
@@ -170,6 +207,10 @@ def _check_config(c: TrainConfig) -> None:
         raise InputError(f"device must be cpu, cuda or auto, got {c.device!r}")
     if c.bound not in BOUND_NAMES:
         raise InputError(f"bound {c.bound!r} is not one of {', '.join(BOUND_NAMES)}")
+    if c.lambda_optimiser not in LAMBDA_OPTIMISERS:
+        raise InputError(
+            f"lambda_optimiser {c.lambda_optimiser!r} is not one of {', '.join(LAMBDA_OPTIMISERS)}"
+        )
     if c.embedding not in EMBEDDING_NAMES:
         raise InputError(f"embedding {c.embedding!r} is not one of {', '.join(EMBEDDING_NAMES)}")
     if c.embedding == "categorical" and c.states < 2:
@@ -203,21 +244,37 @@ ORIGINS = Option(
     f"{MAX_AUTO_ORIGINS}), else 1",
     {"anyOf": [{"type": "integer", "minimum": 1}, {"const": "auto"}]},
 )
+REFERENCES = Option(
+    "also score the model's reference coarse variables (block sign, pristine dimer pairs, "
+    "block mass, block sum) with the critic alone and model-free, stored in the runs store's "
+    "attr references",
+    {"type": "boolean"},
+)
 # where the optimise driver's defaults differ from TrainConfig's
-_DRIVER_DEFAULTS = {"origins": "auto", "device": "auto"}
+_DRIVER_DEFAULTS = {"origins": "auto", "device": "auto", "references": False}
 # the paper's Tables I-II for the dimer grid; spin lattices use the declared defaults
-_DIMER_GRID_DEFAULTS = {"components": 2, "epochs": 50, "batch": 400, "tau_max": 0.75}
+# scale_v on the dimer grid: T = inf, 16x16 vertices, lb 2, 4000 samples, 4 runs: test RSMI
+# 0.17-0.23 nats with it, 0.05-0.14 without (benchmarks/RESULTS.md, issue 17)
+_DIMER_GRID_DEFAULTS = {
+    "components": 2,
+    "epochs": 50,
+    "batch": 400,
+    "tau_max": 0.75,
+    "scale_v": True,
+}
 
 
 def options() -> dict[str, tuple[Any, Option]]:
     """The options of an optimisation beyond the window, the runs and the seed: name ->
-    (default, Option), the V origins then every TrainConfig field (device: auto).
+    (default, Option), the V origins, every TrainConfig field (device: auto), then the
+    references.
 
     The one declaration behind ``rsmine optimise``'s flags, ``optimise_store``'s keywords,
     the workflow's ``optimise_args`` and the schema's ``train`` block.
     """
     declared = {"origins": (None, ORIGINS)}
     declared |= {f.name: (f.default, f.metadata["option"]) for f in fields(TrainConfig)}
+    declared["references"] = (None, REFERENCES)
     return {k: (_DRIVER_DEFAULTS.get(k, d), o) for k, (d, o) in declared.items()}
 
 

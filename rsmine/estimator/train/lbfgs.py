@@ -3,7 +3,7 @@
 import torch
 
 from rsmine.estimator import coarse, critics
-from rsmine.estimator.train.evaluation import evaluate
+from rsmine.estimator.train.evaluation import score_part
 from rsmine.estimator.train.parts import Parts
 from rsmine.estimator.train.replicas import FILTERS, axis, select, where
 from rsmine.estimator.train.setup import Setup
@@ -28,7 +28,7 @@ def refine(
         one[FILTERS] = _lbfgs_filters(setup, parts, one, noise["train"][i : i + 1])
         for k in refined:
             refined[k].select(axis(k), i).copy_(one[k].select(axis(k), 0))
-    val = evaluate(setup, refined, parts, "val", noise["val"])
+    val = score_part(setup, refined, parts, "val").value
     better = val >= best_val
     return where(better, refined, best), torch.where(better, val, best_val)
 
@@ -40,16 +40,19 @@ def _lbfgs_filters(
     c = setup.config
     k = c.batch
     n_used = (parts.size("train") // k) * k
-    data = [parts.take("train", slice(0, n_used), o) for o in range(parts.origins)]
-    with torch.no_grad():
-        ue = [critics.embed_e(one, e) for _, e in data]
+    vs, ue = [], []
+    with torch.no_grad():  # only u(e) is kept: one origin's E at a time
+        for o in range(parts.origins):
+            v, e = parts.take("train", slice(0, n_used), o)
+            vs.append(v)
+            ue.append(critics.embed_e(one, e))
     filt = one[FILTERS].clone().requires_grad_(True)
     opt = torch.optim.LBFGS([filt], max_iter=c.lbfgs_steps, line_search_fn="strong_wolfe")
 
     def closure() -> torch.Tensor:
         opt.zero_grad()
         loss = 0.0
-        for o, (v, _) in enumerate(data):
+        for o, v in enumerate(vs):
             x = coarse.logits(filt, v, setup.mask)
             h = coarse.relaxed(x, eps[:, o, :n_used], c.tau_min, c.embedding, c.states)
             vh = critics.embed_h(one, h).reshape(1, -1, k, c.embed)

@@ -7,20 +7,25 @@ from ``seed`` alone, so replica k gives the same result trained alone or in any 
 
 Honest estimates: configurations are split into training, validation and test parts; each
 replica keeps the parameters of its best validation epoch and stops after ``patience`` epochs
-without improvement; its reported RSMI is the bound on the test part with exactly discrete H,
-never used for any decision. A replica that stops or fails is removed from the batch, so the
-others' results do not depend on it.
+without improvement; its reported RSMI is the bound of the hard H that ``rsmine coarse-grain``
+writes, scored with the whole test part as one candidate set (:mod:`.evaluation`), with a
+standard error, never used for any decision. Validation is scored the same way. A replica
+that stops or fails is removed from the batch, so the others' results do not depend on it.
 """
+
+from typing import Any
 
 import numpy as np
 import torch
 
 from rsmine.errors import InputError
 from rsmine.estimator import coarse
-from rsmine.estimator.train.adam import adam_step
+from rsmine.estimator.regions import Windows
+from rsmine.estimator.train.adam import adam_step, filterwise_adam_step
 from rsmine.estimator.train.backward import gradients
+from rsmine.estimator.train.checkpoint import Checkpoint, load_state_dict, state_dict
 from rsmine.estimator.train.config import TrainConfig
-from rsmine.estimator.train.evaluation import evaluate
+from rsmine.estimator.train.evaluation import sampled_estimate, score_part
 from rsmine.estimator.train.lbfgs import refine
 from rsmine.estimator.train.packing import pack
 from rsmine.estimator.train.parts import Parts, part_sizes, split
@@ -30,9 +35,19 @@ from rsmine.estimator.train.setup import Setup
 from rsmine.estimator.train.stopping import update_best
 
 
-def train_batch(
-    v: np.ndarray,
-    e: np.ndarray,
+def train_batch(v: np.ndarray, e: np.ndarray, **options: Any) -> BatchResult:
+    """:func:`train_windows` (same keyword ``options``) on windows already materialised:
+    v (N, O, n_visible), e (N, O, n_env) float32 with O V-origins per configuration."""
+    for name, a in (("v", v), ("e", e)):
+        if not isinstance(a, np.ndarray) or a.ndim != 3:
+            raise InputError(f"{name} must be an array (N, O, sites), got {np.shape(a)}")
+    if v.shape[:2] != e.shape[:2]:
+        raise InputError(f"v {v.shape} and e {e.shape} disagree on (N, O)")
+    return train_windows(Windows.of_arrays(v, e), **options)
+
+
+def train_windows(
+    windows: Windows,
     *,
     components: int,
     runs: int,
@@ -41,67 +56,84 @@ def train_batch(
     config: TrainConfig,
     mask: np.ndarray | None = None,
     filters: np.ndarray | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> BatchResult:
     """Optimise runs ``first_run .. first_run + runs - 1``; replica k seeded from (seed, k) alone.
 
-    v: (N, O, n_visible), e: (N, O, n_env) float32 with O V-origins per configuration; the
-    split is over configurations. mask: (n_visible,) bool, True where a filter weight is free.
+    windows: the V and E windows of N configurations at O origins (e.g.
+    :meth:`rsmine.estimator.regions.Partition.windows`), gathered per minibatch; the split is
+    over configurations. mask: (n_visible,) bool, True where a filter weight is free.
     filters: fixed Λ, (F, n_visible) or (runs, F, n_visible): train only the critic and report
     I_Λ(H:E) of the given filter (fixed-Λ mode). Runs on ``config.device``.
+    checkpoint: where the state is saved after every epoch and, if a checkpoint of the same
+    settings is there, continued from (the result is the uninterrupted run's, bit for bit).
     """
-    _check_inputs(v, e, components, runs, first_run, config, mask, filters)
+    _check_inputs(windows, components, runs, first_run, config, mask, filters)
     setup = Setup.create(config, components, mask)
     shared = np.random.default_rng(np.random.SeedSequence(seed))
-    parts = split(v, e, config, shared, setup.device)
+    parts = split(windows, config, shared, setup.device)
     state = Replicas.create(setup, parts, seed, first_run, runs, components, filters)
-    result = BatchResult.empty(runs, setup.rows, v.shape[2], config.epochs)
-    result.v_centre = parts.centre.cpu().numpy()
-    run(setup, parts, state, shared, result)
+    result = BatchResult.empty(runs, setup.rows, windows.n_visible, config.epochs)
+    result.inputs = parts.inputs.record()
+    saved = checkpoint.load() if checkpoint is not None else None
+    start, taus = load_state_dict(saved, state, shared, result) if saved else (0, [])
+    run(setup, parts, state, shared, result, start, taus, checkpoint)
     return result
 
 
-def _check_inputs(v, e, components, runs, first_run, config, mask, filters) -> None:
+def _check_inputs(windows, components, runs, first_run, config, mask, filters) -> None:
     if not isinstance(config, TrainConfig):
         raise InputError("config must be a TrainConfig")
-    for name, a in (("v", v), ("e", e)):
-        if not isinstance(a, np.ndarray) or a.ndim != 3:
-            raise InputError(f"{name} must be an array (N, O, sites), got {np.shape(a)}")
-        if not np.isfinite(a).all():
+    for name in ("v", "e"):
+        source = getattr(windows, f"{name}_source")
+        if not isinstance(source, np.ndarray) or source.ndim != 2:
+            raise InputError(
+                f"{name}: stored values must be an array (N, S), got {np.shape(source)}"
+            )
+        if not (np.issubdtype(source.dtype, np.integer) or np.isfinite(source).all()):
             raise InputError(f"{name} contains non-finite values")
-    if v.shape[:2] != e.shape[:2]:
-        raise InputError(f"v {v.shape} and e {e.shape} disagree on (N, O)")
+    if windows.v_source.shape[0] != windows.e_source.shape[0]:
+        raise InputError(f"v {windows.v_source.shape} and e {windows.e_source.shape} disagree on N")
+    n_visible = windows.n_visible
     if components < 1 or runs < 1 or first_run < 0:
         raise InputError("components and runs must be >= 1 and first_run >= 0")
-    smallest = min(part_sizes(v.shape[0], config.split))
+    smallest = min(part_sizes(windows.n_configs, config.split))
     if smallest < config.batch:
         raise InputError(
-            f"{v.shape[0]} configurations split {config.split} leave a part of {smallest} "
-            f"< batch {config.batch}"
+            f"{windows.n_configs} configurations split {config.split} leave a part of "
+            f"{smallest} < batch {config.batch}"
         )
-    if mask is not None and (np.shape(mask) != (v.shape[2],) or not np.any(mask)):
-        raise InputError(f"mask must be ({v.shape[2]},) bool with a free weight")
+    if mask is not None and (np.shape(mask) != (n_visible,) or not np.any(mask)):
+        raise InputError(f"mask must be ({n_visible},) bool with a free weight")
     rows = components * coarse.filters_per_component(config.embedding, config.states)
     if filters is not None and np.shape(filters) not in (
-        (rows, v.shape[2]),
-        (runs, rows, v.shape[2]),
+        (rows, n_visible),
+        (runs, rows, n_visible),
     ):
-        raise InputError(
-            f"filters must be ({rows}, {v.shape[2]}) or ({runs}, {rows}, {v.shape[2]})"
-        )
+        raise InputError(f"filters must be ({rows}, {n_visible}) or ({runs}, {rows}, {n_visible})")
 
 
 def run(
-    setup: Setup, parts: Parts, state: Replicas, shared: np.random.Generator, result: BatchResult
+    setup: Setup,
+    parts: Parts,
+    state: Replicas,
+    shared: np.random.Generator,
+    result: BatchResult,
+    start: int = 0,
+    taus: list[float] | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> None:
     """Train ``state`` epoch by epoch until every replica has stopped; fill ``result``.
 
     shared: the generator of the minibatch order and origin picks (after the split's draw).
+    start, taus: the epoch to start from and the relaxation schedule so far (a resumed run);
+    checkpoint: saved after every epoch (:mod:`.checkpoint`).
     """
     c = setup.config
-    taus: list[float] = []
-    for epoch in range(c.epochs):
+    taus = [] if taus is None else taus
+    for epoch in range(start, c.epochs):
         train_est = _train_epoch(setup, parts, state, shared, taus)
-        val = evaluate(setup, state.params, parts, "val", state.eval_noise["val"])
+        val = score_part(setup, state.params, parts, "val").value
         result.history[state.ids, epoch, 0] = train_est.cpu().numpy()
         result.history[state.ids, epoch, 1] = val.cpu().numpy()
         stop = update_best(c, state, train_est, val, epoch, result)
@@ -112,6 +144,8 @@ def run(
             state.keep(~stop)
         if len(state.ids) == 0:
             break
+        if checkpoint is not None:
+            checkpoint.save(state_dict(state, shared, taus, result, epoch + 1))
     result.tau = np.asarray(taus, np.float32)
 
 
@@ -135,8 +169,9 @@ def _train_epoch(
         [coarse.noise(g, (steps, k, setup.rows), c.embedding, cpu) for g in state.noise_gens], 1
     ).to(setup.device)
     total = torch.zeros(len(state.ids), device=setup.device)
-    packed = pack(state, c.weight_decay)
+    packed = pack(state, c.weight_decay, c.lambda_optimiser == "filterwise")
     annealing = c.annealing
+    free = setup.free(parts.n_visible)
     for s in range(steps):
         tau = annealing.tau(len(taus))
         taus.append(tau)
@@ -145,6 +180,8 @@ def _train_epoch(
         total += gradients(setup, state, v, e, eps_all[s], tau, packed)
         state.step += 1
         adam_step(packed.groups, state.step, c.lr)
+        if packed.filters is not None:
+            filterwise_adam_step(packed.filters, state.step, c.lr, free)
     return total / steps
 
 
@@ -164,9 +201,12 @@ def _finalise(
     result.best_epoch[ids] = state.best_epoch[stop]
     ok = ~result.failed[ids]
     result.rsmi_val[ids[ok]] = best_val.cpu().numpy()[ok]
-    test = evaluate(setup, best, parts, "test", noise["test"]).cpu().numpy()
-    # the training part's estimate on as many configurations as the test part: same noise level
-    train = evaluate(setup, best, parts, "train", noise["train"], parts.size("test"))
-    train = train.cpu().numpy()
-    result.rsmi[ids[ok]] = test[ok]
+    test = score_part(setup, best, parts, "test")
+    # the training part scored with as many candidates as the test part: the same K
+    train = score_part(setup, best, parts, "train", parts.size("test")).value.cpu().numpy()
+    sampled = sampled_estimate(setup, best, parts, "test", noise["test"]).cpu().numpy()
+    result.candidates = test.candidates
+    result.rsmi[ids[ok]] = test.value.cpu().numpy()[ok]
+    result.rsmi_se[ids[ok]] = test.stderr.cpu().numpy()[ok]
     result.rsmi_train[ids[ok]] = train[ok]
+    result.rsmi_sampled[ids[ok]] = sampled[ok]

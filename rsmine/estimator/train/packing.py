@@ -6,7 +6,8 @@ contiguous buffers, ordered so that
 - layer l >= 1 of v and layer l of u sit side by side: one (2R, n_in, n_out) view runs both
   critics' tails as ONE batched product per layer (:func:`rsmine.estimator.critics.embed_pair`);
 - the whole state is one tensor per Adam group (the critic, with its weight decay, and Λ; one
-  group when the decay is 0): one fused Adam call over one tensor per step.
+  group when the decay is 0): one fused Adam call over one tensor per step. With the
+  ``filterwise`` update Λ stays out of the groups (``Packed.filters``, its own step).
 
 Values are copied, never changed; the views stay valid until the replica batch changes.
 """
@@ -16,29 +17,34 @@ from dataclasses import dataclass
 import torch
 
 from rsmine.estimator import critics
-from rsmine.estimator.train.adam import Group
-from rsmine.estimator.train.replicas import Replicas
+from rsmine.estimator.train.adam import FilterState, Group
+from rsmine.estimator.train.replicas import FILTERS, Replicas
 
 
 @dataclass
 class Packed:
     """Adam groups over the packed buffers; ``tail`` / ``grad_tail``: per layer l >= 1, the
-    (weight, bias) views over v's and u's replicas, (2R, n_in, n_out) and (2R, 1, n_out)."""
+    (weight, bias) views over v's and u's replicas, (2R, n_in, n_out) and (2R, 1, n_out);
+    ``filters``: Λ's state for the filterwise update (None: Λ is in ``groups``)."""
 
     groups: list[Group]
     tail: critics.Layers
     grad_tail: critics.Layers
+    filters: FilterState | None = None
 
 
-def pack(state: Replicas, weight_decay: float) -> Packed:
-    """Pack ``state``'s trainable parameters, gradients and moments (rebinding its dicts)."""
+def pack(state: Replicas, weight_decay: float, filterwise: bool = False) -> Packed:
+    """Pack ``state``'s trainable parameters, gradients and moments (rebinding its dicts);
+    filterwise: Λ left out of the fused groups, for :func:`~.adam.filterwise_adam_step`."""
     layers = critics.n_layers(state.params, "v")
     pairs = [(f"v.{p}{layer}", f"u.{p}{layer}") for layer in range(1, layers) for p in "wb"]
     paired = {n for pair in pairs for n in pair}
     critic = [n for n in state.critic_names if n not in paired] + [n for p in pairs for n in p]
     if not set(critic) <= set(state.critic_names):
         raise RuntimeError("packing needs the whole critic trainable")
-    parts = [critic, state.filter_names] if weight_decay > 0 else [critic + state.filter_names]
+    own = filterwise and state.trains_filters
+    lam = [] if own else state.filter_names
+    parts = [critic, lam] if weight_decay > 0 or own else [critic + lam]
     groups, tail, grad_tail = [], [], []
     for names, decay in zip(parts, (weight_decay, 0.0), strict=False):
         if not names:
@@ -50,7 +56,11 @@ def pack(state: Replicas, weight_decay: float) -> Packed:
             for w, b in zip(pairs[::2], pairs[1::2], strict=True):
                 tail.append((_joined(params, at, w, state), _joined(params, at, b, state)))
                 grad_tail.append((_joined(grads, at, w, state), _joined(grads, at, b, state)))
-    return Packed(groups, tail, grad_tail)
+    filters = None
+    if own:
+        moments = state.moments[FILTERS]
+        filters = (state.params[FILTERS], state.grads[FILTERS], moments[0], moments[1])
+    return Packed(groups, tail, grad_tail, filters)
 
 
 def _pack(tensors: dict[str, torch.Tensor], names: list[str]) -> tuple[torch.Tensor, dict]:

@@ -1,27 +1,42 @@
-"""The data parts: configurations split into training, validation and test parts, on the device."""
+"""The data parts: configurations split into training, validation and test parts, on the device.
+
+The windows are never materialised: :class:`Parts` keeps the stored values (the flattened
+configurations, in their own dtype) and each origin's V and E index arrays on the device, and
+:meth:`Parts.gather` copies out the windows of one minibatch of (configuration, origin) pairs,
+for all replicas at once, by index arithmetic — so O origins cost the memory of one.
+"""
 
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from rsmine.estimator.regions import WindowIndex, Windows
 from rsmine.estimator.train.config import TrainConfig
+from rsmine.estimator.train.standardise import Standardisation
+
+# stored values kept in their own dtype on the device (their float32 value is exact); any
+# other dtype is converted to float32 once, as the materialised windows were
+_KEPT_DTYPES = (np.bool_, np.int8, np.uint8, np.int16, np.float32)
 
 
 @dataclass
-class Parts:
-    """All configurations on the device, v (N, O, n_visible) centred on ``centre`` (n_visible,)
-    and e (N, O, n_env), with the sorted configuration indices (device) of the "train", "val"
-    and "test" parts."""
+class Parts(WindowIndex):
+    """The windows of all configurations on the device, with the configuration indices (device)
+    of the "train", "val" and "test" parts.
 
-    v: torch.Tensor
-    e: torch.Tensor
+    v_source (N, S_v), e_source (N, S_e): stored values (possibly one tensor); v_index
+    (O, n_visible), e_index (O, n_env): each origin's column indices into a row (int64);
+    every gather returns the windows standardised by ``inputs`` (the training part's
+    statistics). A window is addressed by its flat index configuration·O + origin.
+    """
+
+    v_source: torch.Tensor
+    v_index: torch.Tensor
+    e_source: torch.Tensor
+    e_index: torch.Tensor
     rows: dict[str, torch.Tensor]
-    centre: torch.Tensor
-
-    @property
-    def origins(self) -> int:
-        return self.v.shape[1]
+    inputs: Standardisation
 
     def size(self, part: str) -> int:
         return self.rows[part].shape[0]
@@ -39,13 +54,20 @@ class Parts:
         return self.rows[part][members] * self.origins + origin
 
     def gather(self, flat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """v (m, n_visible), e (m, n_env) at flat indices (m,)."""
-        return _rows(self.v, flat), _rows(self.e, flat)
+        """v (m, n_visible), e (m, n_env) float32 of the windows at flat indices (m,),
+        standardised."""
+        config = torch.div(flat, self.origins, rounding_mode="floor")
+        origin = flat - config * self.origins
+        v = _window(self.v_source, self.v_index, config, origin)
+        return self.inputs.apply(v, _window(self.e_source, self.e_index, config, origin))
 
 
-def _rows(a: torch.Tensor, flat: torch.Tensor) -> torch.Tensor:
-    """a (N, O, n) at flat (configuration·O + origin) indices (m,) -> (m, n), one row copy."""
-    return a.view(-1, a.shape[-1]).index_select(0, flat)
+def _window(
+    source: torch.Tensor, index: torch.Tensor, config: torch.Tensor, origin: torch.Tensor
+) -> torch.Tensor:
+    """source (N, S) at rows ``config`` (m,), columns ``index[origin]`` -> (m, n) float32."""
+    at = index.index_select(0, origin).add_((config * source.shape[1]).unsqueeze(1))
+    return source.view(-1).index_select(0, at.view(-1)).view(at.shape).to(torch.float32)
 
 
 def part_sizes(n: int, split: tuple[float, float, float]) -> tuple[int, int, int]:
@@ -54,29 +76,49 @@ def part_sizes(n: int, split: tuple[float, float, float]) -> tuple[int, int, int
     return n_train, n_val, n - n_train - n_val
 
 
+def part_rows(
+    n: int, fractions: tuple[float, float, float], rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """The configurations (indices into n) of the "train", "val" and "test" parts: one
+    permutation drawn from ``rng`` (the shared generator's first draw), cut by ``fractions``."""
+    order = rng.permutation(n)
+    n_train, n_val, _ = part_sizes(n, fractions)
+    return {
+        "train": order[:n_train],
+        "val": order[n_train : n_train + n_val],
+        "test": order[n_train + n_val :],
+    }
+
+
 def split(
-    v: np.ndarray,
-    e: np.ndarray,
-    config: TrainConfig,
-    rng: np.random.Generator,
-    device: torch.device,
+    windows: Windows, config: TrainConfig, rng: np.random.Generator, device: torch.device
 ) -> Parts:
-    """Seeded split of the configurations (axis 0) into train / val / test (no data copy on
-    the CPU when v and e are contiguous float32).
+    """Seeded split of the configurations into train / val / test, the windows' stored values
+    and indices moved to ``device`` (no copy on the CPU for contiguous values of a kept dtype),
+    the inputs' standardisation fitted on the training part (all origins).
 
-    v: (N, O, n_visible), e: (N, O, n_env); rng: the shared generator (its first draw).
+    rng: the shared generator (its first draw).
     """
-    order = rng.permutation(v.shape[0])
-    n_train, n_val, _ = part_sizes(v.shape[0], config.split)
-    cuts = {"train": order[:n_train], "val": order[n_train : n_train + n_val]}
-    cuts["test"] = order[n_train + n_val :]
-
-    def put(a: np.ndarray) -> torch.Tensor:
-        return torch.as_tensor(np.ascontiguousarray(a, np.float32), device=device)
-
+    cuts = part_rows(windows.n_configs, config.split, rng)
     rows = {p: torch.as_tensor(i, device=device) for p, i in cuts.items()}
-    v_all = put(v)
-    centre = torch.zeros(v.shape[2], device=device)
-    if config.centre:
-        centre = v_all[rows["train"]].mean(dim=(0, 1))
-    return Parts(v_all - centre, put(e), rows, centre)
+    inputs = Standardisation.fit(
+        windows.v,
+        windows.e,
+        cuts["train"],
+        centre=config.centre,
+        scale_v=config.scale_v,
+        standardise=config.standardise,
+        device=device,
+    )
+    e_source = _put(windows.e_source, device)
+    same = windows.v_source is windows.e_source
+    v_source = e_source if same else _put(windows.v_source, device)
+    v_index = torch.as_tensor(windows.v_index, dtype=torch.int64, device=device)
+    e_index = torch.as_tensor(windows.e_index, dtype=torch.int64, device=device)
+    return Parts(v_source, v_index, e_source, e_index, rows, inputs)
+
+
+def _put(values: np.ndarray, device: torch.device) -> torch.Tensor:
+    """Stored values (N, S) on ``device``, contiguous, in a kept dtype (else float32)."""
+    dtype = values.dtype if values.dtype in _KEPT_DTYPES else np.float32
+    return torch.as_tensor(np.ascontiguousarray(values, dtype), device=device)

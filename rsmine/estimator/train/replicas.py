@@ -53,7 +53,8 @@ class Replicas:
 
     ids (R,): positions in the result arrays; best_val (R,) nats, -inf before any epoch;
     best_epoch (R,) int32; smoothed (R,): the halting rule's smoothed validation estimate;
-    eval_noise: part -> (R, O, n_part, F) fixed evaluation noise; trainable: the parameter
+    eval_noise: part -> (R, O, n, F) fixed evaluation noise (n: see
+    :func:`_eval_shape`); trainable: the parameter
     names the optimiser updates (all but ``filters`` in fixed-Λ mode); grads like params.
     """
 
@@ -103,17 +104,22 @@ class Replicas:
         """
         c = setup.config
         n_h = coarse.h_width(components, c.embedding, c.states)
-        own, per, gens, evals = [], [], [], []
+        own, per, gens = [], [], []
+        # filled in place, replica by replica: no second copy of the largest tensors
+        evals = {p: torch.empty(runs, *_eval_shape(parts, p, setup)) for p in parts.rows}
         for i in range(runs):
             init, train_noise, eval_noise = streams(seed, first_run + i)
-            own.append(coarse.init_filters(init, setup.rows, parts.v.shape[2], setup.mask_cpu))
+            own.append(coarse.init_filters(init, setup.rows, parts.n_visible, setup.mask_cpu))
             p = critics.init_net(init, "v", n_h, c.critic)
-            p.update(critics.init_net(init, "u", parts.e.shape[2], c.critic))
+            p.update(critics.init_net(init, "u", parts.n_env, c.critic))
             per.append(p)
             gens.append(train_noise)
-            evals.append({part: _eval_noise(eval_noise, parts, part, setup) for part in parts.rows})
+            for part, noise in evals.items():
+                noise[i] = _eval_noise(eval_noise, parts, part, setup)[:, : noise.shape[2]]
         params = critics.stack_replicas(per)
         params[FILTERS] = _initial_filters(own, filters, setup)
+        if filters is None and c.init_scale > 0:
+            params[FILTERS] = _rescaled(params[FILTERS], parts, c.init_scale)
         params = {k: t.to(setup.device) for k, t in params.items()}
         moments = {k: [torch.zeros_like(t), torch.zeros_like(t)] for k, t in params.items()}
         nan = torch.full((runs,), -math.inf, device=setup.device)
@@ -126,9 +132,7 @@ class Replicas:
             best_epoch=np.zeros(runs, np.int32),
             smoothed=torch.full((runs,), math.nan, device=setup.device),
             noise_gens=gens,
-            eval_noise={
-                p: torch.stack([ev[p] for ev in evals]).to(setup.device) for p in parts.rows
-            },
+            eval_noise={p: t.to(setup.device) for p, t in evals.items()},
             trainable=[n for n in params if filters is None or n != FILTERS],
         )
 
@@ -148,7 +152,19 @@ class Replicas:
         self.grads = {n: torch.zeros_like(self.params[n]) for n in self.trainable}
 
 
+def _eval_shape(parts: Parts, part: str, setup: Setup) -> tuple[int, int, int]:
+    """(O, n, F): the evaluation noise of ``part`` one replica keeps. n: all the part's
+    configurations, but of the training part only as many as its reported estimate scores
+    (the test part's size), unless L-BFGS refines Λ on the whole training part."""
+    n = parts.size(part)
+    if part == "train" and setup.config.lbfgs_steps == 0:
+        n = min(n, parts.size("test"))
+    return (parts.origins, n, setup.rows)
+
+
 def _eval_noise(gen: torch.Generator, parts: Parts, part: str, setup: Setup) -> torch.Tensor:
+    """One replica's evaluation noise of the whole ``part``, (O, n_part, F): drawn whole
+    whatever is kept, so the stream is the same."""
     shape = (parts.origins, parts.size(part), setup.rows)
     return coarse.noise(gen, shape, setup.config.embedding, torch.device("cpu"))
 
@@ -162,3 +178,20 @@ def _initial_filters(
     f = torch.as_tensor(np.asarray(filters, np.float32))
     stacked = f.expand(len(own), *f.shape[-2:]).clone()
     return stacked if setup.mask is None else stacked * setup.mask_cpu
+
+
+SCALE_SAMPLE = 2000  # training configurations that set the initial filters' scale
+
+
+def _rescaled(filters: torch.Tensor, parts: Parts, scale: float) -> torch.Tensor:
+    """Each row of ``filters`` (R, F, n_visible) scaled so that its output on the inputs as the
+    filters see them (standardised, :meth:`Parts.gather`) has standard deviation ``scale`` over
+    the first SCALE_SAMPLE training configurations (all origins); a row with no spread is left
+    as it is."""
+    rows = parts.rows["train"][:SCALE_SAMPLE]
+    origins = torch.arange(parts.origins, device=rows.device)
+    v, _ = parts.gather((rows.unsqueeze(1) * parts.origins + origins).reshape(-1))
+    v = v.cpu()
+    spread = coarse.logits(filters, v, None).std(dim=1)
+    factor = torch.where(spread > 0, scale / spread, torch.ones_like(spread))
+    return filters * factor.unsqueeze(-1)

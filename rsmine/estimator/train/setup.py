@@ -33,6 +33,10 @@ class Setup:
         mask_t = None if mask is None else torch.as_tensor(mask, dtype=torch.float32, device=device)
         return cls(config, device, mask_t, rows, get_bound(config.bound))
 
+    def free(self, n_visible: int) -> int:
+        """Free weights per filter of ``n_visible``: the mask's count, or all without one."""
+        return int(self.mask.sum()) if self.mask is not None else n_visible
+
     @property
     def mask_cpu(self) -> torch.Tensor | None:
         return None if self.mask is None else self.mask.cpu()

@@ -46,11 +46,13 @@ import zarr
 
 from rsmine import store
 from rsmine.errors import InputError
+from rsmine.interrupts import Interrupted
 from rsmine.models import autocorr, simulation
 from rsmine.models.dimers import coverings, lattice, loops
 from rsmine.models.dimers.tables import KINDS, scattering_tables
 from rsmine.models.simulation import chain_rng
 from rsmine.progress import progress, summary
+from rsmine.writer_lock import WriterLock
 
 T_MIN = 0.1  # below it the scattering weights span more than e^20 and the worm is frozen
 FAIL_CHAIN_ENV = "RSMINE_DIMERS_FAIL_CHAIN"
@@ -134,6 +136,7 @@ def resolve_run(
     ):
         if value is not None:
             simulation.require_int(name, value, 1)
+    simulation.require_memory("--sweeps", sweeps, 4 * n * n, copies=1)  # one chain at a time
     if tables not in KINDS:
         raise InputError(f"--tables must be one of {KINDS}, got {tables!r}")
     return DimerRun(
@@ -354,13 +357,33 @@ def simulate_store(
     comm = MPI.COMM_WORLD
     check_launch(comm.Get_size(), run.chains, os.environ)
     store.check_output(out, "samples")  # every rank, before rank 0 creates the store
-    comm.Barrier()
+    lock = _lock(comm, out)
     try:
         _simulate(comm, out, run, seed, resume)
+    except Interrupted as exc:
+        exc.report = comm.Get_rank() == 0  # one line for the job, not one per rank
+        raise
     except BaseException as exc:
         if comm.Get_size() == 1:
             raise
         _abort(comm, exc)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _lock(comm: Any, out: Path) -> WriterLock | None:
+    """Rank 0 takes the writer lock of ``out`` and tells every rank; all refuse if it failed."""
+    lock, refusal = None, None
+    if comm.Get_rank() == 0:
+        try:
+            lock = WriterLock.acquire(out)
+        except InputError as exc:
+            refusal = str(exc)
+    refusal = comm.bcast(refusal, root=0)
+    if refusal is not None:
+        raise InputError(refusal)
+    return lock
 
 
 def _abort(comm: Any, exc: BaseException) -> None:

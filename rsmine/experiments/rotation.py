@@ -22,6 +22,7 @@ p-value. A flat curve has a range of a few standard errors (about 3 for 9 angles
 not small. Measured (benchmarks/RESULTS.md): in the electric plane flat at T = 15; in the
 own plane not flat in the columnar phase, whose optimal filters are the plaquette pair
 (the electric plane leaves those filters nearly unchanged, trivially flat).
+The figure is :func:`rsmine.figures.rotation.rsmi_vs_angle`.
 """
 
 from __future__ import annotations
@@ -32,15 +33,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 from scipy import stats
 
 from rsmine import store
-from rsmine.analysis.figures import BITS, _save
-from rsmine.analysis.pristine import pristine_basis, to_grid
+from rsmine.analysis.dimers.pristine import pristine_basis, to_grid
 from rsmine.coarse_grain import read_filter
 from rsmine.errors import InputError
 from rsmine.estimator.regions import Partition
@@ -56,13 +54,14 @@ def rotate_pair(filters: np.ndarray, theta: float) -> np.ndarray:
     return np.stack([c * filters[0] - s * filters[1], s * filters[0] + c * filters[1]])
 
 
-PLANES = ("own", "electric")
+ROTATION_PLANES = ("own", "electric")
+"""The planes a filter pair is rotated in (module docstring)."""
 
 
 def electric_plane(lv: int) -> np.ndarray:
     """Orthonormal (Ex, Ey), (2, lv·lv), on a dimer-grid visible block of even side lv.
 
-    The pristine Ex, Ey of :mod:`rsmine.analysis.pristine` as flattened (lv, lv) grids,
+    The pristine Ex, Ey of :mod:`rsmine.analysis.dimers.pristine` as flattened (lv, lv) grids,
     each of unit norm (orthogonal: Ex lives on horizontal bonds, Ey on vertical ones).
     """
     return to_grid(pristine_basis(("Ex", "Ey"), lv)).reshape(2, lv * lv)
@@ -186,8 +185,8 @@ def rotation_scan(
     ``train`` overrides TrainConfig fields (e.g. epochs). Returns the table of
     :func:`rsmi_vs_angle`.
     """
-    if plane not in PLANES:
-        raise InputError(f"plane {plane!r}: expected one of {PLANES}")
+    if plane not in ROTATION_PLANES:
+        raise InputError(f"plane {plane!r}: expected one of {ROTATION_PLANES}")
     learned = read_filter(filters_store, run)
     if plane == "electric" and learned.lattice != "dimer_grid":
         raise InputError(f"{filters_store}: the electric plane needs filters on a dimer grid")
@@ -222,38 +221,3 @@ def rotation_scan(
         mask=partition.mask,
         plane=basis,
     )
-
-
-def figure_rsmi_vs_angle(
-    tables: Mapping[str, pd.DataFrame], title: str, path: str | Path | None = None
-) -> Figure:
-    """Mean RSMI ± standard error over repeats against θ, one line per label (T): in bits
-    (left) and relative to its mean over θ (right, where flatness compares across T), with
-    the flatness statistics in the legend. tables: label -> :func:`rsmi_vs_angle` table."""
-    fig, (absolute, relative) = plt.subplots(1, 2, figsize=(10.0, 4.0), layout="constrained")
-    colours = plt.get_cmap("plasma")(np.linspace(0, 0.8, len(tables)))
-    for colour, (label, table) in zip(colours, tables.items(), strict=True):
-        ok = table[~table["failed"].astype(bool)]
-        by = ok.groupby("angle")["rsmi"]
-        mean, err = by.mean(), by.std(ddof=1) / np.sqrt(by.count())
-        flat = flatness(table)
-        style = {"color": colour, "marker": "o", "ms": 4, "capsize": 2}
-        absolute.errorbar(mean.index, mean * BITS, err * BITS, label=label, **style)
-        scale = abs(flat["mean"]) or 1.0  # a mean ≤ 0 (no information) keeps error bars ≥ 0
-        relative.errorbar(
-            mean.index,
-            mean / scale,
-            err / scale,
-            **style,
-            label=f"{label}: range/err {flat['range_over_error']:.1f}, p={flat['p_value']:.2g}",
-        )
-    for ax in (absolute, relative):
-        ax.set_xticks(np.arange(5) * math.pi / 8, ["0", "π/8", "π/4", "3π/8", "π/2"])
-        ax.set_xlabel("rotation angle θ of the filter pair [rad]")
-        ax.legend(fontsize="small")
-    absolute.set_ylabel("RSMI $I_\\Lambda(H:E)$ [bits]")
-    absolute.set_ylim(bottom=0)
-    relative.set_ylabel("RSMI / |its mean over θ|")
-    relative.axhline(1.0, color="0.7", lw=0.6, zorder=0)
-    fig.suptitle(title)
-    return _save(fig, path)

@@ -13,7 +13,7 @@ the transition act on such curves (finite control values only):
   tanh step sampled every 0.05 the spline's location is off by ≤ 0.004; a
   monotone PCHIP interpolant was off by up to 0.017, a third of the spacing.
 - ``boundaryness_peak``: the median boundaryness of the filters
-  (:mod:`rsmine.analysis.boundaryness`) peaks at the transition; the estimate is
+  (:mod:`rsmine.analysis.rsmi.boundaryness`) peaks at the transition; the estimate is
   the vertex of the parabola through the largest median and its two neighbours
   (the grid point itself at an end of the grid).
 
@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 from scipy.interpolate import CubicSpline
 
-from rsmine.analysis.boundaryness import run_boundaryness
 from rsmine.analysis.ensembles import read_ensemble
+from rsmine.analysis.rsmi.boundaryness import run_boundaryness
 from rsmine.errors import InputError
 from rsmine.store import open_store
 

@@ -26,8 +26,8 @@ import pandas as pd
 from scipy.linalg import subspace_angles
 from sklearn.decomposition import PCA
 
-from rsmine.analysis.pristine import normalise, span_basis
-from rsmine.analysis.projections import SUBSPACES, FilterEnsemble
+from rsmine.analysis.dimers.pristine import normalise, span_basis
+from rsmine.analysis.dimers.projections import SUBSPACES, FilterEnsemble
 from rsmine.errors import InputError
 
 

@@ -1,7 +1,7 @@
 """Projections of a dimer filter ensemble onto pristine planes (Fig. 9a-f of the paper).
 
 Every filter component of every run is one point: its unit-normalised bond
-vector (``rsmine.analysis.pristine``) projected onto a plane of two unit
+vector (``rsmine.analysis.dimers.pristine``) projected onto a plane of two unit
 pristine filters, (P1, P2) or (S1, S2) = (Ex + Ey, Ex - Ey)/√2 normalised.
 A filter Λ and -Λ define the same coarse-graining (H -> -H), and the two
 components of a run may come in either order, so the projections keep the
@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy.ndimage import gaussian_filter, maximum_filter, uniform_filter
 
+from rsmine.analysis.dimers.pristine import coordinates, overlap, to_vector
 from rsmine.analysis.ensembles import component_runs, without_padding
-from rsmine.analysis.pristine import coordinates, overlap, to_vector
 from rsmine.errors import InputError
 from rsmine.store import open_store
 

@@ -5,21 +5,17 @@ values mod 2π whatever the temperature; averaged over b×b blocks of faces it s
 quasi-continuous variable, locked near the four columnar values {π/4, 3π/4, 5π/4, 7π/4} in
 the columnar phase and spread over the circle at high T. ``lock`` = ⟨cos 4φ_b⟩ measures the
 locking: −1 on the columnar plateaus, about 0 for a uniform φ_b, +1 for φ on the lattice
-values {0, π/2, π, 3π/2}.
+values {0, π/2, π, 3π/2}. The figure is :func:`rsmine.figures.dimers.height_histograms`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
-from rsmine.analysis.figures import _save
 from rsmine.models.dimers import height
 
 TWO_PI = 2 * math.pi
@@ -49,40 +45,3 @@ def phase_histograms(
             for lo, hi, d in zip(edges[:-1], edges[1:], density, strict=True)
         )
     return pd.DataFrame(rows)
-
-
-def figure_height_histograms(
-    tables: Mapping[str, pd.DataFrame], path: str | Path | None = None
-) -> Figure:
-    """One panel per block side: histograms of φ_b mod 2π, one line per temperature.
-
-    tables: label (e.g. "T=0.3") -> :func:`phase_histograms` table.
-    """
-    blocks = sorted(next(iter(tables.values()))["block"].unique())
-    fig, axes = plt.subplots(
-        1, len(blocks), figsize=(3.6 * len(blocks), 3.4), layout="constrained", squeeze=False
-    )
-    colours = plt.get_cmap("plasma")(np.linspace(0, 0.8, len(tables)))
-    for ax, b in zip(axes[0], blocks, strict=True):
-        for colour, (label, table) in zip(colours, tables.items(), strict=True):
-            rows = table[table["block"] == b]
-            lock = rows["lock"].iloc[0]
-            ax.stairs(
-                rows["density"],
-                [*rows["lo"], rows["hi"].iloc[-1]],
-                color=colour,
-                lw=1.4,
-                label=f"{label}  ⟨cos 4φ⟩={lock:+.2f}",
-            )
-        ax.set_xticks(
-            np.arange(0, 9) * math.pi / 4,
-            ["0", "π/4", "π/2", "3π/4", "π", "5π/4", "3π/2", "7π/4", "2π"],
-            fontsize="small",
-        )
-        ax.set_xlim(rows["lo"].iloc[0], rows["hi"].iloc[-1])
-        ax.set_ylim(0, 1.45 * ax.get_ylim()[1])  # room for the legend above the bars
-        ax.set_xlabel("φ mod 2π [rad]" if b == 1 else f"⟨φ⟩ over {b}×{b} faces, mod 2π [rad]")
-        ax.set_ylabel("probability density [1/rad]")
-        ax.set_title("lattice height φ (every T alike)" if b == 1 else f"block average, {b}×{b}")
-        ax.legend(fontsize="x-small", loc="upper right")
-    return _save(fig, path)

@@ -1,33 +1,29 @@
-"""Figures of a dimer filter ensemble (Figs. 8 and 9a-f of the paper), one function per figure.
+"""Figures of dimers: the filter ensemble (Figs. 8 and 9a-f of the paper) and the height
+field (Fig. 10).
 
-Each function takes a :class:`~rsmine.analysis.projections.FilterEnsemble`
-or one of the tables of ``rsmine.analysis.projections`` / ``u1`` / ``pca``,
-returns the figure and saves it when ``path`` is given.
+The filter-ensemble figures take a :class:`~rsmine.analysis.dimers.projections.FilterEnsemble`
+or one of the tables of :mod:`rsmine.analysis.dimers` (``projections``, ``u1``, ``pca``);
+the height figure the tables of :mod:`rsmine.analysis.dimers.height_histograms`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, FancyArrowPatch
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 
-from rsmine.analysis.figures import _control_axis, _control_ticks, _save
-from rsmine.analysis.gallery import draw_filter
-from rsmine.analysis.pca import EnsemblePCA, project_on_components
-from rsmine.analysis.pristine import to_grid
-from rsmine.analysis.projections import (
+from rsmine.analysis.dimers.pca import EnsemblePCA, project_on_components
+from rsmine.analysis.dimers.pristine import to_grid
+from rsmine.analysis.dimers.projections import (
     DEFAULT_PEAKS,
     PLANES,
     SUBSPACES,
@@ -36,7 +32,9 @@ from rsmine.analysis.projections import (
     count_peaks,
     project,
 )
-from rsmine.analysis.symmetry import ACTIONS, induced_matrix
+from rsmine.analysis.dimers.symmetry import ACTIONS, induced_matrix
+from rsmine.figures.filters import draw_filter
+from rsmine.figures.style import colours, control_axis, control_text, control_ticks, save
 
 ACTION_COLOURS = {"C4": "tab:red", "Tx": "tab:purple", "Ty": "deepskyblue"}
 """Arrow colours of the symmetry actions, as in Fig. 9 of the paper."""
@@ -46,11 +44,7 @@ PLANE_LABELS = {
 }
 
 
-def _temperature(value: float) -> str:
-    return "∞" if np.isinf(value) else f"{value:g}"
-
-
-def _symmetry_arrows(ax, plane: str, lv: int) -> None:
+def _symmetry_arrows(ax: Axes, plane: str, lv: int) -> None:
     """Arrows from ±(unit basis filters) of ``plane`` to their images under C4, Tx, Ty.
 
     A pair of points swapped by an action gets one double-headed arrow. Each
@@ -90,18 +84,18 @@ def projection_histograms(
     ensemble: FilterEnsemble,
     temperatures: Sequence[float],
     settings: PeakSettings = DEFAULT_PEAKS,
+    *,
     path: str | Path | None = None,
 ) -> Figure:
     """2-D histograms of the unit filters projected on (P1, P2) (top) and (Ex+Ey, Ex−Ey) (bottom).
 
     One column per temperature; every filter component of every run is a point.
-    Crosses mark the peaks of :func:`~rsmine.analysis.projections.count_peaks`;
+    Crosses mark the peaks of :func:`~rsmine.analysis.dimers.projections.count_peaks`;
     arrows show the induced actions of C4 (red), Tx (purple), Ty (blue).
     """
     temps = list(temperatures)
-    fig, axes = plt.subplots(
-        2, len(temps), figsize=(2.6 * len(temps) + 0.8, 5.6), layout="constrained", squeeze=False
-    )
+    fig = Figure(figsize=(2.6 * len(temps) + 0.8, 5.6), layout="constrained")
+    axes = fig.subplots(2, len(temps), squeeze=False)
     edges = np.linspace(-1, 1, settings.bins + 1)
     for row, plane in enumerate(PLANES):
         for col, temperature in enumerate(temps):
@@ -121,7 +115,7 @@ def projection_histograms(
             ax.set_xlabel(PLANE_LABELS[plane][0])
             ax.set_ylabel(PLANE_LABELS[plane][1])
             ax.set_title(
-                f"T = {_temperature(temperature)}: {len(points)} filters, peaks: {len(peaks)}",
+                f"T = {control_text(temperature)}: {len(points)} filters, peaks: {len(peaks)}",
                 fontsize="small",
             )
         bar = fig.colorbar(image, ax=axes[row, :], label="filters per bin", shrink=0.8)
@@ -130,17 +124,20 @@ def projection_histograms(
     handles = [Line2D([], [], color=c, label=a) for a, c in ACTION_COLOURS.items()]
     handles.append(Line2D([], [], ls="", marker="x", color="tab:orange", label="peak"))
     fig.legend(handles=handles, loc="outside upper center", ncols=4, fontsize="small")
-    return _save(fig, path)
+    return save(fig, path)
 
 
-def pristine_overlap(table: pd.DataFrame, t_bkt: float, path: str | Path | None = None) -> Figure:
+def pristine_overlap(
+    table: pd.DataFrame, t_bkt: float, *, path: str | Path | None = None
+) -> Figure:
     """Share of the filter norm in span{P1, P2}, span{Ex, Ey}, span{C} against temperature.
 
-    table: :func:`~rsmine.analysis.projections.overlap_table`; error bars are
+    table: :func:`~rsmine.analysis.dimers.projections.overlap_table`; error bars are
     standard errors over runs; the dashed line marks T_BKT.
     """
-    fig, ax = plt.subplots(figsize=(6.0, 4.0), layout="constrained")
-    x, axis = _control_axis(ax, table["T"].to_numpy(dtype=float), "temperature T", True)
+    fig = Figure(figsize=(6.0, 4.0), layout="constrained")
+    ax = fig.subplots()
+    x, axis = control_axis(ax, table["T"].to_numpy(dtype=float), "temperature T", True)
     labels = {"P": "span{$P_1, P_2$}", "E": "span{$E_x, E_y$}", "C": "span{$C$}"}
     for key in SUBSPACES:
         ax.errorbar(
@@ -153,16 +150,16 @@ def pristine_overlap(table: pd.DataFrame, t_bkt: float, path: str | Path | None 
             label=labels[key],
         )
     ax.axvline(t_bkt, color="0.5", ls="--", lw=0.8, label="$T_{BKT}$")
-    _control_ticks(ax, *axis)
+    control_ticks(ax, axis)
     ax.set_ylim(0, 1)
     ax.set_ylabel("share of the filter's squared norm")
     ax.set_title("overlap of RSMI-optimal filters with pristine subspaces")
     ax.legend(fontsize="small")
-    return _save(fig, path)
+    return save(fig, path)
 
 
-def ensemble_pca_figure(
-    ensemble: FilterEnsemble, result: EnsemblePCA, path: str | Path | None = None
+def ensemble_pca(
+    ensemble: FilterEnsemble, result: EnsemblePCA, *, path: str | Path | None = None
 ) -> Figure:
     """Sign-free PCA of the filter ensemble in a temperature window (Fig. 8).
 
@@ -170,7 +167,7 @@ def ensemble_pca_figure(
     four principal axes drawn on the block's bonds. Right: every filter of the
     ensemble (all temperatures) projected on the top two axes, coloured by T.
     """
-    fig = plt.figure(figsize=(13.0, 4.2), layout="constrained")
+    fig = Figure(figsize=(13.0, 4.2), layout="constrained")
     left, middle, right = fig.subfigures(1, 3, width_ratios=[1.0, 1.0, 1.25])
     ax = left.subplots()
     shown = min(12, len(result.explained))
@@ -209,24 +206,25 @@ def ensemble_pca_figure(
     bar = right.colorbar(points, ax=ax, label="temperature T")
     ticks = np.unique(shown_t)
     bar.ax.yaxis.set_minor_formatter(NullFormatter())
-    bar.set_ticks(ticks, labels=[_temperature(t) for t in np.unique(temps)])
+    bar.set_ticks(ticks, labels=[control_text(t) for t in np.unique(temps)])
     ax.set_aspect("equal")
     ax.set_xlabel("PC1 coordinate")
     ax.set_ylabel("PC2 coordinate")
     ax.set_title("all filters on the top two axes", fontsize="small")
-    return _save(fig, path)
+    return save(fig, path)
 
 
-def u1_uniformity(table: pd.DataFrame, t_bkt: float, path: str | Path | None = None) -> Figure:
+def u1_uniformity(table: pd.DataFrame, t_bkt: float, *, path: str | Path | None = None) -> Figure:
     """Uniformity of the filter angle in the (Ex+Ey, Ex−Ey) plane against temperature.
 
-    table: :func:`~rsmine.analysis.u1.u1_table`. Top: mean resultant lengths
+    table: :func:`~rsmine.analysis.dimers.u1.u1_table`. Top: mean resultant lengths
     R4, R8 (0 for uniform angles, 1 for four / eight sharp peaks). Bottom: the
     p-value of uniformity (harmonics 4 and 8); below the 5 % line the ensemble
     has discrete lattice structure, above it no departure from U(1) is seen.
     """
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.0, 5.5), sharex=True, layout="constrained")
-    x, axis = _control_axis(bottom, table["T"].to_numpy(dtype=float), "temperature T", True)
+    fig = Figure(figsize=(6.0, 5.5), layout="constrained")
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    x, axis = control_axis(bottom, table["T"].to_numpy(dtype=float), "temperature T", True)
     top.plot(x, table["R4"], "o-", ms=3, label="$R_4 = |\\langle e^{4i\\theta}\\rangle|$")
     top.plot(x, table["R8"], "s-", ms=3, label="$R_8 = |\\langle e^{8i\\theta}\\rangle|$")
     top.set_ylim(0, 1)
@@ -245,6 +243,44 @@ def u1_uniformity(table: pd.DataFrame, t_bkt: float, path: str | Path | None = N
         ax.axvline(t_bkt, color="0.5", ls="--", lw=0.8, label="$T_{BKT}$" if ax is bottom else None)
     bottom.set_ylabel("p-value of uniform θ")
     bottom.legend(fontsize="small")
-    _control_ticks(bottom, *axis)
+    control_ticks(bottom, axis)
     top.set_title("emergent U(1): angle θ in the ($E_x+E_y$, $E_x-E_y$) plane")
-    return _save(fig, path)
+    return save(fig, path)
+
+
+def height_histograms(
+    tables: Mapping[str, pd.DataFrame], *, path: str | Path | None = None
+) -> Figure:
+    """One panel per block side: histograms of φ_b mod 2π, one line per temperature.
+
+    tables: label (e.g. "T=0.3") ->
+    :func:`~rsmine.analysis.dimers.height_histograms.phase_histograms` table.
+    """
+    blocks = sorted(next(iter(tables.values()))["block"].unique())
+    fig = Figure(figsize=(3.6 * len(blocks), 3.4), layout="constrained")
+    axes = fig.subplots(1, len(blocks), squeeze=False)
+    for ax, b in zip(axes[0], blocks, strict=True):
+        for colour, (label, table) in zip(
+            colours("plasma", len(tables), top=0.8), tables.items(), strict=True
+        ):
+            rows = table[table["block"] == b]
+            lock = rows["lock"].iloc[0]
+            ax.stairs(
+                rows["density"],
+                [*rows["lo"], rows["hi"].iloc[-1]],
+                color=colour,
+                lw=1.4,
+                label=f"{label}  ⟨cos 4φ⟩={lock:+.2f}",
+            )
+        ax.set_xticks(
+            np.arange(0, 9) * math.pi / 4,
+            ["0", "π/4", "π/2", "3π/4", "π", "5π/4", "3π/2", "7π/4", "2π"],
+            fontsize="small",
+        )
+        ax.set_xlim(rows["lo"].iloc[0], rows["hi"].iloc[-1])
+        ax.set_ylim(0, 1.45 * ax.get_ylim()[1])  # room for the legend above the bars
+        ax.set_xlabel("φ mod 2π [rad]" if b == 1 else f"⟨φ⟩ over {b}×{b} faces, mod 2π [rad]")
+        ax.set_ylabel("probability density [1/rad]")
+        ax.set_title("lattice height φ (every T alike)" if b == 1 else f"block average, {b}×{b}")
+        ax.legend(fontsize="x-small", loc="upper right")
+    return save(fig, path)

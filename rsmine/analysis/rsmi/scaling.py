@@ -190,7 +190,7 @@ def fit_buffer_decay(
 def buffer_fits_table(summary: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, DecayFit]]:
     """Fit the decay of the RSMI with lb at every point of a summary table.
 
-    summary: rows (point, lb) of :func:`rsmine.analysis.ensembles.summarise` (nats).
+    summary: rows (point, lb) of :func:`rsmine.analysis.rsmi.summary.summarise` (nats).
     The RSMI of a (point, lb) cell is the mean over its successful runs, its error
     the standard error of that mean (the mean, not the maximum: the maximum of a
     few runs of pure noise sits about two standard errors above 0, on the floor).

@@ -4,23 +4,18 @@ Low aggregation rate w: p(m) decays exponentially; high w: a condensate peak nea
 m ≈ ρL above an algebraically decaying part; near the transition, algebraic decay
 throughout. The masses of every site of every sample are pooled (the chain is
 translation invariant); large masses are binned logarithmically so that the tail
-is readable on log-log axes.
+is readable on log-log axes. The figure is :func:`rsmine.figures.chipping.mass_marginals`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
+import pandas as pd
 
 from rsmine.errors import InputError
 from rsmine.store import read_samples
@@ -84,50 +79,50 @@ def mass_marginal(
     )
 
 
-def chipping_marginals(
-    stores: Mapping[float, str | Path], title: str, path: str | Path | None = None
-) -> tuple[Figure, list[dict]]:
-    """p(m) per aggregation rate w on log-log axes, one line per sample store (Fig. 12a).
+@dataclass(frozen=True)
+class StoreMarginal:
+    """p(m) of one chipping sample store.
 
-    stores: w -> chipping sample store (configs (sample, L) masses).
-    Returns the figure and a record per w: w, L, samples, p0, largest mass seen.
+    w: its aggregation rate; length: sites L of its ring; samples: configurations pooled;
+    marginal: their :func:`mass_marginal`.
+    """
+
+    w: float
+    length: int
+    samples: int
+    marginal: MassMarginal
+
+
+def read_marginals(stores: Mapping[float, str | Path]) -> list[StoreMarginal]:
+    """p(m) of every chipping sample store, in increasing w.
+
+    stores: w -> chipping sample store (configs (sample, L) masses); one that does not
+    hold a chain is refused.
     """
     if not stores:
-        raise InputError(f"{title}: no sample stores given")
-    fig, ax = plt.subplots(figsize=(6.0, 4.2), layout="constrained")
-    colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(stores)))
-    record = []
-    for colour, (w, store) in zip(colours, sorted(stores.items()), strict=True):
+        raise InputError("chipping marginals: no sample stores given")
+    found = []
+    for w, store in sorted(stores.items()):
         samples = read_samples(store)
         if samples.lattice != "chain":
             raise InputError(f"{store}: a {samples.lattice} store, expected a chipping chain")
         marginal = mass_marginal(samples.configs)
-        ax.errorbar(
-            marginal.mass,
-            marginal.density,
-            marginal.error,
-            fmt="o-",
-            ms=2.5,
-            lw=1,
-            color=colour,
-            label=f"w = {w:.3g}",
-        )
-        record.append(
+        found.append(StoreMarginal(float(w), samples.shape[0], samples.n_samples, marginal))
+    return found
+
+
+def marginal_table(marginals: Sequence[StoreMarginal]) -> pd.DataFrame:
+    """One row per store: w, L, samples, p0 (empty-site probability), max_mass (the
+    largest mass bin seen)."""
+    return pd.DataFrame(
+        [
             {
-                "w": float(w),
-                "L": samples.shape[0],
-                "samples": samples.n_samples,
-                "p0": marginal.p0,
-                "max_mass": float(marginal.mass.max()),
+                "w": m.w,
+                "L": m.length,
+                "samples": m.samples,
+                "p0": m.marginal.p0,
+                "max_mass": float(m.marginal.mass.max()),
             }
-        )
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("site mass m (m ≥ 1; wide bins above m = 10)")
-    ax.set_ylabel("p(m) [probability per unit mass]")
-    ax.set_title(title)
-    ax.legend(fontsize="small", title="aggregation rate (chipping 1)", title_fontsize="x-small")
-    if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=150)
-    return fig, record
+            for m in marginals
+        ]
+    )

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from rsmine.analysis.circular import HARMONICS, harmonic_rayleigh
-from rsmine.analysis.pristine import overlap
-from rsmine.analysis.projections import FilterEnsemble, project
+from rsmine.analysis.dimers.pristine import overlap
+from rsmine.analysis.dimers.projections import FilterEnsemble, project
 
 MIN_OVERLAP = 0.5
 """Default least share of a component's squared norm in span{Ex, Ey} for its angle to count."""

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from rsmine.analysis.pristine import (
+from rsmine.analysis.dimers.pristine import (
     block_side,
     bond_labels,
     check_block,

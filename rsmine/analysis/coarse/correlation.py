@@ -4,20 +4,14 @@ G_c(r) = ⟨h_c(x) h_c(x + r·e_a)⟩ − ⟨h_c⟩², averaged over sites x, la
 samples, for r = 0 .. B/2 on a periodic lattice of B blocks per axis; G_c(0) is the
 variance. Error bars: the standard error over ``batches`` contiguous groups of samples (a
 sample store keeps each chain's samples together, so the groups are nearly independent).
+The figure is :func:`rsmine.figures.coarse.two_point`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
-from rsmine.analysis.figures import _save
 from rsmine.errors import InputError
 
 
@@ -56,33 +50,3 @@ def two_point(components: np.ndarray, batches: int = 10) -> pd.DataFrame:
             for k, r in enumerate(distances)
         ]
     )
-
-
-def figure_two_point(
-    tables: Mapping[str, pd.DataFrame], title: str, path: str | Path | None = None
-) -> Figure:
-    """G_c(r) against r with error bars: one colour per label (temperature), one marker per
-    component. tables: label -> :func:`two_point` table."""
-    fig, ax = plt.subplots(figsize=(5.6, 4.0), layout="constrained")
-    colours = plt.get_cmap("plasma")(np.linspace(0, 0.8, len(tables)))
-    markers = "osD^v"
-    for colour, (label, table) in zip(colours, tables.items(), strict=True):
-        for c, rows in table.groupby("component"):
-            ax.errorbar(
-                rows["r"],
-                rows["corr"],
-                rows["err"],
-                color=colour,
-                marker=markers[c % 5],
-                ms=4,
-                capsize=2,
-                lw=1,
-                label=f"{label}, $h_{c + 1}$",
-            )
-    ax.axhline(0, color="0.7", lw=0.6, zorder=0)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("distance r [coarse blocks]")
-    ax.set_ylabel("$G(r)=\\langle h(x)h(x+r)\\rangle-\\langle h\\rangle^2$  (h = ±1)")
-    ax.set_title(title)
-    ax.legend(fontsize="small")
-    return _save(fig, path)

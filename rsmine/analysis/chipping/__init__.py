@@ -1,0 +1,1 @@
+"""Analyses of the chipping–aggregation chain's samples: the single-site mass marginals."""

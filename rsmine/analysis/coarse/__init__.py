@@ -1,0 +1,1 @@
+"""Analyses of coarse-grained fields (``rsmine coarse-grain``): their two-point correlation."""
