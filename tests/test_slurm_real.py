@@ -334,7 +334,7 @@ def test_a_cancelled_job_is_noticed_within_two_minutes(tmp_path, profile):
     config["systems"]["ising_ferro"]["simulate"].update(L=128, samples=50000, chains=1)
     configfile = tmp_path / "long.yaml"
     configfile.write_text(yaml.safe_dump(config))
-    target = "results/tiny/samples/ising_ferro/TcT1.5.zarr"  # ordered: ~20 min of Wolff steps
+    target = "results/tiny/samples/ising_ferro/TcT1.5.zarr"  # 50000 of 128 x 128: > 1 min
     log = tmp_path / "work" / "snakemake-0.out"
     cancelled = {}
 
