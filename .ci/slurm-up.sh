@@ -41,6 +41,8 @@ fi
 
 # --- munge -----------------------------------------------------------------------------------
 [ -s /etc/munge/munge.key ] || mungekey --create --force
+chown munge:munge /etc/munge/munge.key   # munged refuses a key it does not own
+chmod 0400 /etc/munge/munge.key
 install -d -o munge -g munge -m 0755 /run/munge /var/log/munge /var/lib/munge
 running munged || runuser -u munge -- /usr/sbin/munged
 munge -n | unmunge >/dev/null
