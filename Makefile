@@ -20,7 +20,7 @@ DEMO      := --configfile config/demo.yaml --replace-workflow-config
 DEMO_OUT  := demo-out
 REPORT    := $(SNAKEMAKE) $(DEMO) --report $(DEMO_OUT)/report.html
 # Follow-ups of `make demo`, on the demo configuration only (never config.yaml's
-# paper-scale run): `make report`, `make rerun RULE=merge_runs [ARGS=-n]`.
+# paper-scale run): `make report`, `make rerun RULE=aggregate [ARGS=-n]`.
 RULE      ?=
 ARGS      ?=
 
@@ -32,14 +32,14 @@ demo: $(STAMP)
 	@ls $(DEMO_OUT)/figures | sed 's/^/  /'
 	@echo "tables:  $(abspath $(DEMO_OUT))/tables/"
 	@echo "report:  $(abspath $(DEMO_OUT))/report.html"
-	@echo "next:    make report | make rerun RULE=merge_runs [ARGS=-n]  (demo configuration)"
+	@echo "next:    make report | make rerun RULE=aggregate [ARGS=-n]  (demo configuration)"
 
 report: $(STAMP)
 	$(REPORT)
 	@echo "report:  $(abspath $(DEMO_OUT))/report.html"
 
 rerun: $(STAMP)
-	@test -n "$(RULE)" || { echo "usage: make rerun RULE=<rule, e.g. merge_runs> [ARGS=-n]" >&2; exit 2; }
+	@test -n "$(RULE)" || { echo "usage: make rerun RULE=<rule, e.g. aggregate> [ARGS=-n]" >&2; exit 2; }
 	$(SNAKEMAKE) --profile profiles/local $(DEMO) --forcerun $(RULE) $(ARGS)
 
 dag: $(STAMP)

@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from rsmine.estimator.regions import Partition
-from rsmine.models.critical import ISING_TC
 from rsmine.models.ising import simulate
+from rsmine.systems import ISING_TC
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,7 @@ from rsmine.experiments.rotation import ROTATION_PLANES, electric_plane, flatnes
 from rsmine.figures import coarse, dimers, rotation
 from rsmine.models.dimers.driver import simulate_store
 from rsmine.optimise import optimise_store
-from rsmine.store import read_samples
+from rsmine.stores import read_samples
 
 TEMPERATURES = (0.3, 15.0)
 

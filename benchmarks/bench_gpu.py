@@ -34,8 +34,8 @@ import torch
 
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import TrainConfig, train_batch
-from rsmine.models.critical import ISING_TC
 from rsmine.models.ising import simulate
+from rsmine.systems import ISING_TC
 
 ONE_EPOCH_ATOL = 1e-3
 ONE_EPOCH_RSMI_ATOL = 1e-3

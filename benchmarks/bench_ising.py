@@ -13,8 +13,8 @@ import time
 
 import numpy as np
 
-from rsmine.models import ising, splitmix
-from rsmine.models.critical import ISING_TC
+from rsmine.models import ising, ising_kernels, splitmix
+from rsmine.systems import ISING_TC
 
 
 def _timed(fn, *args) -> tuple[float, float, object]:
@@ -30,11 +30,11 @@ def metropolis(L: int, T: float, sweeps: int) -> None:
     sampler = ising._Metropolis(spins, 1.0 / T, splitmix.new_state(rng))
     sampler.run(10, 1)
     halves, state, rbuf, pad = sampler.halves, sampler.state, sampler.rbuf, sampler.pad
-    ising.split(spins, halves)
+    ising_kernels.split(spins, halves)
 
     def run() -> int:
         return sum(
-            ising.metropolis_sweep(halves, sampler.t2, sampler.t4, state, rbuf, pad)
+            ising_kernels.metropolis_sweep(halves, sampler.t2, sampler.t4, state, rbuf, pad)
             for _ in range(sweeps)
         )
 
@@ -54,7 +54,8 @@ def wolff(L: int, T: float, clusters: int) -> None:
 
     def run() -> int:
         return sum(
-            ising.wolff_step(spins, sampler.threshold, state, stack) for _ in range(clusters)
+            ising_kernels.wolff_step(spins, sampler.threshold, state, stack)
+            for _ in range(clusters)
         )
 
     wall, cpu, flipped = _timed(run)

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import zarr
 
-from rsmine import store
+from rsmine import stores
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import TrainConfig, train_windows
 from rsmine.optimise import optimise_store
@@ -54,8 +54,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = _sample_store(Path(tmp) / "s.zarr", args.samples)
-        configs = store.read_samples(path).configs
-        print(f"read_samples: {_best_of(3, lambda: store.read_samples(path)):.3f} s")
+        configs = stores.read_samples(path).configs
+        print(f"read_samples: {_best_of(3, lambda: stores.read_samples(path)):.3f} s")
         for origins in (1, 4):
             part = Partition("square", (64, 64), 4, 4, 10, origins=origins, seed=1)
             seconds = _best_of(3, lambda part=part: part.split(configs))

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import torch
 
-from rsmine import store
+from rsmine import stores
 from rsmine.analysis.circular import HARMONICS, harmonic_rayleigh
 from rsmine.analysis.dimers.pristine import to_vector
 from rsmine.analysis.dimers.u1 import run_angles
@@ -21,8 +21,8 @@ from rsmine.estimator.plugin import linear_reference
 from rsmine.estimator.references import reference_filters, score_references
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import TrainConfig, train_batch
-from rsmine.estimator.train.config import lattice_defaults
 from rsmine.estimator.train.parts import part_rows
+from rsmine.systems import training_defaults
 
 NEAR_ZERO = 0.02  # nats: a run that ends below this is counted as left on the plateau
 
@@ -53,14 +53,14 @@ def main() -> None:
     p.add_argument("--variant", action="append", required=True)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
-    data = store.read_samples(args.samples)
+    data = stores.read_samples(args.samples)
     configs = data.configs[: args.samples_used]
     part = Partition(
         data.lattice, data.shape, args.lv, args.lb, args.le, origins=args.origins, seed=args.seed
     )
     v, e = part.split(configs)
-    base = {k: w for k, w in lattice_defaults(data.lattice).items() if k != "components"}
-    components = lattice_defaults(data.lattice).get("components", 1)
+    base = {k: w for k, w in training_defaults(data.lattice).items() if k != "components"}
+    components = training_defaults(data.lattice)["components"]
     print(f"{args.samples}: {len(configs)} configs, lb {args.lb}, origins {args.origins}")
     for text in args.variant:
         name, options = _variant(text)

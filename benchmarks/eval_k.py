@@ -15,7 +15,7 @@ import json
 import numpy as np
 import torch
 
-from rsmine import store
+from rsmine import stores
 from rsmine.estimator.regions import Partition, Windows
 from rsmine.estimator.train import Replicas, Setup, TrainConfig, split
 from rsmine.estimator.train.evaluation import sampled_estimate, score_part
@@ -36,7 +36,7 @@ def main() -> None:
     p.add_argument("--scale-v", action="store_true", help="V scaled by its per-site std too")
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
-    samples = store.read_samples(a.store)
+    samples = stores.read_samples(a.store)
     partition = Partition(
         samples.lattice, samples.shape, a.lv, a.lb, a.le, origins=a.origins, seed=a.seed
     )

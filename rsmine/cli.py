@@ -15,13 +15,16 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rsmine import running
 from rsmine._version import __version__
+from rsmine.cli_simulate import add_simulate, temperature
 from rsmine.errors import InputError
+from rsmine.estimator import lattices
+from rsmine.flags import boolean
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,117 +43,11 @@ documented in docs/stores.md. An existing --out is replaced only if it is an
 rsmine store of the same kind. 'rsmine COMMAND --help' lists a command's options."""
 
 
-def _temperature(text: str) -> float:
-    """A temperature: a float, or ``inf``."""
-    try:
-        return float(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected a number or 'inf', got {text!r}") from exc
-
-
-def _add_common_simulate(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=int, required=True, help="root seed (SeedSequence entropy)")
-    p.add_argument("--out", required=True, help="output sample store (Zarr directory)")
-
-
-def _add_ising(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ising", help="2-D Ising model (Wolff / checkerboard Metropolis)")
-    p.add_argument("--L", type=int, required=True, help="linear size of the L x L torus")
-    p.add_argument("--T", type=_temperature, required=True, help="temperature (0 and inf exact)")
-    p.add_argument("--J", type=float, default=1.0, help="coupling: +1 ferro, -1 antiferro")
-    p.add_argument("--samples", type=int, required=True, help="number of stored samples")
-    p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
-    _add_common_simulate(p)
-    p.set_defaults(handler=_run_ising, writes="samples", on_interrupt=running.FRESH)
-
-
-def _run_ising(args: argparse.Namespace) -> None:
-    from rsmine.models import ising
-
-    ising.simulate_store(
-        args.out,
-        L=args.L,
-        T=args.T,
-        J=args.J,
-        samples=args.samples,
-        chains=args.chains,
-        seed=args.seed,
-    )
-
-
-def _add_chipping(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("chipping", help="1-D chipping-aggregation chain")
-    p.add_argument("--L", type=int, required=True, help="number of sites of the ring")
-    p.add_argument("--w", type=float, required=True, help="aggregation rate (chipping rate 1)")
-    p.add_argument("--density", type=float, default=1.0, help="mass density rho")
-    p.add_argument("--samples", type=int, required=True, help="number of stored samples")
-    p.add_argument("--chains", type=int, default=4, help="independent Markov chains")
-    _add_common_simulate(p)
-    p.set_defaults(handler=_run_chipping, writes="samples", on_interrupt=running.FRESH)
-
-
-def _run_chipping(args: argparse.Namespace) -> None:
-    from rsmine.models import chipping
-
-    chipping.simulate_store(
-        args.out,
-        L=args.L,
-        w=args.w,
-        density=args.density,
-        samples=args.samples,
-        chains=args.chains,
-        seed=args.seed,
-    )
-
-
-def _add_dimers(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("dimers", help="interacting dimers by directed loops (MPI-parallel)")
-    p.add_argument("--n", type=int, required=True, help="vertices per side (even, >= 2)")
-    p.add_argument("--T", type=_temperature, required=True, help="temperature (>= 0.1, or inf)")
-    p.add_argument("--chains", type=int, required=True, help="independent chains")
-    p.add_argument("--sweeps", type=int, required=True, help="stored samples per chain")
-    p.add_argument(
-        "--subsweeps", type=int, default=None, help="sub-sweeps per sweep (default ceil(2/T))"
-    )
-    p.add_argument(
-        "--thermalise", type=int, default=None, help="thermalisation sweeps (default 50)"
-    )
-    p.add_argument(
-        "--tables",
-        choices=("minimal-bounce", "heat-bath"),
-        default="minimal-bounce",
-        help="directed-loop scattering tables",
-    )
-    p.add_argument(
-        "--resume",
-        action="store_true",
-        help="complete an interrupted store (chains already written are kept)",
-    )
-    _add_common_simulate(p)
-    p.set_defaults(
-        handler=_run_dimers, writes="samples", locks_itself=True, on_interrupt=running.DIMERS_KEPT
-    )
-
-
-def _run_dimers(args: argparse.Namespace) -> None:
-    from rsmine.models.dimers import driver
-
-    driver.simulate_store(
-        args.out,
-        n=args.n,
-        T=args.T,
-        chains=args.chains,
-        sweeps=args.sweeps,
-        subsweeps=args.subsweeps,
-        thermalise=args.thermalise,
-        tables=args.tables,
-        seed=args.seed,
-        resume=args.resume,
-    )
-
-
 def _add_optimise(sub: argparse._SubParsersAction) -> None:
-    from rsmine.estimator.train.config import lattice_defaults, options
+    from rsmine.estimator.lattices import DIMER_GRID
+    from rsmine.estimator.train.config import options
+    from rsmine.flags import argparse_keywords, shown
+    from rsmine.systems import DEFAULT_COMPONENTS, training_defaults
 
     p = sub.add_parser("optimise", help="an ensemble of RSMI-NE optimisations")
     p.add_argument("--samples", required=True, help="input sample store")
@@ -158,8 +55,12 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lv", type=int, required=True, help="side of the visible block V")
     p.add_argument("--lb", type=int, required=True, help="buffer width")
     p.add_argument("--le", type=int, required=True, help="environment shell thickness")
+    dimer = training_defaults(DIMER_GRID)
     p.add_argument(
-        "--components", type=int, default=None, help="coarse-grained components (1; dimers 2)"
+        "--components",
+        type=int,
+        default=None,
+        help=f"coarse-grained components ({DEFAULT_COMPONENTS}; dimer grid {dimer['components']})",
     )
     p.add_argument("--runs", type=int, required=True, help="runs in this store")
     p.add_argument("--first-run", type=int, default=0, help="index of the first run")
@@ -170,17 +71,16 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
         help="require an interrupted run's checkpoint to continue from (without it: continued "
         "when there, else started afresh)",
     )
-    dimer = lattice_defaults("dimer_grid")
     for name, (default, option) in options().items():
-        shown = "off" if default is None else _shown(default)
+        text = "off" if default is None else shown(default)
         if name in dimer:
-            shown += f"; dimer grid: {_shown(dimer[name])}"
+            text += f"; dimer grid: {shown(dimer[name])}"
         p.add_argument(
             "--" + name.replace("_", "-"),
             dest=name,
             default=None,
-            help=f"{option.help} (default: {shown})",
-            **_parsing(option.schema),
+            help=f"{option.help} (default: {text})",
+            **argparse_keywords(option.schema),
         )
     p.set_defaults(
         handler=_run_optimise,
@@ -188,66 +88,6 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
         inputs=("samples",),
         on_interrupt=running.OPTIMISE_KEPT,
     )
-
-
-def _shown(value: object) -> str:
-    """A value as typed on the command line."""
-    if isinstance(value, tuple | list):
-        return " ".join(map(str, value))
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def option_flags(values: Mapping[str, object]) -> str:
-    """``rsmine optimise`` flags of option ``values`` (name -> value, None left out), e.g. a
-    workflow's ``train`` block: {"tau_max": 0.75, "hidden": [8]} -> "--tau-max 0.75 --hidden 8"."""
-    return " ".join(
-        f"--{name.replace('_', '-')} {_shown(value)}"
-        for name, value in values.items()
-        if value is not None
-    )
-
-
-def _boolean(text: str) -> bool:
-    if text.lower() not in ("true", "false"):
-        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-    return text.lower() == "true"
-
-
-def _one_of(schemas: list[dict]):
-    """Parser of a value matching any of ``schemas`` (integers or constant words)."""
-    words = [s["const"] for s in schemas if "const" in s]
-
-    def parse(text: str) -> object:
-        if text in words:
-            return text
-        try:
-            return int(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(
-                f"expected an integer or {' or '.join(words)}, got {text!r}"
-            ) from exc
-
-    return parse
-
-
-_TYPES = {"integer": int, "number": float, "string": str, "boolean": _boolean}
-
-
-def _parsing(schema: dict) -> dict:
-    """argparse keywords (type, choices, nargs, metavar) of an option's JSON schema."""
-    if "anyOf" in schema:
-        words = [s["const"] for s in schema["anyOf"] if "const" in s]
-        return {"type": _one_of(schema["anyOf"]), "metavar": "{N," + ",".join(words) + "}"}
-    if schema["type"] == "array":
-        n = schema.get("minItems")
-        nargs = n if n is not None and n == schema.get("maxItems") else "+"
-        item = schema["items"]["type"]
-        return {"type": _TYPES[item], "nargs": nargs, "metavar": "N" if item == "integer" else "X"}
-    if "enum" in schema:
-        return {"choices": schema["enum"]}
-    if schema["type"] == "boolean":
-        return {"type": _boolean, "metavar": "{true,false}"}
-    return {"type": _TYPES[schema["type"]]}
 
 
 def _run_optimise(args: argparse.Namespace) -> None:
@@ -299,6 +139,50 @@ def _run_coarse_grain(args: argparse.Namespace) -> None:
     )
 
 
+def _add_aggregate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "aggregate",
+        help="the runs stores of a system -> one ensemble store",
+        description="The runs stores of a system -> one ensemble store (rsmine.aggregate).",
+    )
+    p.add_argument("--out", required=True, help="output ensemble store")
+    p.add_argument(
+        "--runs", type=int, required=True, help="runs expected per point, lb and component count"
+    )
+    p.add_argument(
+        "--part",
+        nargs=3,
+        action="append",
+        required=True,
+        metavar=("POINT", "CONTROL", "RUNS_STORE"),
+        help="a runs store with its point label and control value (repeat for each)",
+    )
+    p.add_argument("--params", default="{}", help="JSON object recorded as params.config")
+    p.set_defaults(handler=_run_aggregate, writes="ensemble", on_interrupt=running.FRESH)
+
+
+def _run_aggregate(args: argparse.Namespace) -> None:
+    import json
+    from pathlib import Path
+
+    from rsmine.aggregate import RunsPart, aggregate
+
+    try:
+        params = json.loads(args.params)
+    except ValueError as exc:
+        raise InputError(f"--params: expected a JSON object ({exc})") from exc
+    if not isinstance(params, dict):
+        raise InputError(f"--params: expected a JSON object, got {args.params!r}")
+    parts = []
+    for point, control, path in args.part:
+        try:
+            value = temperature(control)
+        except argparse.ArgumentTypeError as exc:
+            raise InputError(f"--part {point} {control} {path}: {exc}") from exc
+        parts.append(RunsPart(Path(path), point, value, lb=None, components=None))
+    aggregate(parts, args.out, args.runs, params=params)
+
+
 def _add_import(sub: argparse._SubParsersAction) -> None:
     from rsmine.import_samples import SUFFIXES
 
@@ -310,13 +194,13 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--lattice",
         required=True,
-        choices=("chain", "square", "cubic", "dimer_grid"),
+        choices=lattices.KINDS,
         help="lattice of one configuration: (L), (L, L), (L, L, L) or the (2n, 2n) dimer grid",
     )
     p.add_argument(
         "--periodic",
         required=True,
-        type=_boolean,
+        type=boolean,
         metavar="{true,false}",
         help="periodic boundaries (true: optimise averages over many V origins)",
     )
@@ -348,10 +232,10 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_info(args: argparse.Namespace) -> None:
-    from rsmine import store
+    from rsmine import stores
 
-    print(store.describe(args.store))
-    group = store.open_store(args.store, complete=False)
+    print(stores.describe(args.store))
+    group = stores.open_store(args.store, complete=False)
     attrs = group.attrs
     if attrs.get("kind") == "runs" and "references" in attrs:
         import numpy as np
@@ -449,14 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         title="commands", dest="command", required=True, metavar="COMMAND"
     )
-    simulate = commands.add_parser(
-        "simulate",
-        help="Monte Carlo samples (ising, chipping, dimers) -> a samples store",
-        description="Monte Carlo samples of one model at one parameter point -> a samples store.",
-    ).add_subparsers(title="models", dest="model", required=True, metavar="MODEL")
-    for add in (_add_ising, _add_chipping, _add_dimers):
-        add(simulate)
+    add_simulate(commands)
     _add_optimise(commands)
+    _add_aggregate(commands)
     _add_coarse_grain(commands)
     _add_import(commands)
     _add_info(commands)

@@ -9,7 +9,7 @@ h = sign(x), categorical the arg-max, continuous x itself; or H drawn as during 
 (:func:`rsmine.estimator.coarse.discrete`, ``noise="logistic"``): h = sign(x + L) with
 logistic noise L, the Gumbel-max state.
 
-The coarse-grained sample store (kind ``samples``, readable by :func:`store.read_samples`
+The coarse-grained sample store (kind ``samples``, readable by :func:`stores.read_samples`
 and ``rsmine optimise``) holds, for an input lattice of side L and B = L/lv blocks per axis:
 
 - ``components`` (sample, component, *B-lattice): binary ±1 int8, categorical state
@@ -34,11 +34,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from rsmine import progress, store
+from rsmine import progress, stores
 from rsmine.errors import InputError
-from rsmine.estimator import coarse
+from rsmine.estimator import coarse, lattices
+from rsmine.stores.runs import Runs, load_runs
 
-BLOCK_LATTICE = {1: "chain", 2: "square", 3: "cubic"}
 NOISES = ("logistic", "none")
 CHUNK = 1000
 """Samples coarse-grained at a time (bounds the memory of the (block, filter, site) products)."""
@@ -80,32 +80,24 @@ def read_filter(path: str | Path, run: int | str) -> LearnedFilter:
     An ensemble store is accepted too when its run ids are unique (one point and lb).
     """
     path = Path(path)
-    group = store.open_store(path)
-    kind = group.attrs.get("kind")
-    if kind not in ("runs", "ensemble"):
-        raise InputError(f"--filters {path}: is a {kind!r} store, expected a runs store")
-    needed = ("filters", "run_id", "failed", "rsmi_val")
-    missing = [name for name in needed if name not in group.array_keys()]
-    if missing:
-        raise InputError(f"--filters {path}: lacks arrays {missing} (DESIGN.md 'Runs store')")
-    run_ids = np.asarray(group["run_id"][...])
+    runs = load_runs(path, None, ("filters", "run_id", "failed", "rsmi_val"), "--filters ")
+    run_ids = runs["run_id"]
     if len(np.unique(run_ids)) != len(run_ids):
         raise InputError(
             f"--filters {path}: run ids repeat (an ensemble of several points or lb); "
             "give the runs store of one point and lb"
         )
-    failed = np.asarray(group["failed"][...]).astype(bool)
-    index = _run_index(path, run, run_ids, failed, np.asarray(group["rsmi_val"][...]))
-    filters = np.asarray(group["filters"][index], dtype=np.float32)
-    centre, scale = (_input_statistic(group, name, index, filters) for name in STATISTICS)
-    params = dict(group.attrs.get("params") or {})
+    index = _run_index(path, run, run_ids, runs.failed, runs["rsmi_val"])
+    filters = runs["filters"][index].astype(np.float32)
+    centre, scale = (_input_statistic(runs, name, index, filters) for name in STATISTICS)
+    params = runs.params
     grainer = params.get("coarse_grainer") or {}
     return LearnedFilter(
         path=path,
         filters=filters,
         centre=centre,
         scale=scale,
-        lattice=str(group.attrs.get("lattice", "")),
+        lattice=runs.lattice,
         run_id=int(run_ids[index]),
         index=int(index),
         embedding=str(grainer.get("embedding", "binary")),
@@ -118,12 +110,12 @@ def read_filter(path: str | Path, run: int | str) -> LearnedFilter:
 STATISTICS = {"v_centre": 0.0, "v_scale": 1.0}
 
 
-def _input_statistic(group, name: str, index: int, filters: np.ndarray) -> np.ndarray:
-    """Run ``index``'s ``name`` (*v_shape) float32: per run (ensemble) or shared (runs)."""
-    if name not in group.array_keys():
+def _input_statistic(runs: Runs, name: str, index: int, filters: np.ndarray) -> np.ndarray:
+    """Run ``index``'s ``name`` (*v_shape) float32 (per run in :class:`Runs`), or its
+    neutral value where the store lacks it."""
+    if name not in runs:
         return np.full(filters.shape[1:], STATISTICS[name], np.float32)
-    stored = np.asarray(group[name][...], dtype=np.float32)
-    return stored[index] if stored.ndim == filters.ndim else stored
+    return runs[name][index].astype(np.float32)
 
 
 def _run_index(path, run, run_ids, failed, rsmi_val) -> int:
@@ -190,12 +182,12 @@ def coarse_variables(
 
 
 def _check_output(out: Path, samples: Path, filters: Path) -> None:
-    """:func:`rsmine.store.check_output`, and of sample stores only a coarse-grained one may be
+    """:func:`rsmine.stores.check_output`, and of sample stores only a coarse-grained one may be
     replaced (never a sampler's store)."""
-    store.check_output(out, "samples", inputs=(samples, filters))
+    stores.check_output(out, "samples", inputs=(samples, filters))
     if not out.exists() or not (out / "zarr.json").is_file():
         return
-    params = store.open_store(out, complete=False).attrs.get("params") or {}
+    params = stores.open_store(out, complete=False).attrs.get("params") or {}
     if not isinstance(params, dict) or params.get("model") != "coarse_grained":
         raise InputError(
             f"output {out}: is a sample store that was not coarse-grained; refusing to replace it"
@@ -224,7 +216,7 @@ def coarse_grain_store(
         raise InputError(f"--noise {noise!r}: expected one of {NOISES}")
     _check_output(out, samples, filters)
     learned = read_filter(filters, run)
-    sample_set = store.read_samples(samples)
+    sample_set = stores.read_samples(samples)
     if learned.lattice and learned.lattice != sample_set.lattice:
         raise InputError(
             f"--filters {filters} was trained on a {learned.lattice!r} lattice but "
@@ -292,23 +284,23 @@ def _write(out, sample_set, learned, components, configs, noise, base, seed) -> 
         "noise": noise,
         "code_base": base,
     }
-    lattice = BLOCK_LATTICE[configs.ndim - 1]
+    lattice = lattices.SITES[configs.ndim - 1]
     axes = [f"b{axis}" for axis in range(configs.ndim - 1)]
-    with store.building(out, "samples", params, store.seed_record(seed)) as group:
+    with stores.building(out, "samples", params, stores.seed_record(seed)) as group:
         group.attrs["lattice"] = lattice
-        store.write_array(group, "configs", configs, ["sample", *axes])
-        store.write_array(group, "components", components, ["sample", "component", *axes])
-        source = store.open_store(sample_set.path, "samples")
+        stores.write_array(group, "configs", configs, ["sample", *axes])
+        stores.write_array(group, "components", components, ["sample", "component", *axes])
+        source = stores.open_store(sample_set.path, "samples")
         for name in sorted(source.array_keys()):
             array = source[name]
             if name != "configs" and array.shape == (sample_set.n_samples,):
-                store.write_array(group, name, np.asarray(array[...]), ["sample"])
+                stores.write_array(group, name, np.asarray(array[...]), ["sample"])
 
 
 def read_components(path: str | Path) -> np.ndarray:
     """The ``components`` (sample, component, *B) of a complete coarse-grained sample store."""
     path = Path(path)
-    group = store.open_store(path, "samples")
+    group = stores.open_store(path, "samples")
     params = group.attrs.get("params") or {}
     if params.get("model") != "coarse_grained" or "components" not in group.array_keys():
         raise InputError(f"{path}: not a coarse-grained sample store (rsmine coarse-grain)")

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from rsmine import memory, progress, store
+from rsmine import memory, progress, stores
 from rsmine.errors import InputError
 
 SUFFIXES = (".npy", ".npz", ".h5", ".hdf5")
@@ -178,7 +178,7 @@ def import_store(
     """Check and import ``sources`` into the complete samples store ``out`` (see module doc)."""
     if not provenance.strip():
         raise InputError("--provenance: say where the configurations come from")
-    out = store.check_output(out, "samples", inputs=sources)
+    out = stores.check_output(out, "samples", inputs=sources)
     configs, records = load(sources, lattice, key)
     record = {
         "model": "imported",
@@ -190,14 +190,14 @@ def import_store(
     chunks = (min(len(configs), max(1, 2**22 // configs[0].size)), *configs.shape[1:])
     dims = ["sample", *("z", "y", "x")[4 - configs.ndim :]]
     seed = {"entropy": None, "spawn_key": [], "note": "imported configurations: no seed"}
-    with store.building(out, "samples", record, seed) as group:
+    with stores.building(out, "samples", record, seed) as group:
         group.attrs.update(
             lattice=lattice,
             periodic=bool(periodic),
             control=record["control"],
             imported={"files": records, "provenance": provenance},
         )
-        store.write_array(group, "configs", configs, dims, chunks=chunks)
+        stores.write_array(group, "configs", configs, dims, chunks=chunks)
     progress.summary(
         "import",
         f"{len(configs)} configurations {configs.shape[1:]} {configs.dtype} from "

@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from rsmine import integrity, memory, progress, store
+from rsmine import integrity, memory, progress, stores, systems
 from rsmine.errors import InputError
 from rsmine.estimator import critics
 from rsmine.estimator.references import scored_references
@@ -60,7 +60,6 @@ from rsmine.estimator.train.checkpoint import Checkpoint
 from rsmine.estimator.train.config import (
     EXAMPLES_PER_PARAMETER,
     MAX_AUTO_ORIGINS,
-    lattice_defaults,
     options,
 )
 from rsmine.estimator.train.parts import part_sizes
@@ -79,8 +78,6 @@ _ATTR_GROUPS = {
     "critic": ("bound", "hidden", "embed"),
     "split": ("split",),
 }
-# stores written by rsmine's samplers (params.model) hold periodic, translation-invariant lattices
-_PERIODIC_MODELS = ("ising", "dimers", "chipping")
 EVALUATION_SE = (
     "standard deviation / sqrt(n) of the per-configuration terms of the bound (averaged over "
     "origins), configurations treated as independent"
@@ -115,18 +112,18 @@ def _train_config(values: Mapping[str, Any]) -> TrainConfig:
         raise InputError(f"training options {dict(values)}: {exc}") from exc
 
 
-def translation_invariant(sample_set: store.SampleSet) -> bool:
+def translation_invariant(sample_set: stores.SampleSet) -> bool:
     """True if the store declares ``periodic: true`` or was written by one of rsmine's
-    samplers (attr ``model`` or ``params.model`` ising, dimers or chipping)."""
+    periodic samplers (attr ``model`` or ``params.model`` in ``systems.PERIODIC_MODELS``)."""
     attrs = sample_set.attrs
     params = attrs.get("params") if isinstance(attrs.get("params"), Mapping) else {}
     return attrs.get("periodic") is True or attrs.get("model", params.get("model")) in (
-        _PERIODIC_MODELS
+        systems.PERIODIC_MODELS
     )
 
 
 def auto_origins(
-    sample_set: store.SampleSet, partition: Partition, config: TrainConfig, components: int
+    sample_set: stores.SampleSet, partition: Partition, config: TrainConfig, components: int
 ) -> int:
     """The V origins of ``--origins auto``: 1 unless the store is translation invariant, else
     ceil(EXAMPLES_PER_PARAMETER x critic parameters / training configurations), at most
@@ -165,7 +162,7 @@ def optimise_store(
     grid units on the dimer grid). ``given``: any of the declared options
     (:func:`rsmine.estimator.train.options`: ``origins`` and every TrainConfig
     field); those not given (or None) take the declared defaults, or the paper's
-    values for the store's lattice (:func:`~rsmine.estimator.train.config.lattice_defaults`).
+    values for the store's lattice (:func:`rsmine.systems.training_defaults`).
     Run k is seeded from (seed, k) alone. Every input is validated before any
     work; bad input raises :class:`InputError` and leaves nothing behind.
     The training state is checkpointed after every epoch (:func:`checkpoint_path`); a
@@ -179,11 +176,11 @@ def optimise_store(
     first_run = _check_int("first-run", first_run, 0)
     seed = _check_int("seed", seed, 0)
     given = _given(given)
-    store.check_output(out, "runs", inputs=(samples,))
-    sample_set = store.read_samples(samples)
-    values = {k: d for k, (d, _) in options().items()} | lattice_defaults(sample_set.lattice)
-    values |= given
-    default_components = values.pop("components", 1)
+    stores.check_output(out, "runs", inputs=(samples,))
+    sample_set = stores.read_samples(samples)
+    values = {k: d for k, (d, _) in options().items()}
+    values |= systems.training_defaults(sample_set.lattice) | given
+    default_components = values.pop("components")
     components = default_components if components is None else components
     components = _check_int("components", components, 1)
     asked = values.pop("origins")
@@ -235,7 +232,7 @@ def optimise_store(
 
 
 def _require_memory(
-    sample_set: store.SampleSet,
+    sample_set: stores.SampleSet,
     partition: Partition,
     config: TrainConfig,
     components: int,
@@ -267,7 +264,7 @@ def checkpoint_path(out: str | Path) -> Path:
     return out.with_name(f".{out.name}.checkpoint.npz")
 
 
-def _identity(params: Mapping[str, Any], seed: int, sample_set: store.SampleSet) -> str:
+def _identity(params: Mapping[str, Any], seed: int, sample_set: stores.SampleSet) -> str:
     """What a checkpoint must match to be continued: the settings, the seed, and the input
     store's creation time and manifest."""
     attrs = sample_set.attrs
@@ -279,7 +276,7 @@ def _identity(params: Mapping[str, Any], seed: int, sample_set: store.SampleSet)
 
 
 def _params(
-    sample_set: store.SampleSet,
+    sample_set: stores.SampleSet,
     partition: Partition,
     asked: int | str,
     config: TrainConfig,
@@ -345,8 +342,8 @@ def _write(
     """Write the runs store (layout in the module docstring) under a temporary name;
     ``references``: the attr of that name, if scored."""
     runs, rows = result.filters.shape[:2]
-    seed_attr = {**store.seed_record(seed), "seeding": SEEDING}
-    with store.building(out, "runs", params, seed_attr) as group:
+    seed_attr = {**stores.seed_record(seed), "seeding": SEEDING}
+    with stores.building(out, "runs", params, seed_attr) as group:
         group.attrs.update(
             lattice=partition.lattice,
             v_shape=list(partition.v_shape),
@@ -357,26 +354,26 @@ def _write(
             group.attrs["references"] = references
         filters = result.filters.astype(np.float32).reshape(runs, rows, *partition.v_shape)
         v_dims = [f"v{axis}" for axis in range(len(partition.v_shape))]
-        store.write_array(group, "filters", filters, ["run", "component", *v_dims])
+        stores.write_array(group, "filters", filters, ["run", "component", *v_dims])
         for name, values in result.inputs.items():
             shape, dims = (partition.v_shape, v_dims) if name[0] == "v" else ((-1,), ["env"])
-            store.write_array(group, name, values.astype(np.float32).reshape(shape), dims)
+            stores.write_array(group, name, values.astype(np.float32).reshape(shape), dims)
         for name in ("rsmi", "rsmi_se", "rsmi_val", "rsmi_train", "rsmi_sampled"):
             values = getattr(result, name).astype(np.float32)
-            store.write_array(group, name, values, ["run"], attrs={"units": "nats"})
-        store.write_array(group, "best_epoch", result.best_epoch.astype(np.int32), ["run"])
-        store.write_array(
+            stores.write_array(group, name, values, ["run"], attrs={"units": "nats"})
+        stores.write_array(group, "best_epoch", result.best_epoch.astype(np.int32), ["run"])
+        stores.write_array(
             group,
             "history",
             result.history.astype(np.float32),
             ["run", "epoch", "part"],
             attrs={"units": "nats", "part": ["train", "val"]},
         )
-        store.write_array(group, "tau", result.tau.astype(np.float32), ["step"])
+        stores.write_array(group, "tau", result.tau.astype(np.float32), ["step"])
         run_id = np.arange(first_run, first_run + runs, dtype=np.int64)
-        store.write_array(group, "run_id", run_id, ["run"])
-        store.write_array(group, "failed", result.failed.astype(bool), ["run"])
-        store.write_array(group, "failed_epoch", result.failed_epoch.astype(np.int32), ["run"])
+        stores.write_array(group, "run_id", run_id, ["run"])
+        stores.write_array(group, "failed", result.failed.astype(bool), ["run"])
+        stores.write_array(group, "failed_epoch", result.failed_epoch.astype(np.int32), ["run"])
 
 
 def _report(out: Path, result: BatchResult, seconds: float, continued: int | None) -> None:

@@ -2,7 +2,7 @@
 
 :func:`run` is what :func:`rsmine.cli.main` does with parsed arguments: for a
 command that writes a store (``writes``) it checks ``--out``
-(:func:`rsmine.store.check_output`) and holds the output's writer lock
+(:func:`rsmine.stores.check_output`) and holds the output's writer lock
 (:mod:`rsmine.writer_lock`; MPI commands, ``locks_itself``, take it on rank 0)
 before any work; it then runs the handler with SIGINT and SIGTERM turned into
 :class:`~rsmine.interrupts.Interrupted`. Bad input prints
@@ -55,10 +55,10 @@ def _work(args: argparse.Namespace) -> None:
     if not getattr(args, "writes", None):
         args.handler(args)
         return
-    from rsmine import store, writer_lock
+    from rsmine import stores, writer_lock
 
     inputs = [getattr(args, name) for name in getattr(args, "inputs", ())]
-    store.check_output(args.out, args.writes, inputs)
+    stores.check_output(args.out, args.writes, inputs)
     if getattr(args, "locks_itself", False):
         args.handler(args)
         return

@@ -2,9 +2,9 @@
 
 import pandas as pd
 import pytest
+from snakemake_runner import ROOT, job_stats, load, snakemake, write_config
 
-from rsmine import store
-from tests.test_workflow import ROOT, job_stats, load, snakemake, write_config
+from rsmine import stores
 
 ANALYSES = ("transition", "buffer_fits", "boundaryness", "components")
 
@@ -33,7 +33,7 @@ def test_analysis_rules_write_tables_figures_and_record_components(tmp_path):
     assert stats["optimise"] == 4 * 3 + 3  # C1 everywhere, C2 at Tc/T = 2 for each lb
     assert all(stats[name] == 1 for name in ANALYSES)
     out = tmp_path / "out"
-    group = store.open_store(out / "ensembles/ising_ferro.zarr", "ensemble")
+    group = stores.open_store(out / "ensembles/ising_ferro.zarr", "ensemble")
     assert sorted(set(group["components"][...].tolist())) == [1, 2]
     assert group["filters"].shape[1] == 2  # C1 runs padded with a NaN row
     for name in ANALYSES:

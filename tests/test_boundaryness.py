@@ -4,8 +4,9 @@ import math
 
 import numpy as np
 import pytest
+from factories import write_runs
 
-from rsmine.analysis.ensembles import RunsPart, merge_runs
+from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis.rsmi.boundaryness import (
     boundaryness,
     boundaryness_curves,
@@ -13,7 +14,6 @@ from rsmine.analysis.rsmi.boundaryness import (
     run_boundaryness,
 )
 from rsmine.errors import InputError
-from tests.test_ensembles import write_runs
 
 
 def ring(lv: int) -> np.ndarray:
@@ -61,7 +61,7 @@ def test_ensemble_curves_median_rescaled_and_peak(tmp_path):
         filters[:, :, 1:3, 1:3] *= bulk  # boundaryness 12 / (4 * bulk): 3, 12, 9
         path = write_runs(tmp_path / f"p{i}.zarr", 0, [0.1] * 3, [False] * 3, filters=filters)
         parts.append(RunsPart(path, f"P{i}", control, 2, components=2))
-    out = merge_runs(parts, tmp_path / "ens.zarr", {(p.point, 2): 3 for p in parts})
+    out = aggregate(parts, tmp_path / "ens.zarr", {(p.point, 2): 3 for p in parts})
     curves = boundaryness_curves(out)
     assert curves["runs"].tolist() == [3, 3, 3]
     assert curves["median"].to_numpy() == pytest.approx([3.0, 12.0, 9.0], rel=0.05)
@@ -71,6 +71,6 @@ def test_ensemble_curves_median_rescaled_and_peak(tmp_path):
 
 def test_ensemble_of_small_blocks_is_refused(tmp_path):
     path = write_runs(tmp_path / "a.zarr", 0, [0.1, 0.2], [False, False])  # V is 2x2
-    out = merge_runs([RunsPart(path, "A", 1.0, 2)], tmp_path / "ens.zarr", {("A", 2): 2})
+    out = aggregate([RunsPart(path, "A", 1.0, 2)], tmp_path / "ens.zarr", {("A", 2): 2})
     with pytest.raises(InputError, match="side >= 3"):
         boundaryness_curves(out)

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from factories import write_samples
 
-from rsmine import store
+from rsmine import stores
 
 BIN = Path(sys.executable).parent
 SLOW = ["--samples", "100000000", "--seed", "1"]
@@ -51,9 +52,7 @@ def samples(tmp_path) -> Path:
     """A complete rsmine samples store (12x12 spins) for ``rsmine optimise``."""
     path = tmp_path / "samples.zarr"
     configs = np.random.default_rng(0).choice(np.array([-1, 1], np.int8), (100, 12, 12))
-    with store.building(path, "samples", {"model": "test"}, store.seed_record(0)) as group:
-        store.write_array(group, "configs", configs, ["sample", "y", "x"])
-    return path
+    return write_samples(path, configs, {"model": "test"})
 
 
 def _optimise(samples: Path) -> list[str]:
@@ -106,14 +105,14 @@ def test_simulate_refuses_a_file_and_a_missing_parent_before_any_work(tmp_path, 
 
 def test_simulate_refuses_another_kind_of_store(tmp_path, samples):
     runs = tmp_path / "runs.zarr"
-    with store.building(runs, "runs", {}, store.seed_record(0)):
+    with stores.building(runs, "runs", {}, stores.seed_record(0)):
         pass
     done = _run([*COMMANDS["ising"], "--out", str(runs)])
     _refused_in_one_line(done, "simulate ising", "is an rsmine runs store, not a samples store")
     done = _run([*_optimise(samples), "--out", str(samples)])
     _refused_in_one_line(done, "optimise", f"is the input {samples}")
-    store.open_store(runs, "runs")
-    store.read_samples(samples)
+    stores.open_store(runs, "runs")
+    stores.read_samples(samples)
 
 
 def test_an_unwritable_parent_is_refused(samples):

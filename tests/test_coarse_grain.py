@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from rsmine import coarse_grain, store
+from rsmine import coarse_grain, stores
+from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis.coarse.correlation import two_point
-from rsmine.analysis.ensembles import RunsPart, merge_runs
 from rsmine.cli import main
 from rsmine.coarse_grain import LearnedFilter, coarse_variables, read_filter, tiles
 from rsmine.errors import InputError
@@ -186,14 +186,14 @@ def test_written_store_is_read_again_and_optimised(trained, tmp_path, monkeypatc
     samples, runs = trained
     out = tmp_path / "cg.zarr"
     assert _coarse_grain(runs, samples, out, "--run", "best", "--noise", "none") == 0
-    coarse = store.read_samples(out)
-    source = store.read_samples(samples)
+    coarse = stores.read_samples(out)
+    source = stores.read_samples(samples)
     assert coarse.lattice == "square" and coarse.shape == (4, 4)
     assert coarse.n_samples == source.n_samples
     assert set(np.unique(coarse.configs)) <= {-1, 1}
     assert coarse.attrs["params"]["model"] == "coarse_grained"
     # exactly the H the library computes from the stored filter and centre
-    group = store.open_store(runs, "runs")
+    group = stores.open_store(runs, "runs")
     index = coarse.attrs["params"]["run_index"]
     rsmi_val = np.asarray(group["rsmi_val"][...])
     assert rsmi_val[index] == np.nanmax(rsmi_val)
@@ -206,7 +206,7 @@ def test_written_store_is_read_again_and_optimised(trained, tmp_path, monkeypatc
     chunked = coarse_grain.coarse_grain_store(
         runs, samples, tmp_path / "chunked.zarr", run=coarse.attrs["params"]["run"], noise="none"
     )
-    assert (store.read_samples(chunked).configs == coarse.configs).all()
+    assert (stores.read_samples(chunked).configs == coarse.configs).all()
     # the estimate's noisy H: seeded, so reproducible
     noisy = [tmp_path / f"noisy{k}.zarr" for k in (1, 2)]
     for path in noisy:
@@ -214,7 +214,7 @@ def test_written_store_is_read_again_and_optimised(trained, tmp_path, monkeypatc
             _coarse_grain(runs, samples, path, "--run", "0", "--seed", "5", "--noise", "logistic")
             == 0
         )
-    a, b = (store.read_samples(p).configs for p in noisy)
+    a, b = (stores.read_samples(p).configs for p in noisy)
     assert (a == b).all()
     again = tmp_path / "runs_again.zarr"
     assert (
@@ -245,7 +245,7 @@ def test_written_store_is_read_again_and_optimised(trained, tmp_path, monkeypatc
         )
         == 0
     )
-    assert np.isfinite(np.asarray(store.open_store(again, "runs")["rsmi"][...])).all()
+    assert np.isfinite(np.asarray(stores.open_store(again, "runs")["rsmi"][...])).all()
 
 
 def test_bad_input_is_refused_before_any_work(trained, tmp_path, capsys):
@@ -301,13 +301,13 @@ def test_bad_input_is_refused_before_any_work(trained, tmp_path, capsys):
 def test_filters_from_an_ensemble_store(trained, tmp_path):
     _, runs = trained
     one = tmp_path / "one.zarr"
-    merge_runs([RunsPart(runs, "T2", 2.0, 1)], one, {("T2", 1): 2})
+    aggregate([RunsPart(runs, "T2", 2.0, 1)], one, {("T2", 1): 2})
     from_runs, from_ensemble = read_filter(runs, "best"), read_filter(one, "best")
     assert from_ensemble.run_id == from_runs.run_id
     assert np.array_equal(from_ensemble.filters, from_runs.filters)
     assert np.array_equal(from_ensemble.centre, from_runs.centre)
     two = tmp_path / "two.zarr"
     parts = [RunsPart(runs, "T2", 2.0, 1), RunsPart(runs, "T3", 3.0, 1)]
-    merge_runs(parts, two, {("T2", 1): 2, ("T3", 1): 2})
+    aggregate(parts, two, {("T2", 1): 2, ("T3", 1): 2})
     with pytest.raises(InputError, match="run ids repeat"):
         read_filter(two, 0)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from rsmine.models.dimers import driver
-from rsmine.store import open_store, read_samples
+from rsmine.stores import open_store, read_samples
 
 
 def test_store_layout_and_attrs(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from dimers_exact import boltzmann, coverings, hotelling_pvalue, merged_bins
 
 from rsmine.models.dimers import driver, lattice
-from rsmine.store import read_samples
+from rsmine.stores import read_samples
 
 CHAINS = 48
 SWEEPS = 300

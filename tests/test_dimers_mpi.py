@@ -15,7 +15,7 @@ import zarr
 from rsmine import cli
 from rsmine.errors import InputError
 from rsmine.models.dimers import driver
-from rsmine.store import read_samples
+from rsmine.stores import read_samples
 
 BIN = Path(sys.executable).parent
 PARAMS = ["--n", "8", "--T", "0.65", "--chains", "4", "--sweeps", "12", "--thermalise", "3"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rsmine.models.dimers import driver, lattice
-from rsmine.store import read_samples
+from rsmine.stores import read_samples
 
 N = 32
 

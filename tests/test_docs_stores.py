@@ -9,7 +9,7 @@ import pytest
 import zarr
 
 from rsmine import cli
-from rsmine.analysis.ensembles import RunsPart, merge_runs
+from rsmine.aggregate import RunsPart, aggregate
 
 DOC = (Path(__file__).resolve().parents[1] / "docs" / "stores.md").read_text()
 
@@ -43,7 +43,7 @@ def stores(tmp_path_factory, one_thread):
     samples = str(root / "ising.zarr")
     argv = ["optimise", "--samples", samples, "--out", str(runs), *window]
     assert cli.main([*argv, "--batch", "20", "--seed", "1"]) == 0
-    merge_runs([RunsPart(runs, "T2.5", 2.5, 1)], root / "ens.zarr", {("T2.5", 1): 2})
+    aggregate([RunsPart(runs, "T2.5", 2.5, 1)], root / "ens.zarr", {("T2.5", 1): 2})
     return root
 
 

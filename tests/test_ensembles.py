@@ -7,43 +7,14 @@ import re
 
 import numpy as np
 import pytest
+from factories import write_runs
 from matplotlib.legend import Legend
 
-from rsmine import store
-from rsmine.analysis import ensembles
-from rsmine.analysis.ensembles import RunsPart
+from rsmine import stores
+from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis.rsmi import summary
 from rsmine.errors import InputError
 from rsmine.figures import rsmi, style
-
-
-def write_runs(path, first: int, rsmi, failed, epochs: int = 3, seed: int = 0, filters=None):
-    """A runs store of DESIGN.md with runs first..first+len(rsmi)-1 (default: 2 components
-    of Gaussian filters on V 2x2), with the input centre ``v_centre`` = seed that
-    `rsmine optimise` adds."""
-    n = len(rsmi)
-    rng = np.random.default_rng(seed)
-    if filters is None:
-        filters = rng.normal(size=(n, 2, 2, 2))
-    with store.building(path, "runs", {"first_run": first}, store.seed_record(seed)) as group:
-        group.attrs["lattice"] = "square"
-        store.write_array(
-            group,
-            "filters",
-            np.asarray(filters, dtype=np.float32),
-            ["run", "component", "v0", "v1"],
-        )
-        for name in ("rsmi", "rsmi_val", "rsmi_train"):
-            store.write_array(group, name, np.asarray(rsmi, dtype=np.float32), ["run"])
-        store.write_array(group, "best_epoch", np.full(n, epochs - 1), ["run"])
-        store.write_array(
-            group, "history", np.zeros((n, epochs, 2), np.float32), ["run", "epoch", "part"]
-        )
-        store.write_array(group, "run_id", np.arange(first, first + n, dtype=np.int64), ["run"])
-        store.write_array(group, "failed", np.asarray(failed, dtype=bool), ["run"])
-        centre = np.full(filters.shape[2:], seed, np.float32)
-        store.write_array(group, "v_centre", centre, ["v0", "v1"])
-    return path
 
 
 @pytest.fixture
@@ -64,8 +35,8 @@ def parts(tmp_path):
 
 
 def test_merge_writes_long_layout_and_summary_excludes_failed(tmp_path, parts):
-    out = ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
-    group = store.open_store(out, "ensemble")
+    out = aggregate(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
+    group = stores.open_store(out, "ensemble")
     assert group["filters"].shape == (8, 2, 2, 2)
     assert list(group["filters"].metadata.dimension_names) == ["run", "component", "v0", "v1"]
     assert group["history"].shape == (8, 5, 2)
@@ -89,15 +60,15 @@ def test_merge_writes_long_layout_and_summary_excludes_failed(tmp_path, parts):
 
 def test_merge_refuses_a_missing_chunk(tmp_path, parts):
     with pytest.raises(InputError, match=r"point 'A', lb 2.*missing \[2, 3\]"):
-        ensembles.merge_runs(parts[::2], tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
+        aggregate(parts[::2], tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
     assert not (tmp_path / "ens.zarr").exists()
 
 
 def test_merge_refuses_an_incomplete_runs_store(tmp_path, parts):
-    group = store.open_store(parts[1].path, complete=False)
+    group = stores.open_store(parts[1].path, complete=False)
     group.attrs["complete"] = False
     with pytest.raises(InputError, match="incomplete"):
-        ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
+        aggregate(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
 
 
 def test_figures_draw_every_lb_and_point(tmp_path, parts):
@@ -107,7 +78,7 @@ def test_figures_draw_every_lb_and_point(tmp_path, parts):
         RunsPart(write_runs(tmp_path / "b4.zarr", 0, [0.01, 0.02], [False] * 2), "B", math.inf, 4),
     ]
     runs = {("A", 2): 4, ("B", 2): 4, ("A", 4): 2, ("B", 4): 2}
-    table = summary.summarise(ensembles.merge_runs(parts, tmp_path / "ens.zarr", runs))
+    table = summary.summarise(aggregate(parts, tmp_path / "ens.zarr", runs))
     bits = table.assign(best=table["best"] * style.BITS)
     # per figure and per lb (per point): a line through the best run of each of its cells in
     # bits, and a legend entry naming it
@@ -129,7 +100,7 @@ def test_figures_draw_every_lb_and_point(tmp_path, parts):
             assert all(np.isclose(ys, value).any() for value in series), label
             assert sum(bool(re.search(label + "$", t)) for t in texts) == 1, (label, texts)
     one_lb = summary.summarise(
-        ensembles.merge_runs(
+        aggregate(
             [p for p in parts if p.lb == 2], tmp_path / "one.zarr", {("A", 2): 4, ("B", 2): 4}
         )
     )
@@ -138,7 +109,7 @@ def test_figures_draw_every_lb_and_point(tmp_path, parts):
 
 
 def test_summary_csv_names_units_keeps_4_digits_and_reads_back(tmp_path, parts):
-    out = ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
+    out = aggregate(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
     table = summary.summarise(out)
     path = summary.write_summary_csv(table, tmp_path / "t.csv")
     header, first = path.read_text().splitlines()[:2]
@@ -153,7 +124,7 @@ def test_summary_csv_names_units_keeps_4_digits_and_reads_back(tmp_path, parts):
 def test_info_summarises_an_ensemble_per_point_and_lb(tmp_path, parts, capsys):
     from rsmine import cli
 
-    out = ensembles.merge_runs(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
+    out = aggregate(parts, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
     assert cli.main(["info", str(out)]) == 0
     text = capsys.readouterr().out
     rows = [line.split() for line in text.splitlines() if line.split()[:1] in (["A"], ["B"])]
@@ -176,8 +147,8 @@ def test_components_sweep_pads_filters_and_summarises_per_count(tmp_path, parts)
         ),
     ]
     sweep = [RunsPart(p.path, p.point, p.control, p.lb, 2) for p in parts]
-    out = ensembles.merge_runs(sweep + extra, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
-    group = store.open_store(out, "ensemble")
+    out = aggregate(sweep + extra, tmp_path / "ens.zarr", {("A", 2): 4, ("B", 2): 4})
+    group = stores.open_store(out, "ensemble")
     assert group["components"][...].tolist() == [2] * 8 + [1] * 4
     assert np.isnan(group["filters"][8:, 1]).all() and (group["filters"][8:, 0] == 1).all()
     main = summary.summarise(out, components=2)
@@ -191,7 +162,54 @@ def test_components_sweep_pads_filters_and_summarises_per_count(tmp_path, parts)
 
 def test_merge_refuses_a_store_trained_with_other_components(tmp_path):
     path = write_runs(tmp_path / "a.zarr", 0, [0.1, 0.2], [False, False])
-    group = store.open_store(path, "runs", complete=False)
+    group = stores.open_store(path, "runs", complete=False)
     group.attrs["params"] = {"coarse_grainer": {"components": 2}}
     with pytest.raises(InputError, match="trained with 2 components, expected 1"):
-        ensembles.merge_runs([RunsPart(path, "A", 1.0, 2)], tmp_path / "e.zarr", {("A", 2): 2})
+        aggregate([RunsPart(path, "A", 1.0, 2)], tmp_path / "e.zarr", {("A", 2): 2})
+
+
+def test_aggregate_command_reads_lb_and_components_from_the_stores(tmp_path, capsys):
+    """`rsmine aggregate --part POINT CONTROL STORE ...` writes what the library writes."""
+    from rsmine.cli import main
+
+    a0 = write_runs(tmp_path / "a0.zarr", 0, [0.5, 0.7], [False, False], lb=2)
+    b0 = write_runs(tmp_path / "b0.zarr", 0, [0.1, 0.2], [False, True], seed=1, lb=2)
+    argv = ["aggregate", "--out", str(tmp_path / "cli.zarr"), "--runs", "2"]
+    argv += ["--part", "A", "0.5", str(a0), "--part", "B", "inf", str(b0)]
+    assert main([*argv, "--params", '{"model": "ising"}']) == 0
+    assert capsys.readouterr().err.startswith("rsmine aggregate: 4 runs from 2 stores -> ")
+    parts = [RunsPart(a0, "A", 0.5, 2, 2), RunsPart(b0, "B", math.inf, 2, 2)]
+    library = stores.open_store(aggregate(parts, tmp_path / "lib.zarr", 2))
+    cli = stores.open_store(tmp_path / "cli.zarr", "ensemble")
+    for name in ("filters", "rsmi", "failed", "point", "control", "lb", "components", "v_centre"):
+        np.testing.assert_array_equal(cli[name][...], library[name][...], err_msg=name)
+    assert cli.attrs["params"]["config"] == {"model": "ising"}
+    assert list(cli["lb"][...]) == [2] * 4 and list(cli["components"][...]) == [2] * 4
+    assert main([*argv[:3], "--runs", "3", *argv[5:]]) == 2  # run 2 missing: refused
+    assert "missing [2]" in capsys.readouterr().err
+    assert main([*argv, "--params", "[1]"]) == 2
+    assert "--params: expected a JSON object" in capsys.readouterr().err
+
+
+def test_one_rule_says_which_runs_count(tmp_path):
+    """stores.ensemble.counted: failed runs never count; lb and components select; "main"
+    takes the count most runs have, None every count."""
+    from rsmine.stores.ensemble import counted, read_ensemble
+
+    two = [
+        write_runs(tmp_path / f"a{lb}.zarr", 0, [0.1, 0.2], [False, True], lb=lb) for lb in (2, 4)
+    ]
+    three = write_runs(
+        tmp_path / "c.zarr", 0, [0.3, 0.4], [False, False], filters=np.ones((2, 3, 2, 2)), lb=2
+    )
+    parts = [RunsPart(p, "A", 0.5, components=None) for p in (*two, three)]
+    ensemble = read_ensemble(aggregate(parts, tmp_path / "e.zarr", 2))
+    assert list(ensemble["components"]) == [2, 2, 2, 2, 3, 3]
+    keep, count = counted(ensemble)
+    assert list(keep) == [True, False, True, False, True, True] and count is None
+    keep, count = counted(ensemble, lb=2, components="main")  # at lb 2: one run of 2, two of 3
+    assert list(keep) == [False, False, False, False, True, True] and count == 3
+    keep, count = counted(ensemble, components="main")
+    assert count in (2, 3) and keep.sum() == 2  # a tie of 2 and 2 finished runs
+    keep, count = counted(ensemble, lb=4, components=2)
+    assert list(keep) == [False, False, True, False, False, False] and count == 2

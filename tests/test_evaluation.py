@@ -11,8 +11,8 @@ import pytest
 import torch
 
 import rsmine
-from rsmine import store
-from rsmine.analysis import ensembles
+from rsmine import stores
+from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis.filters import gallery
 from rsmine.analysis.rsmi import summary
 from rsmine.cli import main
@@ -113,10 +113,10 @@ def test_hard_h_scored_is_what_coarse_grain_writes(ising_runs, tmp_path):
     samples, runs = ising_runs
     out = tmp_path / "cg.zarr"
     _cli("coarse-grain", "--filters", runs, "--samples", samples, "--out", out)  # default H
-    group = store.open_store(runs, "runs")
+    group = stores.open_store(runs, "runs")
     params = group.attrs["params"]
     assert params["evaluation"]["candidates"] == 200 and params["coarse_grainer"]["standardise"]
-    configs = store.read_samples(samples).configs
+    configs = stores.read_samples(samples).configs
     partition = Partition("square", (16, 16), lv=4, lb=1, le=2)
     v, e = partition.split(configs)
     config = TrainConfig(batch=50, epochs=2)
@@ -194,18 +194,18 @@ def test_gaussian_above_log_100_with_the_whole_test_part():
 
 def _runs_store(path, rsmi, rsmi_val):
     n = len(rsmi)
-    with store.building(path, "runs", {"region": {"lb": 2}}, store.seed_record(0)) as group:
+    with stores.building(path, "runs", {"region": {"lb": 2}}, stores.seed_record(0)) as group:
         group.attrs["lattice"] = "square"
         filters = np.random.default_rng(0).normal(size=(n, 1, 2, 2)).astype(np.float32)
-        store.write_array(group, "filters", filters, ["run", "component", "v0", "v1"])
+        stores.write_array(group, "filters", filters, ["run", "component", "v0", "v1"])
         for name, values in (("rsmi", rsmi), ("rsmi_val", rsmi_val), ("rsmi_train", rsmi)):
-            store.write_array(group, name, np.asarray(values, np.float32), ["run"])
-        store.write_array(group, "best_epoch", np.zeros(n, np.int32), ["run"])
-        store.write_array(
+            stores.write_array(group, name, np.asarray(values, np.float32), ["run"])
+        stores.write_array(group, "best_epoch", np.zeros(n, np.int32), ["run"])
+        stores.write_array(
             group, "history", np.zeros((n, 2, 2), np.float32), ["run", "epoch", "part"]
         )
-        store.write_array(group, "run_id", np.arange(n, dtype=np.int64), ["run"])
-        store.write_array(group, "failed", np.zeros(n, bool), ["run"])
+        stores.write_array(group, "run_id", np.arange(n, dtype=np.int64), ["run"])
+        stores.write_array(group, "failed", np.zeros(n, bool), ["run"])
     return path
 
 
@@ -214,9 +214,7 @@ def test_best_runs_are_chosen_on_validation_everywhere(tmp_path, capsys):
     one. Tables, the ensemble summary, the gallery, show-filters and coarse-grain pick run 2."""
     rsmi, rsmi_val = [0.9, 0.2, 0.3], [0.1, 0.5, 0.8]
     runs = _runs_store(tmp_path / "runs.zarr", rsmi, rsmi_val)
-    ens = ensembles.merge_runs(
-        [ensembles.RunsPart(runs, "A", 1.0, 2, 1)], tmp_path / "ens.zarr", {("A", 2): 3}
-    )
+    ens = aggregate([RunsPart(runs, "A", 1.0, 2, 1)], tmp_path / "ens.zarr", {("A", 2): 3})
     row = summary.summarise(ens).iloc[0]
     assert row["best_run"] == 2 and row["best"] == pytest.approx(0.3)
     assert row["q95"] > row["best"]  # power: the quantiles over runs still see run 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from filter_ensembles import LV, W, write_planted_ensemble
+from factories import LV, W, write_planted_ensemble
 from scipy.stats import special_ortho_group
 
 from rsmine.analysis.circular import harmonic_rayleigh

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from factories import write_runs
 from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from rsmine import cli, store
-from rsmine.analysis.ensembles import RunsPart, merge_runs
+from rsmine import cli
+from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis.filters import gallery
 from rsmine.errors import InputError
 from rsmine.figures import filters
@@ -55,20 +56,10 @@ def test_chain_is_drawn_as_bars_and_square_as_an_image():
         filters.draw_filter(bars, np.zeros(8), "dimer_grid")
 
 
-def runs_store(path, filters: np.ndarray, rsmi: np.ndarray, lb: int):
-    n = len(rsmi)
-    params = {"region": {"lattice": "dimer_grid", "lb": lb}}
-    with store.building(path, "runs", params, store.seed_record(1)) as group:
-        group.attrs.update(lattice="dimer_grid", v_shape=list(filters.shape[2:]))
-        dims = ["run", "component", "v0", "v1"]
-        store.write_array(group, "filters", filters.astype(np.float32), dims)
-        for name in ("rsmi", "rsmi_val", "rsmi_train"):
-            store.write_array(group, name, rsmi.astype(np.float32), ["run"])
-        store.write_array(group, "best_epoch", np.zeros(n, np.int32), ["run"])
-        store.write_array(group, "history", np.zeros((n, 2, 2), np.float32), ["run", "e", "p"])
-        store.write_array(group, "run_id", np.arange(n, dtype=np.int64), ["run"])
-        store.write_array(group, "failed", np.zeros(n, bool), ["run"])
-    return path
+def _dimer_runs(path, filters: np.ndarray, rsmi: np.ndarray, lb: int):
+    """A runs store of dimer-grid filters at ``lb``, every run finished."""
+    failed = np.zeros(len(rsmi), bool)
+    return write_runs(path, 0, rsmi, failed, 2, 1, filters, lb=lb, lattice="dimer_grid")
 
 
 @pytest.fixture
@@ -80,12 +71,12 @@ def ensemble(tmp_path):
     for point, control in (("T0.5", 0.5), ("Tinf", np.inf)):
         for lb in (2, 4):
             flips = rng.choice([-1.0, 1.0], size=(5, 2, 1, 1))
-            path = runs_store(
+            path = _dimer_runs(
                 tmp_path / f"{point}_{lb}.zarr", flips * known, rng.uniform(0.1, 1, 5), lb
             )
-            parts.append(RunsPart(path, point, control, lb))
+            parts.append(RunsPart(path, point, control, lb, components=None))  # from the store
     runs = {(p.point, p.lb): 5 for p in parts}
-    return merge_runs(parts, tmp_path / "ens.zarr", runs)
+    return aggregate(parts, tmp_path / "ens.zarr", runs)
 
 
 def test_gallery_draws_every_point_with_best_runs_and_aligned_mean(ensemble, tmp_path):
@@ -107,12 +98,12 @@ def test_a_components_sweep_shows_the_main_count_only(tmp_path):
     rng = np.random.default_rng(1)
     parts = []
     for point, control, rows in (("T0.3", 0.3, 2), ("T0.3", 0.3, 3), ("Tinf", np.inf, 2)):
-        path = runs_store(
+        path = _dimer_runs(
             tmp_path / f"{point}_{rows}.zarr", rng.normal(size=(4, rows, 8, 8)), np.ones(4), 2
         )
         parts.append(RunsPart(path, point, control, 2, components=rows))
     runs = {("T0.3", 2): 4, ("Tinf", 2): 4}  # per (point, lb, components) cell
-    _, _, cells = gallery.read_filter_cells(merge_runs(parts, tmp_path / "e.zarr", runs))
+    _, _, cells = gallery.read_filter_cells(aggregate(parts, tmp_path / "e.zarr", runs))
     assert [c.filters.shape for c in cells] == [(4, 2, 8, 8), (4, 2, 8, 8)]
     assert all(np.isfinite(c.filters).all() for c in cells)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rsmine import cli, store
+from rsmine import cli, stores
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +35,7 @@ def test_npy_npz_and_a_directory_import_with_their_record(tmp_path):
     (data / "notes.txt").write_text("not data")
     out = tmp_path / "s.zarr"
     assert _import([data], out) == 0
-    samples = store.read_samples(out)
+    samples = stores.read_samples(out)
     assert (samples.configs == np.concatenate([a, b])).all() and samples.lattice == "square"
     attrs = samples.attrs
     assert attrs["periodic"] is True and attrs["control"] == {"name": "T", "value": 2.5}
@@ -55,7 +55,7 @@ def test_hdf5_imports_a_named_dataset(tmp_path):
     out = tmp_path / "s.zarr"
     assert _import([path], out) == 2  # two datasets: --key needed
     assert _import([path], out, *ARGS, "--key", "spins") == 0
-    assert (store.read_samples(out).configs == grids).all()
+    assert (stores.read_samples(out).configs == grids).all()
 
 
 def _write(tmp_path: Path, name: str, array: np.ndarray) -> Path:
@@ -129,6 +129,6 @@ def test_the_readme_own_data_example_runs_end_to_end(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "params.model: imported" in done.stdout and "periodic: True" in done.stdout
-    runs = store.open_store(tmp_path / "my_runs.zarr", "runs")
+    runs = stores.open_store(tmp_path / "my_runs.zarr", "runs")
     assert runs.attrs["params"]["region"]["origins"] > 1  # periodic: many V origins
     assert np.isfinite(runs["rsmi"][...]).all()

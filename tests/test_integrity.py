@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rsmine import integrity, store
+from rsmine import integrity, stores
 from rsmine.errors import InputError
 
 BIN = Path(sys.executable).parent
@@ -19,8 +19,8 @@ BIN = Path(sys.executable).parent
 def _samples(path: Path) -> Path:
     """A complete two-chunk sample store written through rsmine's own writer."""
     configs = np.random.default_rng(0).integers(0, 2, size=(8, 4, 4), dtype=np.int8) * 2 - 1
-    with store.building(path, "samples", {"model": "test"}, store.seed_record(0)) as group:
-        store.write_array(group, "configs", configs, ["sample", "y", "x"], chunks=(4, 4, 4))
+    with stores.building(path, "samples", {"model": "test"}, stores.seed_record(0)) as group:
+        stores.write_array(group, "configs", configs, ["sample", "y", "x"], chunks=(4, 4, 4))
     return path
 
 
@@ -30,10 +30,10 @@ def _chunk(path: Path) -> Path:
 
 def test_a_sealed_store_reads_and_records_every_chunk(tmp_path):
     path = _samples(tmp_path / "s.zarr")
-    recorded = store.open_store(path).attrs[integrity.ATTR]["arrays"]["configs"]
+    recorded = stores.open_store(path).attrs[integrity.ATTR]["arrays"]["configs"]
     assert sorted(recorded["chunks"]) == ["c/0/0/0", "c/1/0/0"]
     assert recorded["checksummed"] and recorded["shape"] == [8, 4, 4]
-    assert store.read_samples(path).configs.shape == (8, 4, 4)
+    assert stores.read_samples(path).configs.shape == (8, 4, 4)
 
 
 def _delete(chunk: Path) -> None:
@@ -62,7 +62,7 @@ def test_a_damaged_chunk_is_refused_naming_store_array_and_chunk(tmp_path, damag
     path = _samples(tmp_path / "s.zarr")
     damage(_chunk(path))
     with pytest.raises(InputError, match=message) as caught:
-        store.read_samples(path)
+        stores.read_samples(path)
     assert str(path) in str(caught.value)
     assert "\n" not in str(caught.value)
 
@@ -74,7 +74,7 @@ def test_an_edited_shape_is_refused(tmp_path):
     meta["shape"] = [16, 4, 4]
     meta_path.write_text(json.dumps(meta))
     with pytest.raises(InputError, match=r"array 'configs': shape is \[16, 4, 4\]"):
-        store.read_samples(path)
+        stores.read_samples(path)
 
 
 def test_a_store_without_a_manifest_still_reads_and_info_says_so(tmp_path):
@@ -82,8 +82,8 @@ def test_a_store_without_a_manifest_still_reads_and_info_says_so(tmp_path):
     root = json.loads((path / "zarr.json").read_text())
     del root["attributes"][integrity.ATTR]
     (path / "zarr.json").write_text(json.dumps(root))
-    assert store.read_samples(path).n_samples == 8
-    assert "no manifest" in store.describe(path)
+    assert stores.read_samples(path).n_samples == 8
+    assert "no manifest" in stores.describe(path)
 
 
 def test_optimise_on_a_damaged_store_exits_2_with_one_line_before_any_work(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rsmine import cli, store
+from rsmine import cli, stores
 from rsmine.writer_lock import lock_path
 from tests.writers import start_writer
 
@@ -68,7 +68,7 @@ def existing(tmp_path) -> Path:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("command", [ISING, CHIPPING], ids=["ising", "chipping"])
 def test_a_simulation_ends_within_2_s_and_keeps_the_store_there(existing, command, signum):
-    before = store.read_samples(existing).configs.copy()
+    before = stores.read_samples(existing).configs.copy()
     code, stderr, seconds = _interrupt(
         [BIN / "rsmine", *command, "--out", existing], existing, signum
     )
@@ -76,7 +76,7 @@ def test_a_simulation_ends_within_2_s_and_keeps_the_store_there(existing, comman
     assert "nothing was written" in line and "run the same command again" in line
     assert code == 128 + signum
     assert seconds < LIMIT_S, (seconds, stderr)
-    assert (store.read_samples(existing).configs == before).all()
+    assert (stores.read_samples(existing).configs == before).all()
     assert sorted(p.name for p in existing.parent.iterdir()) == ["s.zarr"]
 
 
@@ -92,7 +92,7 @@ def test_mpi_dimers_end_within_2_s_with_one_line_and_resume(tmp_path, ranks):
     assert "Traceback" not in stderr
     assert code != 0
     assert seconds < LIMIT_S, (seconds, stderr)
-    assert store.open_store(out, complete=False).attrs["complete"] is False
+    assert stores.open_store(out, complete=False).attrs["complete"] is False
     assert not lock_path(out).exists() or _unlocked(out)
 
 

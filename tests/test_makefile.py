@@ -28,19 +28,19 @@ def _make(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def test_every_demo_follow_up_runs_the_demo_configuration(tmp_path):
-    done = _make(tmp_path, "-n", "demo", "report", "rerun", "RULE=merge_runs")
+    done = _make(tmp_path, "-n", "demo", "report", "rerun", "RULE=aggregate")
     assert done.returncode == 0, done.stderr
     calls = [line for line in done.stdout.splitlines() if "/snakemake " in line]
     assert len(calls) == 4  # demo: run + report; report; rerun
     for line in calls:
         assert DEMO in line, line
-    assert calls[-1].endswith(f"{DEMO} --forcerun merge_runs ")
+    assert calls[-1].endswith(f"{DEMO} --forcerun aggregate ")
 
 
 def test_rerun_is_a_dry_run_of_the_demo_only(tmp_path):
     workdir = tmp_path / "work"
     workdir.mkdir()
-    done = _make(tmp_path, "rerun", "RULE=merge_runs", f"ARGS=-n --directory {workdir}")
+    done = _make(tmp_path, "rerun", "RULE=aggregate", f"ARGS=-n --directory {workdir}")
     assert done.returncode == 0, done.stderr
     out = done.stdout + done.stderr
     header = re.search(r"Config file\(s\): (.*)", out)[1]
@@ -54,4 +54,4 @@ def test_rerun_is_a_dry_run_of_the_demo_only(tmp_path):
 def test_rerun_without_a_rule_says_how_to_call_it(tmp_path):
     done = _make(tmp_path, "rerun")
     assert done.returncode == 2
-    assert "usage: make rerun RULE=<rule, e.g. merge_runs> [ARGS=-n]" in done.stderr
+    assert "usage: make rerun RULE=<rule, e.g. aggregate> [ARGS=-n]" in done.stderr

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rsmine import cli, store
+from rsmine import cli, stores
 from rsmine.errors import InputError
 from rsmine.writer_lock import WriterLock, holding, lock_path
 from tests.writers import start_writer
@@ -42,7 +42,7 @@ def test_a_second_writer_is_refused_at_once_and_the_first_completes(tmp_path, mp
     assert f"output {out}: another rsmine process" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert proc.returncode == 0, stderr
-    assert store.open_store(out).attrs["seed"]["entropy"] == 1  # the first writer's store
+    assert stores.open_store(out).attrs["seed"]["entropy"] == 1  # the first writer's store
     assert sorted(p.name for p in tmp_path.iterdir()) == ["same.zarr"]  # lock file removed
 
 
@@ -91,7 +91,7 @@ def test_out_inside_a_store_is_refused_naming_both(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"output {inner}: lies inside the store {outer}" in err
     assert not inner.exists()
-    assert store.read_samples(outer).n_samples == 4
+    assert stores.read_samples(outer).n_samples == 4
 
 
 def test_out_holding_another_store_is_refused_naming_both(tmp_path, capsys):
@@ -99,4 +99,4 @@ def test_out_holding_another_store_is_refused_naming_both(tmp_path, capsys):
     inner = _made(tmp_path / "inner.zarr").rename(outer / "inner.zarr")  # put there by hand
     assert cli.main([*ISING, "--out", str(outer)]) == 2
     assert f"output {outer}: holds the rsmine store {inner}" in capsys.readouterr().err
-    assert store.read_samples(inner).n_samples == 4
+    assert stores.read_samples(inner).n_samples == 4

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import subprocess
@@ -13,38 +12,22 @@ import numpy as np
 import pytest
 import yaml
 import zarr
+from factories import write_foreign_samples, write_ising_like
 
-from rsmine import store
+from rsmine import stores
 from rsmine.cli import main
 from rsmine.errors import InputError
 from rsmine.optimise import optimise_store
+from rsmine.plan import Plan
 
 
-def _rsmine() -> str:
-    """The installed console script (the one beside this interpreter if not on PATH)."""
+def _rsmine() -> str:  # the installed console script, else the one beside this interpreter
     return shutil.which("rsmine") or str(Path(sys.executable).parent / "rsmine")
-
-
-def _sample_store(path: Path, configs: np.ndarray, **attrs) -> Path:
-    """A sample store as any program following docs/stores.md would write it."""
-    group = zarr.open_group(store=str(path), mode="w", zarr_format=3)
-    dims = ["sample", "y", "x", "z"][: configs.ndim]
-    group.create_array("configs", data=configs, dimension_names=dims)
-    group.attrs.update({"kind": "samples", "complete": True, **attrs})
-    return path
-
-
-def _ising_like(n: int, side: int, seed: int = 0) -> np.ndarray:
-    """(n, side, side) int8 ±1 configurations: a global random sign times sparse noise."""
-    rng = np.random.default_rng(seed)
-    sign = rng.choice(np.array([-1, 1], np.int8), size=(n, 1, 1))
-    flips = np.where(rng.random((n, side, side)) < 0.1, -1, 1).astype(np.int8)
-    return sign * flips
 
 
 @pytest.fixture
 def samples(tmp_path) -> Path:
-    return _sample_store(tmp_path / "samples.zarr", _ising_like(200, 12), lattice="square")
+    return write_ising_like(tmp_path / "samples.zarr", 200)
 
 
 _GOOD = ["--lv", "2", "--lb", "1", "--le", "2", "--runs", "2", "--seed", "5"]
@@ -77,11 +60,11 @@ def _refused(capsys, tmp_path, argv, message: str) -> None:
         (("--components", "0"), "--components 0: expected an integer >= 1"),
         (("--origins", "0"), "--origins 0: expected an integer >= 1"),
         (("--origins", "1000"), "origins 1000: expected between 1 and 144"),
-        (("--epochs", "0"), "epochs must be positive, got 0"),
-        (("--patience", "-1"), "weight_decay, init_scale must be >= 0"),
+        (("--epochs", "0"), "epochs must be >= 1, got 0"),
+        (("--patience", "-1"), "patience must be >= 0, got -1"),
         (("--batch", "1"), "batch must be >= 2"),
-        (("--lr", "0"), "lr must be positive, got 0.0"),
-        (("--lr", "nan"), "lr must be positive, got nan"),
+        (("--lr", "0"), "lr must be > 0, got 0.0"),
+        (("--lr", "nan"), "lr must be > 0, got nan"),
         (("--lv", "0"), "--lv 0, --lb 1, --le 2: expected lv >= 1"),
         (("--lb", "-1"), "--lv 2, --lb -1, --le 2: expected lv >= 1, lb >= 0"),
         (("--le", "0"), "--le 0: expected lv >= 1, lb >= 0, le >= 1"),
@@ -119,10 +102,7 @@ def test_batch_larger_than_a_part_is_refused(capsys, tmp_path, samples):
     ],
 )
 def test_bad_sample_stores_are_refused(capsys, tmp_path, configs, attrs, message):
-    path = tmp_path / "bad.zarr"
-    group = zarr.open_group(store=str(path), mode="w", zarr_format=3)
-    group.create_array("configs", data=configs)
-    group.attrs.update({"kind": "samples", "complete": True, **attrs})
+    path = write_foreign_samples(tmp_path / "bad.zarr", configs, named=False, **attrs)
     _refused(capsys, tmp_path, _args(path, tmp_path / "runs.zarr"), f"{path}: ")
     _refused(capsys, tmp_path, _args(path, tmp_path / "runs.zarr"), message)
 
@@ -140,7 +120,7 @@ def test_output_that_is_not_a_runs_store_is_refused(capsys, tmp_path, samples):
     precious.mkdir()
     (precious / "thesis.tex").write_text("do not delete")
     _refused(capsys, tmp_path, _args(samples, precious), "is a directory with 1 entries")
-    other = _sample_store(tmp_path / "other.zarr", np.zeros((3, 4), np.int8), kind="runs")
+    other = write_foreign_samples(tmp_path / "other.zarr", np.zeros((3, 4), np.int8), kind="runs")
     _refused(capsys, tmp_path, _args(samples, other), "that is not an rsmine store")
     assert (precious / "thesis.tex").read_text() == "do not delete"
 
@@ -164,8 +144,8 @@ def test_console_script_refuses_bad_input_with_exit_2(tmp_path, samples):
 @pytest.mark.parametrize("kind", ["samples", "runs", "ensemble"])
 def test_info_prints_every_kind(capsys, tmp_path, kind):
     path = tmp_path / f"{kind}.zarr"
-    with store.building(path, kind, {"lv": 2}, store.seed_record(5)) as group:
-        store.write_array(group, "rsmi", np.arange(3, dtype=np.float32), ["run"])
+    with stores.building(path, kind, {"lv": 2}, stores.seed_record(5)) as group:
+        stores.write_array(group, "rsmi", np.arange(3, dtype=np.float32), ["run"])
     assert main(["info", str(path)]) == 0
     out = capsys.readouterr().out
     assert f"kind: {kind}" in out and "rsmi" in out and "run=3" in out and "params.lv: 2" in out
@@ -184,13 +164,13 @@ def _dims(group: zarr.Group, name: str) -> tuple[str, ...]:
 
 
 def test_round_trip_through_main(capsys, tmp_path, one_thread):
-    samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    samples = write_ising_like(tmp_path / "s.zarr", 400)
     out = tmp_path / "runs.zarr"
     assert main(_args(samples, out, *_QUICK)) == 0
     err = capsys.readouterr().err
     assert "rsmine optimise: 3 runs, test RSMI mean" in err and "0 failed" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.zarr", "s.zarr"]
-    group = store.open_store(out, "runs")
+    group = stores.open_store(out, "runs")
     assert group.attrs["complete"] is True and group.attrs["kind"] == "runs"
     assert group.attrs["lattice"] == "square" and group.attrs["v_shape"] == [2, 2]
     assert group.attrs["samples"] == str(samples) and group.attrs["units"] == "nats"
@@ -221,12 +201,15 @@ def test_round_trip_through_main(capsys, tmp_path, one_thread):
 
 def test_chunked_runs_match_one_batch(tmp_path, one_thread):
     """Run 3 trained alone (a workflow chunk) equals run 3 inside the batch of runs 2-4."""
-    samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    samples = write_ising_like(tmp_path / "s.zarr", 400)
     assert main(_args(samples, tmp_path / "all.zarr", *_QUICK)) == 0
     assert (
         main(_args(samples, tmp_path / "one.zarr", *_QUICK, "--runs", "1", "--first-run", "3")) == 0
     )
-    batch, alone = store.open_store(tmp_path / "all.zarr"), store.open_store(tmp_path / "one.zarr")
+    batch, alone = (
+        stores.open_store(tmp_path / "all.zarr"),
+        stores.open_store(tmp_path / "one.zarr"),
+    )
     assert alone["run_id"][...].tolist() == [3]
     np.testing.assert_allclose(alone["filters"][0], batch["filters"][1], rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(alone["rsmi"][0], batch["rsmi"][1], rtol=1e-4, atol=1e-5)
@@ -239,7 +222,7 @@ def test_round_trip_through_console_script_on_a_dimer_grid(tmp_path):
     grid = np.zeros((300, 16, 16), np.int8)
     grid[:, 0::2, 1::2] = rng.integers(0, 2, size=(300, 8, 8))
     grid[:, 1::2, 0::2] = rng.integers(0, 2, size=(300, 8, 8))
-    samples = _sample_store(tmp_path / "d.zarr", grid, lattice="dimer_grid")
+    samples = write_foreign_samples(tmp_path / "d.zarr", grid, lattice="dimer_grid")
     out = tmp_path / "runs.zarr"
     argv = ["optimise", "--samples", str(samples), "--out", str(out), "--lv", "4", "--lb", "2"]
     argv += ["--le", "2", "--runs", "2", "--seed", "3", "--epochs", "2", "--batch", "20"]
@@ -247,7 +230,7 @@ def test_round_trip_through_console_script_on_a_dimer_grid(tmp_path):
     done = subprocess.run([_rsmine(), *argv], capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stderr.startswith("rsmine optimise: 2 runs, test RSMI mean")
-    group = store.open_store(out, "runs")
+    group = stores.open_store(out, "runs")
     filters = group["filters"][...]
     assert filters.shape == (2, 2, 4, 4)  # two components by default on the dimer grid
     rows, cols = np.indices((4, 4))
@@ -260,12 +243,12 @@ def test_round_trip_through_console_script_on_a_dimer_grid(tmp_path):
 
 
 def test_declared_options_set_fields(tmp_path, one_thread):
-    samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    samples = write_ising_like(tmp_path / "s.zarr", 400)
     options = {"epochs": 2, "batch": 40, "weight_decay": 1e-3, "hidden": [8], "halt_delta": None}
     out = optimise_store(
         samples, tmp_path / "r.zarr", lv=2, lb=1, le=2, runs=1, seed=0, origins=3, **options
     )
-    params = store.open_store(out).attrs["params"]
+    params = stores.open_store(out).attrs["params"]
     assert params["optimiser"]["epochs"] == 2 and params["optimiser"]["batch"] == 40
     assert params["optimiser"]["halt_delta"] is None  # None: not given, the default
     assert params["optimiser"]["weight_decay"] == 1e-3 and params["critic"]["hidden"] == [8]
@@ -273,18 +256,18 @@ def test_declared_options_set_fields(tmp_path, one_thread):
 
 
 def test_rerun_replaces_an_existing_runs_store(tmp_path, one_thread):
-    samples = _sample_store(tmp_path / "s.zarr", _ising_like(400, 12), lattice="square")
+    samples = write_ising_like(tmp_path / "s.zarr", 400)
     out = tmp_path / "runs.zarr"
     assert main(_args(samples, out, *_QUICK)) == 0
     assert main(_args(samples, out, *_QUICK, "--runs", "1", "--first-run", "7")) == 0
-    assert store.open_store(out, "runs")["run_id"][...].tolist() == [7]
+    assert stores.open_store(out, "runs")["run_id"][...].tolist() == [7]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.zarr", "s.zarr"]
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"device": "tpu"}, "device must be cpu, cuda or auto, got 'tpu'"),
+        ({"device": "tpu"}, "device 'tpu' is not one of cpu, cuda, auto"),
         ({"runs": 2.5}, "--runs 2.5: expected an integer >= 1"),
         ({"runs": True}, "--runs True: expected an integer >= 1"),
         ({"bogus": 1}, "option(s) ['bogus']: expected some of ['origins', 'epochs'"),
@@ -355,16 +338,16 @@ def _args_dict() -> dict[str, int]:
 def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, one_thread):
     """CLI flags (help, defaults, choices), optimise_store's keywords, the workflow's
     optimise_args and the schema's train block all follow rsmine.estimator.train.options()."""
-    from rsmine.cli import build_parser, option_flags
+    from rsmine.cli import build_parser
     from rsmine.estimator.train import options
+    from rsmine.flags import option_flags
 
     declared = options()
     assert sorted(_NOT_DEFAULT) == sorted(declared)
     assert all(_NOT_DEFAULT[k] != d for k, (d, _) in declared.items())
-    # the schema's train block
+    # the schema's train block copies nothing: rsmine.study checks it against the declaration
     schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
-    in_schema = schema["$defs"]["train"]["properties"]
-    assert in_schema == {k: {"description": o.help, **o.schema} for k, (_, o) in declared.items()}
+    assert set(schema["$defs"]["train"]) == {"description", "type"}
     # --help: every flag with its help and default; choices for bound and device
     done = subprocess.run([_rsmine(), "optimise", "--help"], capture_output=True, text=True)
     help_text = " ".join(done.stdout.split())
@@ -381,19 +364,17 @@ def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, 
         assert parsed[name] == value, name
     # optimise_store takes every declared name as a keyword and records the value
     out = optimise_store(samples, tmp_path / "r.zarr", **_args_dict(), **_NOT_DEFAULT)
-    params = store.open_store(out).attrs["params"]
+    params = stores.open_store(out).attrs["params"]
     groups = [g for g in params.values() if isinstance(g, dict)]
     recorded = {k: v for group in groups for k, v in group.items()}
     for name, value in _NOT_DEFAULT.items():
         assert recorded[name] == value, name
-    # and the workflow's optimise_args passes every key of a system's train block
-    namespace = {"config": yaml.safe_load((ROOT / "config/demo.yaml").read_text())}
-    system = next(iter(namespace["config"]["systems"]))
-    namespace["config"]["systems"][system]["optimise"]["train"] = dict(_NOT_DEFAULT)
-    exec(compile((ROOT / "workflow/rules/common.smk").read_text(), "common.smk", "exec"), namespace)
-    point = namespace["POINTS"][system][0].label
-    wildcards = argparse.Namespace(system=system, point=point, lb="0", components="1", chunk="0")
-    argv = namespace["optimise_args"](wildcards).split()
+    # and the workflow's plan passes every key of a system's train block
+    config = yaml.safe_load((ROOT / "config/demo.yaml").read_text())
+    system = next(iter(config["systems"]))
+    config["systems"][system]["optimise"]["train"] = dict(_NOT_DEFAULT)
+    plan = Plan(config)
+    argv = plan.optimise_options(system, plan.points[system][0].label, 0, 1, 0).split()
     parsed = vars(build_parser().parse_args(["optimise", "--samples", "s", "--out", "o", *argv]))
     for name, value in _NOT_DEFAULT.items():
         assert parsed[name] == value, name
@@ -410,8 +391,8 @@ def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, 
 )
 def test_origins_auto_follows_the_store_and_the_critic(tmp_path, one_thread, attrs, expected):
     ask = attrs.pop("ask", "auto")
-    path = _sample_store(tmp_path / "s.zarr", _ising_like(3000, 12), lattice="square", **attrs)
+    path = write_ising_like(tmp_path / "s.zarr", 3000, **attrs)
     out = optimise_store(path, tmp_path / "r.zarr", **_args_dict(), origins=ask, epochs=1)
-    region = store.open_store(out).attrs["params"]["region"]
+    region = stores.open_store(out).attrs["params"]["region"]
     assert region["origins"] == expected and region["origins_asked"] == ask
     assert len(region["origin_coords"]) == expected

@@ -4,15 +4,15 @@ import math
 
 import numpy as np
 import pytest
+from factories import write_runs
 
-from rsmine.analysis.ensembles import RunsPart, merge_runs
+from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis.rsmi.boundaryness import boundaryness_curves, boundaryness_peaks
 from rsmine.analysis.rsmi.scaling import buffer_fits_table
 from rsmine.analysis.rsmi.summary import components_sweep, summarise
 from rsmine.analysis.rsmi.transition import transition_table
 from rsmine.figures import rsmi
 from rsmine.figures.style import transition_mark
-from tests.test_ensembles import write_runs
 
 CONTROLS = [0.5, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5, math.inf]
 LBS = [0, 1, 2, 4]
@@ -37,7 +37,7 @@ def ensemble(tmp_path_factory):
                 path = write_runs(tmp / f"{i}_{lb}_{k}.zarr", 0, rsmi, [False] * 4, filters=filters)
                 parts.append(RunsPart(path, f"P{i}", x, lb, k))
             runs[(f"P{i}", lb)] = 4
-    return merge_runs(parts, tmp / "ens.zarr", runs)
+    return aggregate(parts, tmp / "ens.zarr", runs)
 
 
 def test_every_analysis_figure_draws(ensemble, tmp_path):

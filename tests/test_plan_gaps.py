@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rsmine import config as science
+from rsmine import study as science
 from rsmine.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]

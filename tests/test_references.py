@@ -116,7 +116,7 @@ def test_optimise_stores_references_and_info_shows_them(tmp_path, capsys):
     """``rsmine optimise --references true`` stores the block sign's scores in the runs store's
     attr ``references``; ``rsmine info`` prints them beside the learned run; without the flag
     nothing is stored."""
-    from rsmine import cli, store
+    from rsmine import cli, stores
 
     samples, runs = str(tmp_path / "s.zarr"), str(tmp_path / "r.zarr")
     simulate = ["simulate", "ising", "--L", "8", "--T", "2.3", "--samples", "600"]
@@ -124,7 +124,7 @@ def test_optimise_stores_references_and_info_shows_them(tmp_path, capsys):
     optimise = ["optimise", "--samples", samples, "--lv", "2", "--lb", "1", "--le", "1"]
     optimise += ["--runs", "1", "--seed", "2", "--epochs", "2", "--batch", "20"]
     assert cli.main([*optimise, "--out", runs, "--references", "true"]) == 0
-    (ref,) = store.open_store(runs, "runs").attrs["references"]
+    (ref,) = stores.open_store(runs, "runs").attrs["references"]
     assert ref["name"] == "block sign" and ref["plugin"] > 4 * ref["plugin_se"]
     capsys.readouterr()
     assert cli.main(["info", runs]) == 0
@@ -132,4 +132,4 @@ def test_optimise_stores_references_and_info_shows_them(tmp_path, capsys):
     assert cli.main(["references", runs, "--csv", str(tmp_path / "refs.csv")]) == 0
     assert "block sign" in (tmp_path / "refs.csv").read_text()
     assert cli.main([*optimise, "--out", str(tmp_path / "plain.zarr")]) == 0
-    assert "references" not in store.open_store(tmp_path / "plain.zarr", "runs").attrs
+    assert "references" not in stores.open_store(tmp_path / "plain.zarr", "runs").attrs

@@ -13,7 +13,7 @@ frozen in one state, and the test RSMI fell 0.18 nats short (1.19 vs 1.37).
 import numpy as np
 import pytest
 
-from rsmine import store
+from rsmine import stores
 from rsmine.cli import main
 from rsmine.optimise import optimise_store
 
@@ -33,10 +33,10 @@ def test_ordered_dimers_reach_the_entropy_of_their_columnar_states(tmp_path):
     samples = tmp_path / "dimers.zarr"
     argv = ["simulate", "dimers", "--n", "16", "--T", "0.3", "--chains", "40", "--sweeps", "200"]
     assert main([*argv, "--seed", "41", "--out", str(samples)]) == 0
-    observed = store.read_samples(samples, ["Dx", "Dy"]).observables
+    observed = stores.read_samples(samples, ["Dx", "Dy"]).observables
     assert (np.maximum(np.abs(observed["Dx"]), np.abs(observed["Dy"])) > 0.5).all()  # ordered
     entropy = state_entropy(observed["Dx"], observed["Dy"])
     assert 1.2 < entropy <= np.log(4)  # all four states present: a sharp test
     out = optimise_store(samples, tmp_path / "runs.zarr", lv=8, lb=2, le=4, runs=2, seed=7)
-    rsmi = store.open_store(out)["rsmi"][...]
+    rsmi = stores.open_store(out)["rsmi"][...]
     assert (np.abs(rsmi - entropy) < 0.05).all(), (rsmi, entropy)

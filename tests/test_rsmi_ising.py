@@ -17,13 +17,13 @@ import math
 import numpy as np
 import pytest
 
-from rsmine import store
+from rsmine import stores
 from rsmine.cli import main
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import BatchResult, TrainConfig, train_batch
-from rsmine.models.critical import ISING_TC
 from rsmine.models.ising import simulate
 from rsmine.optimise import optimise_store
+from rsmine.systems import ISING_TC
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -77,10 +77,10 @@ def test_default_settings_reach_the_block_sign_filter_at_tc(tmp_path):
     argv = ["simulate", "ising", "--L", "32", "--T", repr(ISING_TC), "--samples", "8000"]
     assert main([*argv, "--seed", "77", "--out", str(samples)]) == 0
     window = {"lv": 4, "lb": 2, "le": 4, "runs": 3, "seed": 3, "device": "cpu"}
-    default = store.open_store(optimise_store(samples, tmp_path / "auto.zarr", **window))
+    default = stores.open_store(optimise_store(samples, tmp_path / "auto.zarr", **window))
     origins = default.attrs["params"]["region"]["origins"]
     assert origins == 7 and default.attrs["params"]["region"]["origins_asked"] == "auto"
-    configs = store.read_samples(samples).configs
+    configs = stores.read_samples(samples).configs
     v, e = Partition("square", (32, 32), 4, 2, 4, origins=origins, seed=3).split(configs)
     block_sign = np.full((1, 16), 10.0, np.float32)
     fixed = train_batch(

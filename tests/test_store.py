@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import zarr
 
-from rsmine import store
+from rsmine import stores
 from rsmine.errors import InputError
 
 
@@ -30,11 +30,11 @@ def _leftovers(tmp_path):
 
 def test_building_renames_into_place_complete(tmp_path):
     out = tmp_path / "s.zarr"
-    with store.building(out, "samples", {"L": 4}, store.seed_record(7, [1])) as group:
-        store.write_array(group, "configs", np.ones((3, 4, 4), np.int8), ["sample", "y", "x"])
+    with stores.building(out, "samples", {"L": 4}, stores.seed_record(7, [1])) as group:
+        stores.write_array(group, "configs", np.ones((3, 4, 4), np.int8), ["sample", "y", "x"])
         assert not out.exists()
     assert _leftovers(tmp_path) == ["s.zarr"]
-    group = store.open_store(out, "samples")
+    group = stores.open_store(out, "samples")
     assert group.attrs["complete"] is True
     assert group.attrs["seed"] == {"entropy": 7, "spawn_key": [1]}
     assert group.attrs["params"] == {"L": 4}
@@ -43,19 +43,19 @@ def test_building_renames_into_place_complete(tmp_path):
 
 def test_building_leaves_nothing_on_error_and_keeps_the_old_store(tmp_path):
     out = tmp_path / "s.zarr"
-    with store.building(out, "samples", {"version": 1}, store.seed_record(0)) as group:
-        store.write_array(group, "configs", np.ones((2, 4), np.int8), ["sample", "x"])
+    with stores.building(out, "samples", {"version": 1}, stores.seed_record(0)) as group:
+        stores.write_array(group, "configs", np.ones((2, 4), np.int8), ["sample", "x"])
     with pytest.raises(RuntimeError, match="boom"):
-        with store.building(out, "samples", {"version": 2}, store.seed_record(0)) as group:
-            store.write_array(group, "configs", np.zeros((2, 4), np.int8), ["sample", "x"])
+        with stores.building(out, "samples", {"version": 2}, stores.seed_record(0)) as group:
+            stores.write_array(group, "configs", np.zeros((2, 4), np.int8), ["sample", "x"])
             raise RuntimeError("boom")
     assert _leftovers(tmp_path) == ["s.zarr"]
-    assert store.open_store(out).attrs["params"] == {"version": 1}
+    assert stores.open_store(out).attrs["params"] == {"version": 1}
 
 
 def test_building_on_error_with_no_previous_store_leaves_no_directory(tmp_path):
     with pytest.raises(KeyboardInterrupt):
-        with store.building(tmp_path / "s.zarr", "runs", {}, store.seed_record(0)):
+        with stores.building(tmp_path / "s.zarr", "runs", {}, stores.seed_record(0)):
             raise KeyboardInterrupt
     assert _leftovers(tmp_path) == []
 
@@ -63,7 +63,7 @@ def test_building_on_error_with_no_previous_store_leaves_no_directory(tmp_path):
 def test_read_samples_accepts_a_plain_zarr_store(tmp_path):
     configs = np.random.default_rng(0).choice([-1, 1], size=(5, 6, 6)).astype(np.int8)
     path = _plain_samples(tmp_path / "p.zarr", configs, complete=True)
-    samples = store.read_samples(path)
+    samples = stores.read_samples(path)
     assert samples.lattice == "square" and samples.shape == (6, 6) and samples.n_samples == 5
     assert np.array_equal(samples.configs, configs)
 
@@ -73,13 +73,13 @@ def test_read_samples_accepts_a_plain_zarr_store(tmp_path):
 )
 def test_read_samples_infers_the_lattice_from_the_axes(tmp_path, shape, lattice):
     path = _plain_samples(tmp_path / "p.zarr", np.zeros(shape, np.int32), complete=True)
-    assert store.read_samples(path).lattice == lattice
+    assert stores.read_samples(path).lattice == lattice
 
 
 def test_read_samples_ignores_foreign_attrs(tmp_path):
     configs = np.zeros((2, 4, 4), np.int8)
     path = _plain_samples(tmp_path / "f.zarr", configs, complete=True, params="made by hand")
-    assert store.read_samples(path).lattice == "square"
+    assert stores.read_samples(path).lattice == "square"
 
 
 def test_read_samples_reads_a_dimer_grid_and_observables(tmp_path):
@@ -88,7 +88,7 @@ def test_read_samples_reads_a_dimer_grid_and_observables(tmp_path):
     )
     group = zarr.open_group(store=str(path), mode="r+", zarr_format=3)
     group.create_array("energy", shape=(3,), dtype="f8", dimension_names=["sample"])[...] = 1.5
-    samples = store.read_samples(path, observables=["energy"])
+    samples = stores.read_samples(path, observables=["energy"])
     assert samples.lattice == "dimer_grid"
     assert np.array_equal(samples.observables["energy"], [1.5, 1.5, 1.5])
 
@@ -118,7 +118,7 @@ def test_read_samples_reads_a_dimer_grid_and_observables(tmp_path):
 def test_read_samples_refuses_bad_stores(tmp_path, configs, attrs, message):
     path = _plain_samples(tmp_path / "bad.zarr", configs, **attrs)
     with pytest.raises(InputError, match=message) as info:
-        store.read_samples(path)
+        stores.read_samples(path)
     assert "bad.zarr" in str(info.value)
 
 
@@ -126,44 +126,44 @@ def test_read_samples_refuses_missing_configs_and_missing_observables(tmp_path):
     group = zarr.open_group(store=str(tmp_path / "m.zarr"), mode="w", zarr_format=3)
     group.attrs["complete"] = True
     with pytest.raises(InputError, match="no 'configs' array"):
-        store.read_samples(tmp_path / "m.zarr")
+        stores.read_samples(tmp_path / "m.zarr")
     path = _plain_samples(tmp_path / "o.zarr", np.zeros((2, 4)), complete=True)
     with pytest.raises(InputError, match="no per-sample array 'energy'"):
-        store.read_samples(path, observables=["energy"])
+        stores.read_samples(path, observables=["energy"])
 
 
 def test_open_store_refuses_what_is_not_a_store(tmp_path):
     with pytest.raises(InputError, match="no such store"):
-        store.open_store(tmp_path / "nothing.zarr")
+        stores.open_store(tmp_path / "nothing.zarr")
     (tmp_path / "dir").mkdir()
     with pytest.raises(InputError, match="not a Zarr v3 store"):
-        store.open_store(tmp_path / "dir")
+        stores.open_store(tmp_path / "dir")
 
 
 def test_create_then_mark_complete(tmp_path):
-    group = store.create(tmp_path / "c.zarr", "samples", {}, store.seed_record(1))
-    store.empty_array(group, "configs", (4, 2), "i1", ["sample", "x"], chunks=(2, 2))
+    group = stores.create(tmp_path / "c.zarr", "samples", {}, stores.seed_record(1))
+    stores.empty_array(group, "configs", (4, 2), "i1", ["sample", "x"], chunks=(2, 2))
     with pytest.raises(InputError, match="incomplete"):
-        store.open_store(tmp_path / "c.zarr")
-    resumed = store.open_store(tmp_path / "c.zarr", "samples", complete=False)
+        stores.open_store(tmp_path / "c.zarr")
+    resumed = stores.open_store(tmp_path / "c.zarr", "samples", complete=False)
     resumed["configs"][2:] = 1
-    store.mark_complete(resumed)
-    assert store.read_samples(tmp_path / "c.zarr").configs.sum() == 4
+    stores.mark_complete(resumed)
+    assert stores.read_samples(tmp_path / "c.zarr").configs.sum() == 4
 
 
 def test_write_array_checks_dimension_names(tmp_path):
-    group = store.create(tmp_path / "w.zarr", "runs", {}, store.seed_record(1))
+    group = stores.create(tmp_path / "w.zarr", "runs", {}, stores.seed_record(1))
     with pytest.raises(ValueError, match="2 axes but 1 dimension names"):
-        store.write_array(group, "a", np.zeros((2, 2)), ["run"])
+        stores.write_array(group, "a", np.zeros((2, 2)), ["run"])
 
 
-@pytest.mark.parametrize("kind", store.KINDS)
+@pytest.mark.parametrize("kind", stores.KINDS)
 def test_describe_summarises_every_kind(tmp_path, kind):
     path = tmp_path / f"{kind}.zarr"
-    with store.building(path, kind, {"lv": 4}, store.seed_record(3)) as group:
-        store.write_array(group, "rsmi", np.zeros(5, np.float32), ["run"])
+    with stores.building(path, kind, {"lv": 4}, stores.seed_record(3)) as group:
+        stores.write_array(group, "rsmi", np.zeros(5, np.float32), ["run"])
         group.attrs["lattice"] = "square"
-    text = store.describe(path)
+    text = stores.describe(path)
     assert f"kind: {kind}" in text and "complete: True" in text
     assert (
         "rsmi" in text and "run=5" in text and "params.lv: 4" in text and "lattice: square" in text
@@ -172,10 +172,10 @@ def test_describe_summarises_every_kind(tmp_path, kind):
 
 def test_describe_summarises_the_rsmi_of_finished_runs(tmp_path):
     path = tmp_path / "runs.zarr"
-    with store.building(path, "runs", {}, store.seed_record(3)) as group:
-        store.write_array(group, "rsmi", np.array([0.5, 0.7, np.nan], np.float32), ["run"])
-        store.write_array(group, "failed", np.array([False, False, True]), ["run"])
-    line = next(t for t in store.describe(path).splitlines() if "RSMI" in t)
+    with stores.building(path, "runs", {}, stores.seed_record(3)) as group:
+        stores.write_array(group, "rsmi", np.array([0.5, 0.7, np.nan], np.float32), ["run"])
+        stores.write_array(group, "failed", np.array([False, False, True]), ["run"])
+    line = next(t for t in stores.describe(path).splitlines() if "RSMI" in t)
     assert "mean 0.6000 ± 0.1000 over 2 runs" in line and "max 0.7000" in line
     assert line.endswith("1 failed")
 
@@ -188,9 +188,9 @@ def _precious(path):
 
 
 def _rsmine_store(path, kind, complete=True):
-    group = store.create(path, kind, {"L": 4}, store.seed_record(1))
+    group = stores.create(path, kind, {"L": 4}, stores.seed_record(1))
     if complete:
-        store.mark_complete(group)
+        stores.mark_complete(group)
     return path
 
 
@@ -206,8 +206,8 @@ def _rsmine_store(path, kind, complete=True):
 )
 def test_check_output_accepts_what_may_be_replaced(tmp_path, make, kind):
     out = make(tmp_path / "out.zarr")
-    assert store.check_output(out, kind) == out
-    assert store.check_output(str(out), kind) == out
+    assert stores.check_output(out, kind) == out
+    assert stores.check_output(str(out), kind) == out
 
 
 @pytest.mark.parametrize(
@@ -231,13 +231,13 @@ def test_check_output_refuses_what_is_not_its_own(tmp_path, make, message):
     out = make(tmp_path / "out.zarr")
     before = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     with pytest.raises(InputError, match=rf"^output {out}: {message}"):
-        store.check_output(out, "runs")
+        stores.check_output(out, "runs")
     for name in ("create", "building"):  # the writers refuse the same way
         with pytest.raises(InputError, match=message):
             if name == "create":
-                store.create(out, "runs", {}, store.seed_record(0))
+                stores.create(out, "runs", {}, stores.seed_record(0))
             else:
-                with store.building(out, "runs", {}, store.seed_record(0)):
+                with stores.building(out, "runs", {}, stores.seed_record(0)):
                     pytest.fail("building ran its block on a refused path")
     assert {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
 
@@ -245,27 +245,27 @@ def test_check_output_refuses_what_is_not_its_own(tmp_path, make, message):
 def test_check_output_refuses_bad_parents_and_inputs(tmp_path, monkeypatch):
     missing = tmp_path / "no" / "out.zarr"
     with pytest.raises(InputError, match=rf"^output {missing}: the parent directory .* not exist"):
-        store.check_output(missing, "samples")
+        stores.check_output(missing, "samples")
     (tmp_path / "f").write_text("x")
     with pytest.raises(InputError, match=r"the parent directory .* is not a directory"):
-        store.check_output(tmp_path / "f" / "out.zarr", "samples")
+        stores.check_output(tmp_path / "f" / "out.zarr", "samples")
     samples = _rsmine_store(tmp_path / "s.zarr", "runs")
     with pytest.raises(InputError, match=rf"is the input {samples}; refusing"):
-        store.check_output(tmp_path / "." / "s.zarr", "runs", inputs=[samples])
+        stores.check_output(tmp_path / "." / "s.zarr", "runs", inputs=[samples])
     (tmp_path / "empty").mkdir()
     monkeypatch.chdir(tmp_path / "empty")  # an empty directory, named as "."
     for odd in (tmp_path / "s.zarr" / "..", ".", "/"):
         with pytest.raises(InputError, match="names a directory, not a store"):
-            store.check_output(odd, "samples")
+            stores.check_output(odd, "samples")
     with pytest.raises(ValueError, match="store kind must be one of"):
-        store.check_output(tmp_path / "x.zarr", "figures")
+        stores.check_output(tmp_path / "x.zarr", "figures")
 
 
 def test_building_checks_the_path_again_before_replacing_it(tmp_path):
     out = tmp_path / "s.zarr"
     with pytest.raises(InputError, match="is a directory with 1 entries"):
-        with store.building(out, "samples", {}, store.seed_record(0)) as group:
-            store.write_array(group, "configs", np.ones((2, 4), np.int8), ["sample", "x"])
+        with stores.building(out, "samples", {}, stores.seed_record(0)) as group:
+            stores.write_array(group, "configs", np.ones((2, 4), np.int8), ["sample", "x"])
             _precious(out)  # another program wrote there meanwhile
     assert _leftovers(tmp_path) == ["s.zarr"]
     assert (out / "thesis.tex").read_text() == "do not delete"
@@ -273,18 +273,18 @@ def test_building_checks_the_path_again_before_replacing_it(tmp_path):
 
 def test_create_replaces_its_own_leftover(tmp_path):
     out = _rsmine_store(tmp_path / "s.zarr", "samples", complete=False)
-    store.empty_array(store.open_store(out, complete=False), "old", (2,), "i1", ["x"], (2,))
-    group = store.create(out, "samples", {"L": 8}, store.seed_record(2))
+    stores.empty_array(stores.open_store(out, complete=False), "old", (2,), "i1", ["x"], (2,))
+    group = stores.create(out, "samples", {"L": 8}, stores.seed_record(2))
     assert list(group.array_keys()) == [] and group.attrs["params"] == {"L": 8}
 
 
 def test_layout_errors_cite_the_store_contract(tmp_path):
     (tmp_path / "dir").mkdir()
     with pytest.raises(InputError, match=r"not a Zarr v3 store .*; see docs/stores\.md$"):
-        store.open_store(tmp_path / "dir")
+        stores.open_store(tmp_path / "dir")
     runs = _rsmine_store(tmp_path / "r.zarr", "runs")
     with pytest.raises(InputError, match=r"expected a 'samples' store; see docs/stores\.md$"):
-        store.read_samples(runs)
+        stores.read_samples(runs)
     path = _plain_samples(tmp_path / "p.zarr", np.zeros((2, 4), np.int8), complete=True)
     with pytest.raises(InputError, match=r"no per-sample array 'energy'; see docs/stores\.md$"):
-        store.read_samples(path, observables=["energy"])
+        stores.read_samples(path, observables=["energy"])

@@ -4,8 +4,9 @@ import math
 
 import numpy as np
 import pytest
+from factories import write_runs
 
-from rsmine.analysis.ensembles import RunsPart, merge_runs
+from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis.rsmi.transition import (
     bootstrap,
     parabolic_peak,
@@ -13,8 +14,7 @@ from rsmine.analysis.rsmi.transition import (
     transition_table,
 )
 from rsmine.figures.style import transition_mark
-from rsmine.models.critical import DIMER_T_BKT
-from tests.test_ensembles import write_runs
+from rsmine.systems import transition
 
 X = np.linspace(0.5, 1.5, 21)  # control grid, spacing 0.05
 
@@ -52,7 +52,7 @@ def test_bootstrap_ci_covers_the_true_transition_on_noisy_steps():
 
 def test_known_transitions_in_control_units():
     assert transition_mark("ising").value == 1.0  # Tc/T at Onsager's Tc
-    assert transition_mark("dimers").value == DIMER_T_BKT
+    assert transition_mark("dimers").value == transition("dimers").value
     assert transition_mark(None) is None
 
 
@@ -70,7 +70,7 @@ def test_transition_table_from_an_ensemble_store(tmp_path):
         tmp_path / "inf.zarr", 0, [0.0] * 8, [False] * 8, filters=np.ones((8, 1, 4, 4))
     )
     parts.append(RunsPart(inf, "Pinf", math.inf, 4))  # infinite control values are skipped
-    out = merge_runs(parts, tmp_path / "ens.zarr", {(p.point, 4): 8 for p in parts})
+    out = aggregate(parts, tmp_path / "ens.zarr", {(p.point, 4): 8 for p in parts})
     table = transition_table(out, exact=1.0, n_boot=200)
     assert table["method"].tolist() == ["steepest", "boundaryness_peak"]
     steep, peak = table.iloc[0], table.iloc[1]

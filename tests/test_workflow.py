@@ -7,81 +7,26 @@ a temporary working directory so the checkout stays clean.
 from __future__ import annotations
 
 import math
-import os
 import re
 import shutil
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
+from snakemake_runner import (
+    ROOT,
+    job_stats,
+    load,
+    planned_wildcards,
+    schema_errors,
+    shell_commands,
+    snakemake,
+    write_config,
+)
 
-from rsmine import config as science
-from rsmine import store
+from rsmine import stores
+from rsmine import study as science
 from rsmine.errors import InputError
-
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-SNAKEMAKE = BIN / "snakemake"
-SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
-
-
-def snakemake(
-    workdir: Path,
-    *args: str,
-    configfile: Path | None = None,
-    env: dict | None = None,
-    timeout: float = 300,
-    replace: bool = True,
-) -> subprocess.CompletedProcess:
-    """Run snakemake on the repository's workflow in ``workdir``; output captured as text."""
-    cmd = [str(SNAKEMAKE), "--snakefile", str(ROOT / "workflow" / "Snakefile")]
-    cmd += ["--directory", str(workdir)]
-    configfile = str(configfile or ROOT / "config.yaml")
-    # a cluster job gets `--configfiles FILE` alone (replace=False)
-    cmd += (
-        ["--configfile", configfile, "--replace-workflow-config"]
-        if replace
-        else ["--configfiles", configfile]
-    )
-    environ = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
-    return subprocess.run(
-        [*cmd, *args], capture_output=True, text=True, env=environ, cwd=workdir, timeout=timeout
-    )
-
-
-def job_stats(output: str) -> dict[str, int]:
-    """The 'Job stats' table of a snakemake run or dry-run, as rule -> count."""
-    table = output[output.index("Job stats:") :].splitlines()[3:]
-    stats = {}
-    for line in table:
-        match = re.fullmatch(r"(\w+)\s+(\d+)", line.strip())
-        if not match:
-            break
-        stats[match[1]] = int(match[2])
-    return stats
-
-
-def planned_wildcards(output: str, rule: str) -> list[dict[str, str]]:
-    """Wildcards of every job of ``rule`` in a dry-run listing."""
-    jobs = []
-    for block in output.split("\nrule ")[1:]:
-        if block.startswith(f"{rule}:"):
-            line = re.search(r"wildcards: (.*)", block)[1]
-            jobs.append(dict(item.split("=", 1) for item in line.split(", ")))
-    return jobs
-
-
-def write_config(path: Path, config: dict) -> Path:
-    path.write_text(yaml.safe_dump(config))
-    return path
-
-
-def load(name: str) -> dict:
-    return yaml.safe_load((ROOT / name).read_text())
-
 
 # ------------------------------------------------------------------ dry-run and lint
 
@@ -115,7 +60,7 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         "simulate_dimers": points["dimers"],
         "simulate_ising": points["ising_ferro"] + points["ising_antiferro"],
         "optimise": sum(optimise.values()),
-        "merge_runs": 4,
+        "aggregate": 4,
         "summarise": 4,
         "figure_rsmi_vs_buffer": 3,  # not for chipping: a single lb
         "figure_rsmi_vs_control": 4,
@@ -155,18 +100,6 @@ def test_lint_is_clean(tmp_path):
 
 
 # ------------------------------------------------------------------ config checks
-
-
-def schema_errors(config: dict) -> str:
-    """The message of validating ``config`` against the workflow's schema ('' if valid)."""
-    from snakemake.exceptions import WorkflowError
-    from snakemake.utils import validate
-
-    try:
-        validate(config, str(SCHEMA))
-    except WorkflowError as exc:
-        return str(exc)
-    return ""
 
 
 def test_paper_demo_and_tiny_configs_are_valid():
@@ -327,24 +260,32 @@ def test_more_dimer_ranks_than_chains_are_refused_before_any_job(tmp_path):
 # ------------------------------------------------------------------ the whole DAG, tiny
 
 
+ODD_RESULTS = 'notes and results (it\'s "odd") $(touch pwned) `touch pwned`'
+"""A results directory with spaces, parentheses, quotes and command substitutions."""
+NOTES = b"the user's notes\n"
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
-    """The tiny configuration run end to end with the local profile (real commands, mpiexec)."""
+    """The tiny configuration run end to end with the local profile (real commands, mpiexec),
+    its results in a directory whose name a shell would split and run, beside a user's file
+    ``notes`` that an unquoted ``2> .../notes and results/...`` would truncate."""
     workdir = tmp_path_factory.mktemp("tiny")
-    result = snakemake(
-        workdir, "--profile", str(ROOT / "profiles/local"), configfile=ROOT / "config/tiny.yaml"
-    )
+    (workdir / "notes").write_bytes(NOTES)
+    config = dict(load("config/tiny.yaml"), results=str(workdir / ODD_RESULTS))
+    configfile = write_config(workdir / "tiny.yaml", config)
+    profile = str(ROOT / "profiles/local")
+    result = snakemake(workdir, "--profile", profile, configfile=configfile, timeout=1800)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return workdir, result
+    return workdir / ODD_RESULTS, configfile, result
 
 
 @pytest.mark.slow
 @pytest.mark.mpi
 def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
-    workdir, result = tiny_run
+    results, _, result = tiny_run
     stats = job_stats(result.stdout + result.stderr)
-    assert stats["simulate_dimers"] == 2 and stats["optimise"] == 8 and stats["merge_runs"] == 3
-    results = workdir / "results/tiny"
+    assert stats["simulate_dimers"] == 2 and stats["optimise"] == 8 and stats["aggregate"] == 3
     for system in ("ising_ferro", "chipping", "dimers"):
         for figure in ("rsmi_vs_control", "filters"):
             assert (results / f"figures/{system}_{figure}.png").stat().st_size > 1000
@@ -355,52 +296,66 @@ def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
         assert "rsmi_best_nats" in table[0]
         alignment = (results / f"tables/{system}_filter_alignment.csv").read_text().splitlines()
         assert len(alignment) == 1 + 2
-        group = store.open_store(results / f"ensembles/{system}.zarr", "ensemble")
+        group = stores.open_store(results / f"ensembles/{system}.zarr", "ensemble")
         assert sorted(group["run_id"][...]) == [0, 0, 1, 1]
     assert (results / "figures/chipping_marginals.png").stat().st_size > 1000
-    dimers = store.read_samples(results / "samples/dimers/T0.5.zarr")
+    dimers = stores.read_samples(results / "samples/dimers/T0.5.zarr")
     assert dimers.lattice == "dimer_grid" and dimers.shape == (8, 8)
 
 
 @pytest.mark.slow
-def test_forcerun_merge_reruns_only_merge_and_what_depends_on_it(tiny_run):
-    workdir, _ = tiny_run
-    results = workdir / "results/tiny"
+@pytest.mark.mpi
+def test_odd_results_path_leaves_the_users_files_alone(tiny_run):
+    results, _, result = tiny_run
+    workdir = results.parent
+    assert (workdir / "notes").read_bytes() == NOTES
+    assert not list(workdir.rglob("pwned"))  # nothing ran the command substitutions
+    assert list(results.glob("logs/simulate_dimers/dimers/*.log"))  # each shell rule's log
+    assert list(results.glob("logs/coarse_grain/dimers/*.log"))  # landed in results
+    # the plan's shell lines hand each path to the command as one word
+    [argv, *_] = shell_commands(result.stdout + result.stderr, "coarse_grain")
+    assert argv[argv.index("--out") + 1].startswith(str(results))
+
+
+@pytest.mark.slow
+def test_forcerun_aggregate_reruns_only_aggregate_and_what_depends_on_it(tiny_run):
+    results, configfile, _ = tiny_run
     untouched = sorted(results.glob("runs/*/*/*/*/*.zarr")) + sorted(
         results.glob("samples/*/*.zarr")
     )
     untouched += [results / "ensembles/dimers.zarr", results / "tables/dimers_rsmi.csv"]
     before = {path: path.stat().st_mtime_ns for path in untouched}
-    targets = [f"results/tiny/figures/chipping_{f}.png" for f in ("rsmi_vs_control", "filters")]
+    targets = [str(results / f"figures/chipping_{f}.png") for f in ("rsmi_vs_control", "filters")]
     result = snakemake(
-        workdir,
+        results.parent,
         *targets,
         "--profile",
         str(ROOT / "profiles/local"),
         "--forcerun",
-        "merge_runs",
-        configfile=ROOT / "config/tiny.yaml",
+        "aggregate",
+        configfile=configfile,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     stats = job_stats(result.stdout + result.stderr)
     assert stats.pop("total") == 4
     assert stats == {
-        "merge_runs": 1,
+        "aggregate": 1,
         "summarise": 1,
         "figure_rsmi_vs_control": 1,
         "figure_filters": 1,
     }
     assert {path: path.stat().st_mtime_ns for path in untouched} == before
-    merged = store.open_store(results / "ensembles/chipping.zarr", "ensemble")
+    merged = stores.open_store(results / "ensembles/chipping.zarr", "ensemble")
     assert merged.attrs["complete"] is True
 
 
 @pytest.mark.slow
 def test_report_builds_with_every_figure(tiny_run):
-    workdir, _ = tiny_run
-    result = snakemake(workdir, "--report", "report.html", configfile=ROOT / "config/tiny.yaml")
+    results, configfile, _ = tiny_run
+    report = results.parent / "report.html"
+    result = snakemake(results.parent, "--report", str(report), configfile=configfile)
     assert result.returncode == 0, result.stderr[-3000:]
-    html = (workdir / "report.html").read_text()
+    html = report.read_text()
     for system in ("ising_ferro", "chipping", "dimers"):
         assert f"{system}_rsmi_vs_control.png" in html and f"{system}_filters.png" in html
     assert "chipping_marginals.png" in html

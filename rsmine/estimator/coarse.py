@@ -25,11 +25,12 @@ EMBEDDINGS = ("binary", "categorical", "continuous")
 
 @dataclass(frozen=True)
 class Annealing:
-    """Exponential Gumbel-softmax annealing, Eq. (B9); defaults from Table I (2D Ising)."""
+    """Exponential Gumbel-softmax annealing, Eq. (B9); the defaults are TrainConfig's
+    (tau_max, tau_min, anneal_rate: Table I, 2D Ising)."""
 
-    tau_max: float = 0.5
-    tau_min: float = 0.1
-    rate: float = 5e-3
+    tau_max: float
+    tau_min: float
+    rate: float
 
     def tau(self, step: int) -> float:
         """τ_t = max(τ_min, τ_max·exp(-rate·t)) at optimisation step t (0-based)."""

@@ -20,10 +20,11 @@ SHARED_FIRST_BIAS = "u.b0"
 
 @dataclass(frozen=True)
 class CriticShape:
-    """Hidden layer widths and embedding dimension of both v and u."""
+    """Hidden layer widths and embedding dimension of both v and u (defaults: TrainConfig's
+    hidden and embed)."""
 
-    hidden: tuple[int, ...] = (32, 32)
-    embed: int = 8
+    hidden: tuple[int, ...]
+    embed: int
 
     def widths(self, n_in: int) -> list[int]:
         """Layer widths from input to embedding."""

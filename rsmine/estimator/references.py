@@ -173,12 +173,12 @@ def references_table(paths: list[str]) -> "pd.DataFrame":
     paths: runs stores written with ``--references true`` (others are refused)."""
     import pandas as pd
 
-    from rsmine import store
+    from rsmine import stores
     from rsmine.errors import InputError
 
     rows = []
     for path in paths:
-        group = store.open_store(path, "runs")
+        group = stores.open_store(path, "runs")
         if "references" not in group.attrs:
             raise InputError(f"{path}: no attr references (optimise it with --references true)")
         rsmi, val = (np.asarray(group[k][...], np.float64) for k in ("rsmi", "rsmi_val"))

@@ -5,7 +5,7 @@ buffer B is the ``lb`` sites on every side of V and the environment E the shell
 of thickness ``le`` around the buffer, so the whole window has side
 ``lv + 2*lb + 2*le`` along every axis. Coordinates wrap periodically.
 
-Lattices (``rsmine.store.LATTICES``): ``chain`` (1-D ring), ``square`` (2-D
+Lattices (:mod:`rsmine.estimator.lattices`): ``chain`` (1-D ring), ``square`` (2-D
 torus), ``cubic`` (3-D torus) and ``dimer_grid``, the (2n, 2n) bond grid of
 docs/stores.md. On the dimer grid all lengths are in grid units, V starts at an
 even offset (so an ``lv`` of 8 covers 4x4 vertices and their 32 right/down
@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from rsmine.errors import InputError
-
-LATTICE_NDIM = {"chain": 1, "square": 2, "cubic": 3, "dimer_grid": 2}
+from rsmine.estimator import lattices
+from rsmine.estimator.lattices import DIMER_GRID
 
 
 def _offsets(side: int, ndim: int) -> np.ndarray:
@@ -193,9 +193,9 @@ class Partition:
         return f"--lv {self.lv} + 2*--lb {self.lb} + 2*--le {self.le} = {self.window}"
 
     def _validate(self) -> None:
-        if self.lattice not in LATTICE_NDIM:
-            raise InputError(f"lattice {self.lattice!r}: expected one of {tuple(LATTICE_NDIM)}")
-        ndim = LATTICE_NDIM[self.lattice]
+        if self.lattice not in lattices.NDIM:
+            raise InputError(f"lattice {self.lattice!r}: expected one of {lattices.KINDS}")
+        ndim = lattices.NDIM[self.lattice]
         if len(self.shape) != ndim or min(self.shape) < 1:
             raise InputError(
                 f"a {self.lattice} lattice has {ndim} axes of positive length, "
@@ -206,7 +206,7 @@ class Partition:
                 f"--lv {self.lv}, --lb {self.lb}, --le {self.le}: "
                 "expected lv >= 1, lb >= 0, le >= 1"
             )
-        if self.lattice == "dimer_grid":
+        if self.lattice == DIMER_GRID:
             if self.lv % 2 or any(s % 2 for s in self.shape):
                 raise InputError(
                     f"--lv {self.lv} on a dimer bond grid of shape {self.shape}: V must cover "
@@ -228,11 +228,11 @@ class Partition:
                 raise InputError(
                     f"origin {self.origin}: give one coordinate per lattice axis, with origins 1"
                 )
-            if self.lattice == "dimer_grid" and any(o % 2 for o in origin):
+            if self.lattice == DIMER_GRID and any(o % 2 for o in origin):
                 raise InputError(f"origin {origin}: V must start at an even offset on a dimer grid")
 
     def _stride(self) -> int:
-        return 2 if self.lattice == "dimer_grid" else 1
+        return lattices.step(self.lattice)
 
     def n_positions(self) -> int:
         """Number of distinct V positions (origins) on the lattice."""
@@ -256,12 +256,12 @@ class Partition:
         inner_lo, inner_hi = -self.lb, self.lv + self.lb
         in_buffer = ((window >= inner_lo) & (window < inner_hi)).all(axis=-1)
         e_offsets = window[~in_buffer]
-        if self.lattice == "dimer_grid":
+        if self.lattice == DIMER_GRID:
             e_offsets = e_offsets[_is_bond(e_offsets)]
         return v_offsets, e_offsets
 
     def _mask(self, v_offsets: np.ndarray) -> np.ndarray:
-        if self.lattice == "dimer_grid":
+        if self.lattice == DIMER_GRID:
             return _is_bond(v_offsets)
         return np.ones(len(v_offsets), dtype=bool)
 

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from rsmine import store
+from rsmine import stores
 from rsmine.analysis.dimers.pristine import pristine_basis, to_grid
 from rsmine.coarse_grain import read_filter
 from rsmine.errors import InputError
@@ -196,7 +196,7 @@ def rotation_scan(
             f"{learned.components} {learned.embedding}"
         )
     region = learned.params.get("region") or {}
-    sample_set = store.read_samples(samples)
+    sample_set = stores.read_samples(samples)
     partition = Partition(
         sample_set.lattice,
         sample_set.shape,

@@ -89,7 +89,7 @@ def _draw_bonds(ax: Axes, weights: np.ndarray, norm: Normalize) -> None:
 
 
 DRAW = {"chain": _draw_chain, "square": _draw_square, "dimer_grid": _draw_bonds}
-"""Drawing of one filter by lattice name (rsmine.store.LATTICES, but for 3-D)."""
+"""Drawing of one filter by lattice kind (rsmine.estimator.lattices.KINDS, but for 3-D)."""
 
 
 def draw_filter(

@@ -26,7 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
 from rsmine.errors import InputError
-from rsmine.models.critical import CHIPPING_W_MEAN_FIELD, DIMER_T_BKT, DIMER_T_BKT_ERR
+from rsmine.systems import SYSTEMS
 
 BITS = 1.0 / math.log(2.0)
 """Bits per nat."""
@@ -50,16 +50,11 @@ class Mark:
 
 
 TRANSITIONS: dict[str, Mark] = {
-    "ising": Mark(1.0, 0.0, "$T_c$ (Onsager, exact)"),
-    "dimers": Mark(DIMER_T_BKT, DIMER_T_BKT_ERR, "$T_{BKT}$ = 0.65(1)", log_axis=True),
-    "chipping": Mark(
-        CHIPPING_W_MEAN_FIELD,
-        0.0,
-        "mean-field $w$ = 1/3\n(paper: $w_{MKB}$ = 3)",
-        log_axis=True,
-    ),
+    name: Mark(s.transition.value, s.transition.error, s.transition.label, s.log_axis)
+    for name, s in SYSTEMS.items()
+    if s.transition is not None
 }
-"""Known transition of each model in its control variable (Ising: Tc/T = 1)."""
+"""Known transition of each model in its control variable (rsmine.systems; Ising: Tc/T = 1)."""
 
 
 def transition_mark(model: str | None) -> Mark | None:

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from numba import njit, uint64
 
-from rsmine import store
+from rsmine import stores
 from rsmine.errors import InputError
 from rsmine.interrupts import thread_pool
 from rsmine.models import autocorr, simulation, splitmix
@@ -295,7 +295,7 @@ def simulate_store(
         seed=seed,
     )
     writer = simulation.SampleWriter(Path(out), params, seed, lattice="chain", dims=("sample", "x"))
-    store.check_output(out, "samples")  # before the simulation, not when writing
+    stores.check_output(out, "samples")  # before the simulation, not when writing
     sim = simulate(L, w, density=density, samples=samples, seed=seed, chains=chains)
     writer.write(sim, OBSERVABLES, TIMING)
     stats = sim.stats

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import zarr
 
-from rsmine import memory, store
+from rsmine import memory, stores
 from rsmine.errors import InputError
 
 
@@ -49,7 +49,7 @@ class SampleWriter:
     """Writes a sample store: root attrs, ``configs`` (sample, *lattice), per-sample arrays.
 
     Root attrs: ``kind: "samples"``, ``params`` (:func:`parameter_record`),
-    ``seed`` (``store.seed_record(seed)``), ``lattice`` and the model's own attrs.
+    ``seed`` (``stores.seed_record(seed)``), ``lattice`` and the model's own attrs.
     Two modes, one layout:
 
     - :meth:`write` (one process): the whole :class:`Simulation` under a
@@ -78,17 +78,17 @@ class SampleWriter:
         ``observables`` (``meanings``: what each one is)."""
         configs = sim.configs
         chunks = (min(len(configs), max(1, 2**22 // configs[0].size)),)
-        seed = store.seed_record(self.seed)
-        with store.building(self.out, "samples", self.params, seed) as group:
+        seed = stores.seed_record(self.seed)
+        with stores.building(self.out, "samples", self.params, seed) as group:
             sampler = {k: v for k, v in sim.stats.items() if k not in timing}
             group.attrs.update(
                 self._root_attrs({"sampler": sampler, "observables": dict(meanings)})
             )
-            store.write_array(
+            stores.write_array(
                 group, "configs", configs, self.dims, chunks=chunks + configs.shape[1:]
             )
             for name, values in sim.observables.items():
-                store.write_array(group, name, values, ("sample",))
+                stores.write_array(group, name, values, ("sample",))
 
     def create(
         self,
@@ -105,21 +105,21 @@ class SampleWriter:
         configs: (lattice shape, dtype) of one configuration; per_sample, per_chain:
         name → dtype of the (sample,) and (chain,) arrays.
         """
-        group = store.create(self.out, "samples", self.params, store.seed_record(self.seed))
+        group = stores.create(self.out, "samples", self.params, stores.seed_record(self.seed))
         group.attrs.update(self._root_attrs(attrs))
         shape, dtype = configs
         samples = chains * chain_samples
-        store.empty_array(
+        stores.empty_array(
             group, "configs", (samples, *shape), dtype, self.dims, (chain_samples, *shape)
         )
         for name, kind in per_sample.items():
-            store.empty_array(group, name, (samples,), kind, ("sample",), (chain_samples,))
+            stores.empty_array(group, name, (samples,), kind, ("sample",), (chain_samples,))
         for name, kind in per_chain.items():
-            store.empty_array(group, name, (chains,), kind, ("chain",), (1,))
+            stores.empty_array(group, name, (chains,), kind, ("chain",), (1,))
 
     def open(self) -> zarr.Group:
         """The store made by :meth:`create`, complete or not, opened for writing."""
-        return store.open_store(self.out, "samples", complete=False)
+        return stores.open_store(self.out, "samples", complete=False)
 
     @staticmethod
     def write_chain(
@@ -143,7 +143,7 @@ class SampleWriter:
     def complete(group: zarr.Group, attrs: Mapping[str, Any]) -> None:
         """Add the final attrs (statistics over all chains) and mark the store complete."""
         group.attrs.update(attrs)
-        store.mark_complete(group)
+        stores.mark_complete(group)
 
 
 CHAIN_MEANING = "index of the Markov chain that produced the sample"

@@ -6,10 +6,6 @@ the system's `points`, its filters the runs store of buffer width `lb`, chunk 0.
 """
 
 
-wildcard_constraints:
-    plane="own|electric",
-
-
 rule figure_height:
     input:
         field_samples,
@@ -24,7 +20,7 @@ rule figure_height:
     log:
         results("logs/figure_height/{system}.log"),
     params:
-        labels=field_point_labels,
+        labels=field_legend,
         blocks=field_option("blocks"),
     conda:
         "../../envs/rsmine.yaml"
@@ -66,8 +62,8 @@ rule figure_rotation:
     log:
         results("logs/figure_rotation/{system}/{plane}.log"),
     params:
-        labels=field_point_labels,
-        title=figure_title,
+        labels=field_legend,
+        title=system_title,
     conda:
         "../../envs/rsmine.yaml"
     script:
@@ -87,8 +83,8 @@ rule coarse_grain:
     conda:
         "../../envs/rsmine.yaml"
     shell:
-        "rsmine coarse-grain --filters {input.filters} --samples {input.samples}"
-        " --out {output} {params.args} 2> {log}"
+        "rsmine coarse-grain --filters {input.filters:q} --samples {input.samples:q}"
+        " --out {output:q} {params.args} 2> {log:q}"
 
 
 rule figure_coarse_correlation:
@@ -105,8 +101,8 @@ rule figure_coarse_correlation:
     log:
         results("logs/figure_coarse_correlation/{system}.log"),
     params:
-        labels=field_point_labels,
-        title=figure_title,
+        labels=field_legend,
+        title=system_title,
     conda:
         "../../envs/rsmine.yaml"
     script:

@@ -9,7 +9,7 @@ rule dimer_filter_tables:
     output:
         **{t: results(f"tables/{{system}}_filter_{t}.csv") for t in FILTER_TABLES},
     wildcard_constraints:
-        system=filter_systems(),
+        system=one_of(PLAN.filter_systems()),
     log:
         results("logs/dimer_filter_tables/{system}.log"),
     params:
@@ -26,14 +26,32 @@ rule dimer_filter_figures:
         overlap=results("tables/{system}_filter_overlap.csv"),
         u1=results("tables/{system}_filter_u1.csv"),
     output:
-        projections=filter_figure(
-            "projections", "filter_projections", "Filter ensemble projections"
+        projections=report(
+            results("figures/{system}_filter_projections.png"),
+            caption="../report/filter_projections.rst",
+            category="Filter ensemble projections",
+            subcategory="{system}",
         ),
-        overlap=filter_figure("overlap", "filter_overlap", "Pristine filter overlaps"),
-        pca=filter_figure("pca", "filter_pca", "Filter ensemble PCA"),
-        u1=filter_figure("u1", "filter_u1", "Emergent U(1) of the filters"),
+        overlap=report(
+            results("figures/{system}_filter_overlap.png"),
+            caption="../report/filter_overlap.rst",
+            category="Pristine filter overlaps",
+            subcategory="{system}",
+        ),
+        pca=report(
+            results("figures/{system}_filter_pca.png"),
+            caption="../report/filter_pca.rst",
+            category="Filter ensemble PCA",
+            subcategory="{system}",
+        ),
+        u1=report(
+            results("figures/{system}_filter_u1.png"),
+            caption="../report/filter_u1.rst",
+            category="Emergent U(1) of the filters",
+            subcategory="{system}",
+        ),
     wildcard_constraints:
-        system=filter_systems(),
+        system=one_of(PLAN.filter_systems()),
     log:
         results("logs/dimer_filter_figures/{system}.log"),
     params:

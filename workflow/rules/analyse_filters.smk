@@ -1,13 +1,5 @@
 """Filters and marginals: the filter gallery of every system, p(m) of chipping systems."""
 
-include: "analyse_filters_params.smk"
-
-
-localrules:
-    figure_filters,
-    figure_chipping_marginals,
-
-
 rule figure_filters:
     input:
         results("ensembles/{system}.zarr"),
@@ -22,8 +14,8 @@ rule figure_filters:
     log:
         results("logs/figure/{system}_filters.log"),
     params:
-        control=figure_control,
-        title=figure_title,
+        control=control_label,
+        title=system_title,
     conda:
         "../../envs/rsmine.yaml"
     script:
@@ -32,7 +24,7 @@ rule figure_filters:
 
 rule figure_chipping_marginals:
     input:
-        chipping_sample_stores,
+        chipping_samples,
     output:
         report(
             results("figures/{system}_marginals.png"),
@@ -43,7 +35,7 @@ rule figure_chipping_marginals:
     log:
         results("logs/figure/{system}_marginals.log"),
     params:
-        title=figure_title,
+        title=system_title,
         w=chipping_w,
     conda:
         "../../envs/rsmine.yaml"

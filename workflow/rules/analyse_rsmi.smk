@@ -1,5 +1,67 @@
-"""Physics analyses of an ensemble: transition location, buffer scaling, boundaryness,
-components sweep (rsmine.analysis.rsmi.{transition,scaling,boundaryness}); tables and figures."""
+"""RSMI of an ensemble: its table and curves against the control parameter and the buffer
+width, and the physics analyses (rsmine.analysis.rsmi.{transition,scaling,boundaryness}):
+transition location, buffer scaling, boundaryness, components sweep; tables and figures."""
+
+
+rule summarise:
+    input:
+        results("ensembles/{system}.zarr"),
+    output:
+        results("tables/{system}_rsmi.csv"),
+    log:
+        results("logs/summarise/{system}.log"),
+    params:
+        components=main_components,
+    conda:
+        "../../envs/rsmine.yaml"
+    script:
+        "../scripts/summarise.py"
+
+
+rule figure_rsmi_vs_control:
+    input:
+        results("tables/{system}_rsmi.csv"),
+    output:
+        report(
+            results("figures/{system}_rsmi_vs_control.png"),
+            caption="../report/rsmi_vs_control.rst",
+            category="RSMI against the control parameter",
+            subcategory="{system}",
+        ),
+    log:
+        results("logs/figure/{system}_rsmi_vs_control.log"),
+    params:
+        figure="rsmi_vs_control",
+        control=control_label,
+        model=system_model,
+        title=system_title,
+    conda:
+        "../../envs/rsmine.yaml"
+    script:
+        "../scripts/figure.py"
+
+
+rule figure_rsmi_vs_buffer:
+    input:
+        results("tables/{system}_rsmi.csv"),
+    output:
+        report(
+            results("figures/{system}_rsmi_vs_buffer.png"),
+            caption="../report/rsmi_vs_buffer.rst",
+            category="RSMI against the buffer width",
+            subcategory="{system}",
+        ),
+    log:
+        results("logs/figure/{system}_rsmi_vs_buffer.log"),
+    params:
+        figure="rsmi_vs_buffer",
+        control=control_label,
+        model=system_model,
+        title=system_title,
+    conda:
+        "../../envs/rsmine.yaml"
+    script:
+        "../scripts/figure.py"
 
 
 rule transition:
@@ -19,8 +81,8 @@ rule transition:
     params:
         components=main_components,
         model=system_model,
-        control=figure_control,
-        title=figure_title,
+        control=control_label,
+        title=system_title,
     conda:
         "../../envs/rsmine.yaml"
     script:
@@ -41,8 +103,8 @@ rule buffer_fits:
     log:
         results("logs/buffer_fits/{system}.log"),
     params:
-        control=figure_control,
-        title=figure_title,
+        control=control_label,
+        title=system_title,
     conda:
         "../../envs/rsmine.yaml"
     script:
@@ -66,8 +128,8 @@ rule boundaryness:
     params:
         components=main_components,
         model=system_model,
-        control=figure_control,
-        title=figure_title,
+        control=control_label,
+        title=system_title,
     conda:
         "../../envs/rsmine.yaml"
     script:
@@ -88,8 +150,8 @@ rule components:
     log:
         results("logs/components/{system}.log"),
     params:
-        control=figure_control,
-        title=figure_title,
+        control=control_label,
+        title=system_title,
     conda:
         "../../envs/rsmine.yaml"
     script:

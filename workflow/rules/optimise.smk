@@ -16,5 +16,4 @@ rule optimise:
     conda:
         "../../envs/rsmine-gpu.yaml"
     shell:
-        "rsmine optimise --samples {input.samples} --out {output} {params.args}"
-        " --device auto 2> {log}"
+        "rsmine optimise --samples {input.samples:q} --out {output:q} {params.args} 2> {log:q}"

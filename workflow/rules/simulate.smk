@@ -5,41 +5,41 @@ rule simulate_ising:
     output:
         directory(results("samples/{system}/{point}.zarr")),
     wildcard_constraints:
-        system=systems_of("ising"),
+        system=one_of(PLAN.simulated("ising")),
     log:
         results("logs/simulate_ising/{system}/{point}.log"),
     params:
-        args=ising_args,
+        args=simulate_args,
     conda:
         "../../envs/rsmine.yaml"
     shell:
-        "rsmine simulate ising {params.args} --out {output} 2> {log}"
+        "rsmine simulate ising {params.args} --out {output:q} 2> {log:q}"
 
 
 rule simulate_chipping:
     output:
         directory(results("samples/{system}/{point}.zarr")),
     wildcard_constraints:
-        system=systems_of("chipping"),
+        system=one_of(PLAN.simulated("chipping")),
     log:
         results("logs/simulate_chipping/{system}/{point}.log"),
     params:
-        args=chipping_args,
+        args=simulate_args,
     conda:
         "../../envs/rsmine.yaml"
     shell:
-        "rsmine simulate chipping {params.args} --out {output} 2> {log}"
+        "rsmine simulate chipping {params.args} --out {output:q} 2> {log:q}"
 
 
 rule simulate_dimers:
     output:
         directory(results("samples/{system}/{point}.zarr")),
     wildcard_constraints:
-        system=systems_of("dimers"),
+        system=one_of(PLAN.simulated("dimers")),
     log:
         results("logs/simulate_dimers/{system}/{point}.log"),
     params:
-        args=dimers_args,
+        args=dimer_args,
     threads: dimer_tasks
     resources:
         # the MPI launcher (the profiles set it) and the ranks (simulate: tasks of the config)
@@ -49,4 +49,4 @@ rule simulate_dimers:
         "../../envs/rsmine.yaml"
     shell:
         "{resources.mpi} -n {resources.tasks} rsmine simulate dimers {params.args}"
-        " --out {output} 2> {log}"
+        " --out {output:q} 2> {log:q}"

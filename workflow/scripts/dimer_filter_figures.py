@@ -7,7 +7,9 @@ import pandas as pd
 from rsmine.analysis.dimers.pca import ensemble_pca
 from rsmine.analysis.dimers.projections import nearest_temperatures, read_filter_ensemble
 from rsmine.figures import dimers
-from rsmine.models.critical import DIMER_T_BKT
+from rsmine.systems import transition
+
+T_BKT = transition("dimers").value
 
 
 def main(smk) -> None:
@@ -17,10 +19,10 @@ def main(smk) -> None:
         shown = nearest_temperatures(ensemble, settings["histograms"])
         dimers.projection_histograms(ensemble, shown, path=smk.output.projections)
         overlap = pd.read_csv(smk.input.overlap)
-        dimers.pristine_overlap(overlap, DIMER_T_BKT, path=smk.output.overlap)
+        dimers.pristine_overlap(overlap, T_BKT, path=smk.output.overlap)
         result = ensemble_pca(ensemble, settings["pca_window"])
         dimers.ensemble_pca(ensemble, result, path=smk.output.pca)
-        dimers.u1_uniformity(pd.read_csv(smk.input.u1), DIMER_T_BKT, path=smk.output.u1)
+        dimers.u1_uniformity(pd.read_csv(smk.input.u1), T_BKT, path=smk.output.u1)
 
 
 main(snakemake)  # noqa: F821

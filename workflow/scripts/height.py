@@ -8,7 +8,7 @@ import pandas as pd
 from rsmine.analysis.dimers.height_histograms import phase_histograms
 from rsmine.analysis.tables import write_csv
 from rsmine.figures.dimers import height_histograms
-from rsmine.store import read_samples
+from rsmine.stores import read_samples
 
 
 def main(smk) -> None:

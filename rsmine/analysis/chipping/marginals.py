@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from rsmine.errors import InputError
-from rsmine.store import read_samples
+from rsmine.stores import read_samples
 
 
 @dataclass(frozen=True)

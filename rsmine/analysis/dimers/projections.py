@@ -25,9 +25,9 @@ import pandas as pd
 from scipy.ndimage import gaussian_filter, maximum_filter, uniform_filter
 
 from rsmine.analysis.dimers.pristine import coordinates, overlap, to_vector
-from rsmine.analysis.ensembles import component_runs, without_padding
 from rsmine.errors import InputError
-from rsmine.store import open_store
+from rsmine.estimator.lattices import DIMER_GRID
+from rsmine.stores.ensemble import counted, read_ensemble, without_padding
 
 PLANES = {"plaquette": ("P1", "P2"), "staggered": ("S1", "S2")}
 """The projection planes of Fig. 9: a-c on (P1, P2), d-f on (Ex + Ey, Ex - Ey)."""
@@ -75,26 +75,24 @@ def read_filter_ensemble(
     Failed runs are left out. Raises InputError for a store that is not a
     dimer bond-grid ensemble, or that has no runs at ``lb``.
     """
-    group = open_store(path, "ensemble")
-    lattice = group.attrs.get("lattice")
-    if lattice != "dimer_grid":
-        raise InputError(f"{path}: lattice {lattice!r}, expected a dimer_grid ensemble")
-    filters = np.asarray(group["filters"][...], dtype=np.float64)
+    ensemble = read_ensemble(path)
+    if ensemble.lattice != DIMER_GRID:
+        raise InputError(f"{path}: lattice {ensemble.lattice!r}, expected a dimer_grid ensemble")
+    filters = ensemble["filters"].astype(np.float64)
     if filters.ndim != 4 or filters.shape[-1] != filters.shape[-2]:
         raise InputError(
             f"{path}: filters of shape {filters.shape}, expected (run, component, lv, lv)"
         )
-    lbs = np.asarray(group["lb"][...])
+    lbs = ensemble["lb"]
     chosen = int(lbs.min()) if lb is None else int(lb)
-    keep = (lbs == chosen) & ~np.asarray(group["failed"][...], dtype=bool)
-    keep, components = component_runs(group, keep, components)
+    keep, components = counted(ensemble, lb=chosen, components=components or "main")
     if not keep.any():
         raise InputError(
             f"{path}: no successful runs at lb {chosen}"
             + ("" if components is None else f" with {components} components")
             + f" (buffer widths present: {sorted(set(lbs.tolist()))})"
         )
-    control = np.asarray(group["control"][...], dtype=np.float64)[keep]
+    control = ensemble["control"].astype(np.float64)[keep]
     kept = without_padding(filters[keep])
     return FilterEnsemble(to_vector(kept), control, filters.shape[-1], chosen)
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rsmine.analysis.ensembles import component_runs, without_padding
 from rsmine.analysis.filters.alignment import align_filters
 from rsmine.errors import InputError
-from rsmine.store import open_store
+from rsmine.stores.ensemble import counted, without_padding
+from rsmine.stores.runs import PER_RUN, buffer_width, load_runs
 
 
 @dataclass(frozen=True)
@@ -58,32 +58,28 @@ def read_filter_cells(
     most runs have (the one every point runs).
     Returns (lattice, lb, cells ordered by control value).
     """
-    group = open_store(path)
-    kind = group.attrs.get("kind")
-    if kind not in ("runs", "ensemble"):
-        raise InputError(f"{path}: a {kind!r} store holds no filters (expected runs or ensemble)")
-    lattice = str(group.attrs.get("lattice", ""))
-    filters = np.asarray(group["filters"][...], dtype=np.float64)
-    rsmi = np.asarray(group["rsmi"][...], dtype=np.float64)
-    rsmi_val = np.asarray(group["rsmi_val"][...], dtype=np.float64)
-    ok = ~np.asarray(group["failed"][...]).astype(bool)
-    run_id = np.asarray(group["run_id"][...])
-    if kind == "runs":
-        store_lb = int(group.attrs["params"]["region"]["lb"])
+    runs = load_runs(path, None, (*PER_RUN, "filters"))
+    lattice = runs.lattice
+    filters = runs["filters"].astype(np.float64)
+    rsmi = runs["rsmi"].astype(np.float64)
+    rsmi_val = runs["rsmi_val"].astype(np.float64)
+    ok = ~runs.failed
+    run_id = runs["run_id"]
+    if runs.kind == "runs":
+        store_lb = buffer_width(runs)
         if lb is not None and lb != store_lb:
             raise InputError(f"{path}: a runs store of lb {store_lb}, not {lb}")
         cell = FilterCell(
             Path(path).stem, math.nan, filters[ok], rsmi[ok], rsmi_val[ok], run_id[ok]
         )
         return lattice, store_lb, [cell]
-    lbs = np.asarray(group["lb"][...])
+    lbs = runs["lb"]
     lb = int(lbs.max()) if lb is None else int(lb)
     if lb not in set(lbs.tolist()):
         raise InputError(f"{path}: no runs at lb {lb} (lb values: {sorted(set(lbs.tolist()))})")
-    ok, _ = component_runs(group, ok & (lbs == lb))  # a sweep's other counts: out
+    ok, _ = counted(runs, lb=lb, components="main")  # a sweep's other counts: out
     filters = without_padding(filters, ok)
-    points = np.asarray(group["point"][...])
-    controls = np.asarray(group["control"][...])
+    points, controls = runs["point"], runs["control"]
     cells = []
     for point in sorted(set(points[ok].tolist()), key=lambda p: controls[points == p][0]):
         take = (points == point) & ok

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from rsmine.errors import InputError
-from rsmine.store import open_store
+from rsmine.stores.ensemble import counted, read_ensemble
 
 
 def boundary_mask(lv: int) -> np.ndarray:
@@ -71,8 +71,8 @@ def boundaryness_curves(path: str | Path, components: int | None = None) -> pd.D
     Returns columns control, lb, runs (successful), median, q25, q75 and
     rescaled (median / its maximum over control at the same lb).
     """
-    group = open_store(path, "ensemble")
-    filters = np.asarray(group["filters"][...])
+    ensemble = read_ensemble(path)
+    filters = ensemble["filters"]
     if filters.ndim != 4:
         raise InputError(
             f"{path}: boundaryness needs 2-D filters (run, component, lv, lv), "
@@ -80,16 +80,12 @@ def boundaryness_curves(path: str | Path, components: int | None = None) -> pd.D
         )
     frame = pd.DataFrame(
         {
-            "control": np.asarray(group["control"][...]),
-            "lb": np.asarray(group["lb"][...]),
-            "components": np.asarray(group["components"][...]),
-            "failed": np.asarray(group["failed"][...]).astype(bool),
+            "control": ensemble["control"],
+            "lb": ensemble["lb"],
             "boundaryness": run_boundaryness(filters),
         }
     )
-    keep = ~frame["failed"]
-    if components is not None:
-        keep &= frame["components"] == components
+    keep, _ = counted(ensemble, components=components)
     rows = []
     for (control, lb), cell in frame[keep].groupby(["control", "lb"]):
         values = cell["boundaryness"].dropna().to_numpy()

@@ -33,10 +33,10 @@ import numpy as np
 import pandas as pd
 from scipy.interpolate import CubicSpline
 
-from rsmine.analysis.ensembles import read_ensemble
+from rsmine.analysis.ensembles import run_table
 from rsmine.analysis.rsmi.boundaryness import run_boundaryness
 from rsmine.errors import InputError
-from rsmine.store import open_store
+from rsmine.stores.ensemble import counted, read_ensemble
 
 GRID = 2001
 """Control values on which the interpolated curve's derivative is evaluated."""
@@ -142,13 +142,11 @@ def transition_table(
     Returns columns lb, method, estimate, ci_low, ci_high, exact (control units;
     NaN when ``exact`` is None), runs (successful runs used).
     """
-    frame = read_ensemble(path)
-    group = open_store(path, "ensemble")
-    if group.attrs.get("lattice") == "square":
-        frame["boundaryness"] = run_boundaryness(np.asarray(group["filters"][...]))
-    frame = frame[~frame["failed"].astype(bool)]
-    if components is not None:
-        frame = frame[frame["components"] == components]
+    ensemble = read_ensemble(path)
+    frame = run_table(ensemble)
+    if ensemble.lattice == "square":
+        frame["boundaryness"] = run_boundaryness(ensemble["filters"])
+    frame = frame[counted(ensemble, components=components)[0]]
     methods = [("steepest", "rsmi", steepest, np.mean)]
     if "boundaryness" in frame:
         methods.append(("boundaryness_peak", "boundaryness", parabolic_peak, np.median))

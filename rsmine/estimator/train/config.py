@@ -4,6 +4,7 @@ their validation, and the device they name.
 Imports no torch, so that the command line can build its flags from it quickly.
 """
 
+import numbers
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
@@ -189,32 +190,59 @@ class TrainConfig:
 
 
 def _check_config(c: TrainConfig) -> None:
-    positive = {"epochs": c.epochs, "batch": c.batch, "lr": c.lr, "embed": c.embed}
-    for name, value in positive.items():
-        if not value > 0:
-            raise InputError(f"{name} must be positive, got {value}")
-    if c.batch < 2:
-        raise InputError(f"batch must be >= 2 (K negatives need K > 1), got {c.batch}")
-    if min(c.patience, c.warmup, c.lbfgs_steps, c.weight_decay, c.init_scale) < 0:
-        raise InputError("patience, warmup, lbfgs_steps, weight_decay, init_scale must be >= 0")
+    """Each field against its declared :class:`Option` schema, then the constraints between
+    fields that no single declaration states."""
     if len(c.split) != 3 or min(c.split) <= 0 or abs(sum(c.split) - 1.0) > 1e-6:
         raise InputError(f"split must be three positive fractions summing to 1, got {c.split}")
-    if not 0 < c.tau_min <= c.tau_max or c.anneal_rate < 0:
-        raise InputError("annealing needs 0 < tau_min <= tau_max and anneal_rate >= 0")
-    if not 0 < c.halt_alpha <= 1:
-        raise InputError(f"halt_alpha must lie in (0, 1], got {c.halt_alpha}")
-    if c.device not in DEVICES:
-        raise InputError(f"device must be cpu, cuda or auto, got {c.device!r}")
-    if c.bound not in BOUND_NAMES:
-        raise InputError(f"bound {c.bound!r} is not one of {', '.join(BOUND_NAMES)}")
-    if c.lambda_optimiser not in LAMBDA_OPTIMISERS:
-        raise InputError(
-            f"lambda_optimiser {c.lambda_optimiser!r} is not one of {', '.join(LAMBDA_OPTIMISERS)}"
-        )
-    if c.embedding not in EMBEDDING_NAMES:
-        raise InputError(f"embedding {c.embedding!r} is not one of {', '.join(EMBEDDING_NAMES)}")
-    if c.embedding == "categorical" and c.states < 2:
-        raise InputError(f"states must be >= 2 for the categorical embedding, got {c.states}")
+    for f in fields(TrainConfig):
+        value = getattr(c, f.name)
+        if not (value is None and f.default is None):
+            check_option(f.name, value, f.metadata["option"].schema)
+    if c.tau_min > c.tau_max:
+        raise InputError(f"annealing needs tau_min <= tau_max, got {c.tau_min} > {c.tau_max}")
+
+
+_TYPES: dict[str, Any] = {
+    "integer": numbers.Integral,
+    "number": numbers.Real,
+    "string": str,
+    "boolean": bool,
+    "array": (list, tuple),
+}
+
+
+def check_option(name: str, value: Any, schema: dict[str, Any]) -> None:
+    """Raise InputError naming ``name`` unless ``value`` satisfies its declared JSON
+    ``schema`` (the subset options use: type, minimum, exclusiveMinimum, maximum, enum,
+    const, anyOf, minItems, maxItems, items)."""
+    if "anyOf" in schema:
+        for option in schema["anyOf"]:
+            try:
+                return check_option(name, value, option)
+            except InputError:
+                continue
+        raise InputError(f"{name} {value!r} matches none of {schema['anyOf']}")
+    if "const" in schema and value != schema["const"]:
+        raise InputError(f"{name} must be {schema['const']!r}, got {value!r}")
+    kind = schema.get("type")
+    wrong_bool = isinstance(value, bool) and kind in ("integer", "number")
+    if kind and (wrong_bool or not isinstance(value, _TYPES[kind])):
+        raise InputError(f"{name} must be of type {kind}, got {value!r}")
+    if "enum" in schema and value not in schema["enum"]:
+        raise InputError(f"{name} {value!r} is not one of {', '.join(map(str, schema['enum']))}")
+    if "minimum" in schema and not value >= schema["minimum"]:
+        raise InputError(f"{name} must be >= {schema['minimum']}, got {value}")
+    if "exclusiveMinimum" in schema and not value > schema["exclusiveMinimum"]:
+        raise InputError(f"{name} must be > {schema['exclusiveMinimum']}, got {value}")
+    if "maximum" in schema and not value <= schema["maximum"]:
+        raise InputError(f"{name} must be <= {schema['maximum']}, got {value}")
+    if kind == "array":
+        low, high = schema.get("minItems", 0), schema.get("maxItems", len(value))
+        if not low <= len(value) <= high:
+            raise InputError(f"{name} must hold {low} to {high} values, got {value!r}")
+        for i, item in enumerate(value):
+            check_option(f"{name}[{i}]", item, schema["items"])
+    return None
 
 
 def resolve_device(name: str) -> "torch.device":
@@ -252,16 +280,6 @@ REFERENCES = Option(
 )
 # where the optimise driver's defaults differ from TrainConfig's
 _DRIVER_DEFAULTS = {"origins": "auto", "device": "auto", "references": False}
-# the paper's Tables I-II for the dimer grid; spin lattices use the declared defaults
-# scale_v on the dimer grid: T = inf, 16x16 vertices, lb 2, 4000 samples, 4 runs: test RSMI
-# 0.17-0.23 nats with it, 0.05-0.14 without (benchmarks/RESULTS.md, issue 17)
-_DIMER_GRID_DEFAULTS = {
-    "components": 2,
-    "epochs": 50,
-    "batch": 400,
-    "tau_max": 0.75,
-    "scale_v": True,
-}
 
 
 def options() -> dict[str, tuple[Any, Option]]:
@@ -276,11 +294,3 @@ def options() -> dict[str, tuple[Any, Option]]:
     declared |= {f.name: (f.default, f.metadata["option"]) for f in fields(TrainConfig)}
     declared["references"] = (None, REFERENCES)
     return {k: (_DRIVER_DEFAULTS.get(k, d), o) for k, (d, o) in declared.items()}
-
-
-def lattice_defaults(lattice: str) -> dict[str, Any]:
-    """Defaults that differ from :func:`options`' on ``lattice`` (paper Tables I-II).
-
-    Keys: components, and option names. Empty for spin lattices.
-    """
-    return dict(_DIMER_GRID_DEFAULTS) if lattice == "dimer_grid" else {}

@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import zarr
 
-from rsmine import store
+from rsmine import stores
 from rsmine.errors import InputError
 from rsmine.interrupts import Interrupted
 from rsmine.models import autocorr, simulation
@@ -238,7 +238,7 @@ def _check_resumable(out: Path, run: DimerRun, seed: int) -> None:
     """Refuse to resume a store written with other parameters or another seed."""
     group = run.writer(out, seed).open()
     attrs = dict(group.attrs)
-    wanted = {"params": run.record(), "seed": store.seed_record(seed)}
+    wanted = {"params": run.record(), "seed": stores.seed_record(seed)}
     for key, value in wanted.items():
         if attrs.get(key) != value:
             raise InputError(
@@ -356,7 +356,7 @@ def simulate_store(
 
     comm = MPI.COMM_WORLD
     check_launch(comm.Get_size(), run.chains, os.environ)
-    store.check_output(out, "samples")  # every rank, before rank 0 creates the store
+    stores.check_output(out, "samples")  # every rank, before rank 0 creates the store
     lock = _lock(comm, out)
     try:
         _simulate(comm, out, run, seed, resume)

@@ -1,4 +1,4 @@
-"""Zarr v3 store layouts (samples, runs, ensemble) and their validation.
+"""An rsmine store as a directory: its root attrs, safe replacement, writing, opening.
 
 Every store is one directory whose root group carries the attrs ``kind``,
 ``rsmine_version``, ``created``, ``params`` (the full parameter record),
@@ -28,7 +28,6 @@ import shutil
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,8 +46,6 @@ warnings.filterwarnings(
 )
 
 KINDS = ("samples", "runs", "ensemble")
-LATTICES = ("chain", "square", "cubic", "dimer_grid")
-_LATTICE_BY_NDIM = {1: "chain", 2: "square", 3: "cubic"}
 SEE = "see docs/stores.md"
 """Appended to errors about a store's layout: where the layouts are documented."""
 
@@ -297,160 +294,3 @@ def open_store(path: str | Path, kind: str | None = None, *, complete: bool = Tr
     if complete:
         integrity.verify(path, group.attrs.asdict())
     return group
-
-
-@dataclass
-class SampleSet:
-    """A validated sample store, loaded into memory.
-
-    configs: (sample, *lattice) integer or float array.
-    lattice: one of ``LATTICES``; ``dimer_grid`` is the (2n, 2n) bond grid of docs/stores.md.
-    observables: per-sample arrays (sample,) present in the store.
-    """
-
-    path: Path
-    configs: np.ndarray
-    lattice: str
-    attrs: dict[str, Any] = field(default_factory=dict)
-    observables: dict[str, np.ndarray] = field(default_factory=dict)
-
-    @property
-    def n_samples(self) -> int:
-        return int(self.configs.shape[0])
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The lattice shape of one configuration."""
-        return tuple(int(s) for s in self.configs.shape[1:])
-
-
-def _lattice_of(path: Path, attrs: Mapping[str, Any], configs: np.ndarray) -> str:
-    params = attrs.get("params")
-    lattice = attrs.get("lattice") or (
-        params.get("lattice") if isinstance(params, Mapping) else None
-    )
-    ndim = configs.ndim - 1
-    if lattice is None:
-        if ndim not in _LATTICE_BY_NDIM:
-            raise InputError(
-                f"{path}: 'configs' has {configs.ndim} axes; expected (sample, L), "
-                f"(sample, L, L) or (sample, L, L, L); {SEE}"
-            )
-        return _LATTICE_BY_NDIM[ndim]
-    if lattice not in LATTICES:
-        raise InputError(
-            f"{path}: attr 'lattice' is {lattice!r}, expected one of {LATTICES}; {SEE}"
-        )
-    expected_ndim = 2 if lattice == "dimer_grid" else LATTICES.index(lattice) + 1
-    if ndim != expected_ndim:
-        raise InputError(
-            f"{path}: attr 'lattice' is {lattice!r} but 'configs' has {ndim} lattice axes "
-            f"(expected {expected_ndim}); {SEE}"
-        )
-    if lattice == "dimer_grid" and (configs.shape[1] % 2 or configs.shape[1] != configs.shape[2]):
-        raise InputError(
-            f"{path}: a dimer bond grid must be square with an even side, got "
-            f"{configs.shape[1:]}; {SEE}"
-        )
-    return lattice
-
-
-def read_samples(path: str | Path, observables: Sequence[str] = ()) -> SampleSet:
-    """Load and validate a complete sample store.
-
-    Accepts any store that follows docs/stores.md: a complete Zarr v3 group with a
-    ``configs`` array of shape (sample, *lattice), numeric and finite.
-    """
-    path = Path(path)
-    group = open_store(path, "samples")
-    if "configs" not in group.array_keys():
-        raise InputError(
-            f"{path}: no 'configs' array (expected configs with axes (sample, ...)); {SEE}"
-        )
-    configs = np.asarray(group["configs"][...])
-    if configs.ndim < 2:
-        raise InputError(
-            f"{path}: 'configs' has shape {configs.shape}; expected (sample, *lattice); {SEE}"
-        )
-    if configs.shape[0] < 1:
-        raise InputError(f"{path}: 'configs' holds no samples")
-    if not (np.issubdtype(configs.dtype, np.integer) or np.issubdtype(configs.dtype, np.floating)):
-        raise InputError(
-            f"{path}: 'configs' has dtype {configs.dtype}; expected integers or floats; {SEE}"
-        )
-    if np.issubdtype(configs.dtype, np.floating) and not np.isfinite(configs).all():
-        raise InputError(f"{path}: 'configs' holds non-finite values (NaN or inf)")
-    attrs = dict(group.attrs)
-    lattice = _lattice_of(path, attrs, configs)
-    found = {}
-    for name in observables:
-        if name not in group.array_keys():
-            raise InputError(f"{path}: no per-sample array {name!r}; {SEE}")
-        found[name] = np.asarray(group[name][...])
-    return SampleSet(path, configs, lattice, attrs, found)
-
-
-def describe(path: str | Path) -> str:
-    """A human-readable summary of any rsmine store (``rsmine info``)."""
-    path = Path(path)
-    group = _open_group(path)
-    attrs = dict(group.attrs)
-    lines = [
-        f"{path}",
-        f"  kind: {attrs.get('kind', '?')}   complete: {attrs.get('complete', False)}   "
-        f"rsmine {attrs.get('rsmine_version', '?')}   created {attrs.get('created', '?')}",
-    ]
-    for name in sorted(group.array_keys()):
-        array = group[name]
-        dims = array.metadata.dimension_names or ()
-        axes = ", ".join(f"{d}={s}" for d, s in zip(dims, array.shape, strict=False)) or str(
-            array.shape
-        )
-        lines.append(f"  {name:<14} {array.dtype!s:<8} ({axes})")
-    if attrs.get("kind") == "runs" and {"rsmi", "failed"} <= set(group.array_keys()):
-        lines.append(_rsmi_line(np.asarray(group["rsmi"][...]), np.asarray(group["failed"][...])))
-    params = attrs.get("params")
-    if isinstance(params, Mapping):
-        lines.extend(f"  params.{key}: {_brief(value)}" for key, value in params.items())
-    elif params is not None:
-        lines.append(f"  params: {_brief(params)}")
-    if "seed" in attrs:
-        lines.append(f"  seed: {_brief(attrs['seed'])}")
-    lines.append(f"  integrity: {_integrity(path, attrs)}")
-    shown = {"kind", "complete", "rsmine_version", "created", "params", "seed", integrity.ATTR}
-    extra = sorted(set(attrs) - shown)
-    lines.extend(f"  {key}: {_brief(attrs[key])}" for key in extra)
-    return "\n".join(lines)
-
-
-def _integrity(path: Path, attrs: dict[str, Any]) -> str:
-    """The manifest's summary, or the damage :func:`rsmine.integrity.verify` finds."""
-    try:
-        integrity.verify(path, attrs)
-    except InputError as exc:
-        return f"DAMAGED: {exc}"
-    return integrity.status(attrs)
-
-
-def _brief(value: Any, width: int = 160) -> str:
-    """An attr value on one line: long lists as their length, long mappings by their keys."""
-    text = str(value)
-    if len(text) <= width:
-        return text
-    if isinstance(value, list | tuple):
-        return f"[{len(value)} entries]"
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{key}: {_brief(v, 40)}" for key, v in value.items()) + "}"
-    return text[: width - 1] + "…"
-
-
-def _rsmi_line(rsmi: np.ndarray, failed: np.ndarray) -> str:
-    """RSMI over the finished runs of a runs store: mean ± standard error, range (nats)."""
-    ok = rsmi[~failed.astype(bool)].astype(np.float64)
-    if ok.size == 0:
-        return f"  RSMI: no finished run ({int(failed.sum())} failed)"
-    sem = ok.std(ddof=1) / np.sqrt(ok.size) if ok.size > 1 else float("nan")
-    return (
-        f"  RSMI (test part, nats): mean {ok.mean():.4f} ± {sem:.4f} over {ok.size} runs, "
-        f"min {ok.min():.4f}, max {ok.max():.4f}; {int(failed.sum())} failed"
-    )
