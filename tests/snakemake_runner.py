@@ -24,11 +24,19 @@ def snakemake(
     configfile: Path | None = None,
     env: dict | None = None,
     timeout: float = 300,
+    replace: bool = True,
 ) -> subprocess.CompletedProcess:
-    """Run snakemake on the repository's workflow in ``workdir``; output captured as text."""
+    """Run snakemake on the repository's workflow in ``workdir``; output captured as text.
+
+    replace=False passes `--configfiles FILE` alone, as a cluster job gets it."""
     cmd = [str(SNAKEMAKE), "--snakefile", str(ROOT / "workflow" / "Snakefile")]
     cmd += ["--directory", str(workdir)]
-    cmd += ["--configfile", str(configfile or ROOT / "config.yaml"), "--replace-workflow-config"]
+    configfile = str(configfile or ROOT / "config.yaml")
+    cmd += (
+        ["--configfile", configfile, "--replace-workflow-config"]
+        if replace
+        else ["--configfiles", configfile]
+    )
     environ = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
     return subprocess.run(
         [*cmd, *args], capture_output=True, text=True, env=environ, cwd=workdir, timeout=timeout

@@ -115,3 +115,31 @@ def test_resume_refuses_a_store_with_other_parameters(reference, tmp_path, capsy
     assert cli.main([*args, "--out", str(reference), "--resume"]) == 2
     assert "--resume" in capsys.readouterr().err
     read_samples(reference)  # untouched and still complete
+
+
+@pytest.mark.parametrize("launcher_says", ["SLURM_STEP_NUM_TASKS", "PMI_SIZE"])
+def test_one_of_n_single_rank_copies_refuses_naming_the_fix(
+    tmp_path, capsys, monkeypatch, launcher_says
+):
+    """`srun -n 2` where SLURM gives MPI no PMI starts 2 copies of the command, each a
+    one-rank MPI job, with SLURM_STEP_NUM_TASKS=2 in its environment (the real launch is
+    tests/test_slurm_real.py); each copy must refuse before it writes anything."""
+    out = tmp_path / "copy.zarr"
+    monkeypatch.setenv(launcher_says, "2")
+    assert cli.main([*ARGS, "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"started 2 tasks ({launcher_says}=2)" in err
+    assert "`srun --mpi=pmi2 -n 2`" in err and "`mpiexec -n 2`" in err
+    assert not out.exists()
+    monkeypatch.setenv(launcher_says, "1")  # one task of one rank: a plain run
+    assert cli.main([*ARGS, "--out", str(out)]) == 0
+
+
+@pytest.mark.mpi
+def test_more_ranks_than_chains_are_refused_naming_both(tmp_path):
+    out = tmp_path / "idle.zarr"
+    result = _mpi(out, 3, "--chains", "2")
+    assert result.returncode != 0
+    assert "3 MPI ranks for --chains 2" in result.stderr
+    assert not out.exists()
+    assert _mpi(out, 2, "--chains", "2").returncode == 0  # as many ranks as chains run

@@ -1,4 +1,4 @@
-"""The Snakemake workflow: dry-run plans, lint, config checks, SLURM submission, a tiny DAG.
+"""The Snakemake workflow: dry-run plans, lint, config checks, cluster-job plans, a tiny DAG.
 
 Every test runs the real ``snakemake`` of the virtualenv in a subprocess, with
 a temporary working directory so the checkout stays clean.
@@ -6,18 +6,14 @@ a temporary working directory so the checkout stays clean.
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import re
-import sys
+import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 from snakemake_runner import (
-    BIN,
     ROOT,
     job_stats,
     load,
@@ -56,7 +52,9 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         for name, s in config.items()
     }
     stats = job_stats(out)
-    assert stats.pop("total") == sum(stats.values())
+    total = stats.pop("total")
+    assert total == sum(stats.values())
+    assert f"({total} jobs" in (ROOT / "README.md").read_text()  # the README's plan of config.yaml
     assert stats == {
         "simulate_chipping": points["chipping"],
         "simulate_dimers": points["dimers"],
@@ -197,89 +195,66 @@ def test_source_systems_read_the_users_stores(tmp_path):
     assert str(stores[1]) in out
 
 
-# ------------------------------------------------------------------ SLURM profile
-
-FAKE_SBATCH = """#!{python}
-import json, os, sys
-with open(os.environ["FAKE_SLURM_LOG"], "a") as log:
-    log.write(json.dumps({{"id": os.getpid(), "argv": sys.argv[1:]}}) + "\\n")
-print(os.getpid())
-"""
-
-FAKE_SACCT = """#!{python}
-import json, os, sys
-ids = [json.loads(line)["id"] for line in open(os.environ["FAKE_SLURM_LOG"])]
-if "--format=JobIdRaw,State" in sys.argv:
-    print("\\n".join(f"{{i}}|FAILED" for i in ids))
-"""
+# ------------------------------------------------------------------ cluster jobs, SLURM profile
+# (the real cluster, with real sbatch lines, cancellations and failures: test_slurm_real.py)
 
 
-def fake_slurm(bin_dir: Path, account: str) -> None:
-    """sbatch records its argv; sacct says every job failed; the rest answer like a cluster."""
-    scripts = {
-        "sbatch": FAKE_SBATCH.format(python=sys.executable),
-        "sacct": FAKE_SACCT.format(python=sys.executable),
-        "sacctmgr": f"#!/bin/sh\necho {account}\n",
-        "sinfo": "#!/bin/sh\necho 'cpu* gpu'\n",
-        "scontrol": "#!/bin/sh\necho 'MaxArraySize = 1001'\n",
-        "squeue": "#!/bin/sh\n",
-        "scancel": "#!/bin/sh\n",
-    }
-    bin_dir.mkdir()
-    for name, text in scripts.items():
-        (bin_dir / name).write_text(text)
-        (bin_dir / name).chmod(0o755)
+@pytest.mark.parametrize("name", ["config/demo.yaml", "config/tiny.yaml"])
+def test_a_job_given_only_configfiles_plans_the_commands_of_its_main_process(tmp_path, name):
+    """A cluster job gets `--configfiles FILE` without --replace-workflow-config; it must
+    run what its main process planned with FILE, not FILE merged into config.yaml."""
+    shutil.copy(ROOT / "config.yaml", tmp_path)  # jobs run in the checkout, beside config.yaml
+    plans = []
+    for replace in (True, False):
+        result = snakemake(tmp_path, "-n", "-p", configfile=ROOT / name, replace=replace)
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        out = result.stdout + result.stderr
+        plans.append((job_stats(out), sorted(re.findall(r"^Shell command: (.*)$", out, re.M))))
+    assert plans[0] == plans[1]
+    assert plans[0][0]["optimise"] >= 8 and len(plans[0][1]) >= 14
 
 
-def test_slurm_profile_requests_gpu_for_optimise_and_tasks_for_dimers(tmp_path):
-    profile = yaml.safe_load((ROOT / "profiles/slurm/config.yaml").read_text())
-    assert profile["executor"] == "slurm"
-    assert profile["software-deployment-method"] == "conda"
-    # no conda here: the copy of the profile drops the deployment method only
-    del profile["software-deployment-method"]
-    (tmp_path / "profile").mkdir()
-    (tmp_path / "profile" / "config.yaml").write_text(yaml.safe_dump(profile))
-    fake_slurm(tmp_path / "bin", profile["default-resources"]["slurm_account"])
-    samples = tmp_path / "results/tiny/samples/ising_ferro/TcT0.5.zarr"
-    samples.mkdir(parents=True)
-    targets = [
-        "results/tiny/runs/ising_ferro/TcT0.5/LB1/C1/c0.zarr",
-        "results/tiny/samples/dimers/T0.5.zarr",
-    ]
-    log = tmp_path / "sbatch.jsonl"
-    env = {
-        "PATH": f"{tmp_path / 'bin'}{os.pathsep}{BIN}{os.pathsep}{os.environ['PATH']}",
-        "FAKE_SLURM_LOG": str(log),
-    }
+def slurm_profile_without_conda(directory: Path) -> Path:
+    """profiles/slurm with its documented switch to the running environment (no conda here)."""
+    text = (ROOT / "profiles/slurm/config.yaml").read_text()
+    assert text.count("\nsoftware-deployment-method: conda\n") == 1
+    directory.mkdir()
+    (directory / "config.yaml").write_text(text.replace("\nsoftware-deployment-method: conda", ""))
+    return directory
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "tasks"),
+    [
+        ("config/tiny.yaml", "results/tiny/samples/dimers/T0.5.zarr", 2),
+        ("config.yaml", "results/samples/dimers/T0.65.zarr", 20),
+    ],
+)
+def test_slurm_profile_takes_dimer_ranks_from_the_configuration(tmp_path, name, target, tasks):
+    profile = slurm_profile_without_conda(tmp_path / "profile")
     result = snakemake(
-        tmp_path,
-        "--profile",
-        str(tmp_path / "profile"),
-        "--retries",
-        "0",
-        "--slurm-init-seconds-before-status-checks",
-        "1",
-        *targets,
-        configfile=ROOT / "config/tiny.yaml",
-        env=env,
+        tmp_path, "-n", "-p", "--profile", str(profile), target, configfile=ROOT / name
     )
-    calls = [json.loads(line)["argv"] for line in log.read_text().splitlines()]
-    assert len(calls) == 2, result.stdout + result.stderr
-    by_rule = {}
-    for argv in calls:
-        flags = " ".join(argv)
-        by_rule[re.search(r"--comment[ =]'?rule_(\w+?)_wildcards", flags)[1]] = flags
-    sets = profile["set-resources"]
-    assert "--gpus=1" in by_rule["optimise"]
-    assert f"-p {sets['optimise']['slurm_partition']}" in by_rule["optimise"]
-    assert f"--ntasks={sets['simulate_dimers']['tasks']}" in by_rule["simulate_dimers"]
-    assert f"-t {sets['simulate_dimers']['runtime']}" in by_rule["simulate_dimers"]
-    assert f"-A {profile['default-resources']['slurm_account']}" in by_rule["simulate_dimers"]
-    assert "--gpus" not in by_rule["simulate_dimers"]
-    assert result.returncode != 0  # the fake cluster fails every job
-    assert f"srun -n {sets['simulate_dimers']['tasks']} rsmine simulate dimers" in (
-        result.stdout + result.stderr
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    out = result.stdout + result.stderr
+    assert f", tasks={tasks}, nodes=1, " in out  # sbatch --ntasks=<tasks> --nodes=1
+    assert f"srun --mpi=pmi2 -n {tasks} rsmine simulate dimers" in out
+
+
+def test_more_dimer_ranks_than_chains_are_refused_before_any_job(tmp_path):
+    config = load("config/tiny.yaml")
+    config["systems"]["dimers"]["simulate"]["tasks"] = 8  # 4 chains
+    result = snakemake(tmp_path, "-n", configfile=write_config(tmp_path / "c.yaml", config))
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "tasks 8 (MPI ranks: systems.dimers.simulate.tasks" in out and "4 chains" in out
+    tiny = ROOT / "config/tiny.yaml"
+    result = snakemake(
+        tmp_path, "-n", "--set-resources", "simulate_dimers:tasks=6", configfile=tiny
     )
+    assert result.returncode != 0
+    assert "tasks 6 (MPI ranks" in result.stdout + result.stderr
+    assert snakemake(tmp_path, "-n", configfile=tiny).returncode == 0  # tasks 2, 4 chains
 
 
 # ------------------------------------------------------------------ the whole DAG, tiny

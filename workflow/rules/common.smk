@@ -24,6 +24,23 @@ def simulate_args(wildcards):
     return PLAN.simulate_options(wildcards.system, wildcards.point)
 
 
+def dimer_tasks(wildcards):
+    """MPI ranks of {system}'s simulate job: its `simulate: tasks`."""
+    return config["systems"][wildcards.system]["simulate"]["tasks"]
+
+
+def dimer_args(wildcards, resources):
+    """simulate_args of a dimer job; refused when its MPI ranks outnumber its chains."""
+    chains = config["systems"][wildcards.system]["simulate"]["chains"]
+    if resources.tasks > chains:
+        raise ValueError(
+            f"simulate_dimers: tasks {resources.tasks} (MPI ranks: systems.{wildcards.system}"
+            f".simulate.tasks, or set-resources) is more than its {chains} chains "
+            f"(simulate.chains); a rank without a chain would idle: lower tasks or raise chains"
+        )
+    return simulate_args(wildcards)
+
+
 def samples_store(wildcards):
     """The sample store of {system}/{point}: simulated, or the user's `source` store."""
     return PLAN.samples(wildcards.system, wildcards.point)

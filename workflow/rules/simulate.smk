@@ -39,12 +39,12 @@ rule simulate_dimers:
     log:
         results("logs/simulate_dimers/{system}/{point}.log"),
     params:
-        args=simulate_args,
-    threads: 2
+        args=dimer_args,
+    threads: dimer_tasks
     resources:
-        # the MPI launcher and its rank count: mpiexec locally, srun in the SLURM profile
+        # the MPI launcher (the profiles set it) and the ranks (simulate: tasks of the config)
         mpi="mpiexec",
-        tasks=2,
+        tasks=dimer_tasks,
     conda:
         "../../envs/rsmine.yaml"
     shell:

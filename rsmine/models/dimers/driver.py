@@ -25,6 +25,10 @@ distribution stays exact and the four columnar sectors are weighed equally even
 where chains never switch sector. The sector weights of the stored samples and
 the switches of the unmapped chains are recorded in the ``sectors`` attr.
 
+Before any work every rank checks its launch (:func:`check_launch`): N copies of a
+one-rank MPI job (``srun -n N`` where SLURM gives MPI no PMI) would each write the whole
+store, and more ranks than chains would idle; both are refused, naming the fix.
+
 Test hook: the environment variable ``RSMINE_DIMERS_FAIL_CHAIN=c`` (an integer)
 makes the rank that owns chain c raise before computing it. It exists only to
 test failure handling and ``--resume``; never set it otherwise.
@@ -37,6 +41,7 @@ import os
 import sys
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +79,9 @@ _PER_CHAIN = {  # name: dtype, (chain,)
     "chain_done": np.bool_,
 }
 _DIMS = ("sample", "y", "x")
+# how many tasks the launcher started, as it tells them: MPICH's PMI (mpiexec, srun
+# --mpi=pmi2), Open MPI, and srun itself (set only in tasks that srun started)
+_LAUNCHED_TASKS = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "SLURM_STEP_NUM_TASKS")
 
 
 @dataclass(frozen=True)
@@ -221,6 +229,28 @@ def _injected_failure() -> int | None:
         raise InputError(f"{FAIL_CHAIN_ENV} must be a chain index, got {text!r}") from exc
 
 
+def check_launch(ranks: int, chains: int, environ: Mapping[str, str]) -> None:
+    """Refuse N single-rank copies of the job, and more MPI ranks than chains.
+
+    ranks: the size of MPI.COMM_WORLD; environ: this process's environment, where the
+    launcher says how many tasks it started (``_LAUNCHED_TASKS``, first one set).
+    """
+    name = next((key for key in _LAUNCHED_TASKS if environ.get(key, "").isdigit()), None)
+    started = int(environ[name]) if name else 1
+    if ranks == 1 and started > 1:
+        raise InputError(
+            f"the launcher started {started} tasks ({name}={started}) but MPI sees each one "
+            f"as a job of 1 rank, so {started} copies would each write the whole store: the "
+            f"launcher gave MPI no PMI. Launch with `srun --mpi=pmi2 -n {started}` or "
+            f"`mpiexec -n {started}`"
+        )
+    if ranks > chains:
+        raise InputError(
+            f"{ranks} MPI ranks for --chains {chains}: a rank without a chain would idle; "
+            f"start at most {chains} ranks (or raise --chains)"
+        )
+
+
 def _check_resumable(out: Path, run: DimerRun, seed: int) -> None:
     """Refuse to resume a store written with other parameters or another seed."""
     group = run.writer(out, seed).open()
@@ -362,6 +392,7 @@ def simulate_store(
     from mpi4py import MPI
 
     comm = MPI.COMM_WORLD
+    check_launch(comm.Get_size(), run.chains, os.environ)
     stores.check_output(out, "samples")  # every rank, before rank 0 creates the store
     lock = _lock(comm, out)
     try:
