@@ -55,16 +55,18 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
     total = stats.pop("total")
     assert total == sum(stats.values())
     assert f"({total} jobs" in (ROOT / "README.md").read_text()  # the README's plan of config.yaml
+    ising = [name for name, s in config.items() if s["model"] == "ising"]
+    sized = [name for name in ising if name.startswith("ising_ferro_")]  # the finite-size set
     assert stats == {
         "simulate_chipping": points["chipping"],
         "simulate_dimers": points["dimers"],
-        "simulate_ising": points["ising_ferro"] + points["ising_antiferro"],
+        "simulate_ising": sum(points[name] for name in ising),
         "optimise": sum(optimise.values()),
-        "aggregate": 4,
-        "summarise": 4,
-        "figure_rsmi_vs_buffer": 3,  # not for chipping: a single lb
-        "figure_rsmi_vs_control": 4,
-        "figure_filters": 4,
+        "aggregate": len(config),
+        "summarise": len(config),
+        "figure_rsmi_vs_buffer": 3,  # not for chipping nor the one-lb finite-size systems
+        "figure_rsmi_vs_control": len(config),
+        "figure_filters": len(config),
         "figure_chipping_marginals": 1,
         "dimer_filter_tables": 1,
         "dimer_filter_figures": 1,
@@ -74,12 +76,14 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         "figure_rotation": 2,
         "coarse_grain": 2,
         "figure_coarse_correlation": 1,
-        "transition": 4,  # every system has >= 3 finite points
-        "buffer_fits": 3,  # chipping has a single lb
-        "boundaryness": 2,  # the two Ising systems
+        "transition": len(config),  # every system has >= 4 finite points
+        "buffer_fits": 3,  # chipping and the finite-size systems have a single lb
+        "boundaryness": len(ising),  # the Ising systems
         "components": 2,  # ising_ferro (1, 2 at Tc/T = 2) and dimers (2, 1, 3, 4)
+        "finite_size": 1,  # the ferromagnet on L = 16, 32, 64, 128
         "all": 1,
     }
+    assert len(sized) == 3
     cells = Counter(
         (job["system"], job["point"], job["lb"], job["components"])
         for job in planned_wildcards(out, "optimise")
