@@ -244,7 +244,7 @@ def _run_info(args: argparse.Namespace) -> None:
     if attrs.get("kind") == "runs" and "references" in attrs:
         import numpy as np
 
-        from rsmine.estimator.references import format_references
+        from rsmine.references import format_references
 
         rsmi, val = (np.asarray(group[name][...]) for name in ("rsmi", "rsmi_val"))
         print(format_references(attrs["references"], rsmi, val))
@@ -318,7 +318,7 @@ def _add_references(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_references(args: argparse.Namespace) -> None:
-    from rsmine.estimator.references import references_table
+    from rsmine.references import references_table
 
     table = references_table(args.stores)
     print(table.to_string(index=False, float_format="%.4f"))

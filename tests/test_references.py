@@ -8,10 +8,10 @@ import pytest
 from scipy.stats import binom
 
 from rsmine.estimator.plugin import labels, linear_reference, plugin_estimate
-from rsmine.estimator.references import reference_filters, score_references
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import TrainConfig, train_batch
 from rsmine.estimator.train.parts import part_rows
+from rsmine.references import reference_filters, score_references
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 P_FLIP = 0.2  # each site of the planted lattice is -s with this probability
