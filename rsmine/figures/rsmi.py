@@ -93,7 +93,7 @@ def rsmi_vs_control(
             lw=0.8,
         )
         handles.append(Patch(color=colour, label=f"$L_B$ = {lb}"))
-        referenced = _draw_reference(ax, finite, infinite, colour) or referenced
+        referenced = _draw_reference(ax, rows, colour) or referenced
     style = [
         Line2D(
             [], [], color="0.3", lw=1.5, marker="D", ms=4, mfc="white", label="validation-best run"
@@ -123,17 +123,16 @@ def rsmi_vs_control(
 REFERENCE_LABEL = "best physical reference (held-out)"
 
 
-def _draw_reference(
-    ax: Axes, finite: pd.DataFrame, infinite: pd.DataFrame, colour: np.ndarray
-) -> bool:
-    """The column reference_rsmi (nats) of one lb's rows as a dashed line (finite controls)
-    and dashes (control ∞) of the lb's colour; False where the rows have none."""
-    if "reference_rsmi" not in finite or not np.isfinite(
-        pd.concat([finite, infinite])["reference_rsmi"].astype(float)
-    ).any():
+def _draw_reference(ax: Axes, rows: pd.DataFrame, colour: np.ndarray) -> bool:
+    """The column reference_rsmi (nats) of one lb's rows (with x, sorted) as a dashed line
+    over finite controls and a dash at control ∞, of the lb's colour; False where the rows
+    have none."""
+    if "reference_rsmi" not in rows or not np.isfinite(rows["reference_rsmi"]).any():
         return False
-    ax.plot(finite["x"], finite["reference_rsmi"] * BITS, "--", color=colour, lw=1.2)
-    ax.plot(infinite["x"], infinite["reference_rsmi"] * BITS, "_", color=colour, ms=12, mew=1.2)
+    finite = np.isfinite(rows["control"])
+    y = rows["reference_rsmi"] * BITS
+    ax.plot(rows["x"][finite], y[finite], "--", color=colour, lw=1.2)
+    ax.plot(rows["x"][~finite], y[~finite], "_", color=colour, ms=12, mew=1.2)
     return True
 
 
