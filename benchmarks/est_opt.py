@@ -18,10 +18,10 @@ from rsmine.analysis.circular import HARMONICS, harmonic_rayleigh
 from rsmine.analysis.dimers.pristine import to_vector
 from rsmine.analysis.dimers.u1 import run_angles
 from rsmine.estimator.plugin import linear_reference
-from rsmine.estimator.references import reference_filters, score_references
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import TrainConfig, train_batch
 from rsmine.estimator.train.parts import part_rows
+from rsmine.references import reference_filters, score_references
 from rsmine.systems import training_defaults
 
 NEAR_ZERO = 0.02  # nats: a run that ends below this is counted as left on the plateau

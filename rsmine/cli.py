@@ -17,7 +17,7 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rsmine import running
 from rsmine._version import __version__
@@ -244,7 +244,7 @@ def _run_info(args: argparse.Namespace) -> None:
     if attrs.get("kind") == "runs" and "references" in attrs:
         import numpy as np
 
-        from rsmine.estimator.references import format_references
+        from rsmine.references import format_references
 
         rsmi, val = (np.asarray(group[name][...]) for name in ("rsmi", "rsmi_val"))
         print(format_references(attrs["references"], rsmi, val))
@@ -265,11 +265,19 @@ def format_summary(table: pd.DataFrame) -> str:
     one line per point, lb and component count.
 
     Columns: point, control, lb, components of H, finished/failed runs, mean ± standard
-    error, best (the test RSMI of the validation-best run; nats and bits).
+    error, best (the test RSMI of the validation-best run; nats and bits); where the table
+    has references, the best physical reference (chosen on validation), its held-out and
+    model-free values (nats) and the efficiency best / max of the two.
     """
+    referenced = "reference" in table and table["reference"].notna().any()
     lines = [
         f"  {'point':<12} {'control':>8} {'lb':>3} {'H':>2} {'runs':>5} {'failed':>6}  "
         f"{'mean ± s.e. [nats]':>20}  {'best [nats]':>11}  {'best [bits]':>11}"
+        + (
+            f"  {'reference':<14} {'held-out':>8} {'plug-in':>8} {'efficiency':>10}"
+            if referenced
+            else ""
+        )
     ]
     for row in table.sort_values(["control", "lb", "components"], kind="stable").itertuples(
         index=False
@@ -280,9 +288,20 @@ def format_summary(table: pd.DataFrame) -> str:
             f"  {row.point:<12} {row.control:>8.4g} {row.lb:>3d} {row.components:>2d} "
             f"{row.runs:>5d} {row.failed:>6d}  "
             f"{mean:>20}  {row.best:>11.4g}  {row.best / math.log(2):>11.4g}"
+            + (_reference_text(row) if referenced else "")
         )
     lines.append("  (H: components of the coarse variable)")
     return "\n".join(lines)
+
+
+def _reference_text(row: Any) -> str:
+    """The reference columns of one :func:`format_summary` line (blank without one)."""
+    if not isinstance(row.reference, str):
+        return f"  {'-':<14} {'':>8} {'':>8} {'':>10}"
+    return (
+        f"  {row.reference:<14} {row.reference_rsmi:>8.4g} {row.reference_plugin:>8.4g} "
+        f"{row.efficiency:>10.3g}"
+    )
 
 
 def _add_show_filters(sub: argparse._SubParsersAction) -> None:
@@ -318,7 +337,7 @@ def _add_references(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_references(args: argparse.Namespace) -> None:
-    from rsmine.estimator.references import references_table
+    from rsmine.references import references_table
 
     table = references_table(args.stores)
     print(table.to_string(index=False, float_format="%.4f"))

@@ -34,7 +34,7 @@ Runs store written here (R runs, C filter rows, V of shape ``v_shape``):
 Root attrs: ``params`` = {samples, n_samples, runs, first_run, region,
 coarse_grainer, critic, optimiser, split, evaluation}, ``seed`` (entropy and how runs are
 seeded), ``lattice``, ``v_shape``, ``samples`` (the input store path),
-``units`` ("nats"), ``references`` with --references (:mod:`rsmine.estimator.references`).
+``units`` ("nats"), ``references`` with --references (:mod:`rsmine.references`).
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ import numpy as np
 from rsmine import integrity, memory, progress, stores, systems
 from rsmine.errors import InputError
 from rsmine.estimator import critics
-from rsmine.estimator.references import scored_references
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import BatchResult, TrainConfig, resolve_device, train_windows
 from rsmine.estimator.train.checkpoint import Checkpoint
@@ -63,6 +62,7 @@ from rsmine.estimator.train.config import (
     options,
 )
 from rsmine.estimator.train.parts import part_sizes
+from rsmine.references import scored_references
 
 _ATTR_GROUPS = {
     "coarse_grainer": (

@@ -372,7 +372,8 @@ def optimise_args(
 ) -> str:
     """The options of ``rsmine optimise`` for run chunk ``chunk`` at ``point``, ``lb`` and
     ``components`` (without ``--samples`` and ``--out``): the window, the runs, the seed
-    and every training option of the point."""
+    and every training option of the point; ``--references true`` in chunk 0 only (the
+    references are scored once per point, lb and count), unless the options switch it off."""
     from rsmine.flags import option_flags
 
     opt = system["optimise"]
@@ -386,8 +387,10 @@ def optimise_args(
         "first-run": first,
         "seed": optimise_seed(opt["seed"], point, lb),
     }
+    options = training_options(system, point)
+    options["references"] = True if chunk == 0 and options.get("references", True) else None
     flags = " ".join(f"--{key} {value}" for key, value in window.items())
-    return f"{flags} {option_flags(training_options(system, point))}"
+    return f"{flags} {option_flags(options)}"
 
 
 def control_name(system: Mapping[str, Any]) -> str:

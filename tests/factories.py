@@ -61,11 +61,13 @@ def write_runs(
     filters=None,
     lb: int | None = None,
     lattice: str = "square",
+    references: list[dict] | None = None,
 ) -> Path:
     """A runs store of DESIGN.md with runs first..first+len(rsmi)-1 (default: 2 components
     of Gaussian filters on V 2x2), with the input centre ``v_centre`` = seed that
     `rsmine optimise` adds; with ``lb`` its params record lb and the component count as
-    `rsmine optimise` does."""
+    `rsmine optimise` does; with ``references`` the attr of that name, as
+    `rsmine optimise --references true` writes it."""
     n = len(rsmi)
     rng = np.random.default_rng(seed)
     if filters is None:
@@ -75,6 +77,8 @@ def write_runs(
         params |= {"region": {"lb": lb}, "coarse_grainer": {"components": filters.shape[1]}}
     with stores.building(path, "runs", params, stores.seed_record(seed)) as group:
         group.attrs.update(lattice=lattice, v_shape=list(filters.shape[2:]))
+        if references is not None:
+            group.attrs["references"] = references
         v_dims = [f"v{axis}" for axis in range(filters.ndim - 2)]
         filters = np.asarray(filters, dtype=np.float32)
         stores.write_array(group, "filters", filters, ["run", "component", *v_dims])

@@ -89,3 +89,25 @@ def test_a_model_without_an_exponent_needs_nu_or_four_sizes():
         Plan(config)
     config["finite_size"]["bkt"]["nu"] = 1.5
     assert Plan(config).extrapolation_settings("bkt")["nu"] == 1.5
+
+
+@pytest.mark.parametrize("switch", [None, True, False])
+def test_references_are_scored_by_chunk_0_only(switch):
+    """The workflow scores the references once per point, lb and count: ``--references true``
+    in chunk 0's optimise command, in no other chunk; a train block's ``references: false``
+    switches them off everywhere (``true`` is still chunk 0 only)."""
+    config = yaml.safe_load((ROOT / "config/tiny.yaml").read_text())
+    if switch is not None:
+        for spec in config["systems"].values():
+            spec["optimise"].setdefault("train", {})["references"] = switch
+    plan = Plan(config)
+    chunks = {}
+    for system in plan.systems:
+        cells = {(p["point"], p["lb"], p["components"]) for p in plan.runs_parts(system)}
+        for cell in cells:
+            for chunk in range(len(plan.chunks(system))):
+                argv = plan.optimise_options(system, *cell, chunk).split()
+                words = ["optimise", "--samples", "s", "--out", "o", *argv]
+                chunks[system, *cell, chunk] = build_parser().parse_args(words).references is True
+    assert any(key[-1] > 0 for key in chunks)  # the tiny config has several chunks
+    assert chunks == {key: switch is not False and key[-1] == 0 for key in chunks}

@@ -2,16 +2,19 @@
 reference on a planted bit whose MI is known exactly, and learned filters against it."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from scipy.stats import binom
 
+from rsmine.aggregate import RunsPart, aggregate
+from rsmine.analysis.rsmi.summary import summarise
 from rsmine.estimator.plugin import labels, linear_reference, plugin_estimate
-from rsmine.estimator.references import reference_filters, score_references
 from rsmine.estimator.regions import Partition
 from rsmine.estimator.train import TrainConfig, train_batch
 from rsmine.estimator.train.parts import part_rows
+from rsmine.references import reference_filters, score_references
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 P_FLIP = 0.2  # each site of the planted lattice is -s with this probability
@@ -133,3 +136,10 @@ def test_optimise_stores_references_and_info_shows_them(tmp_path, capsys):
     assert "block sign" in (tmp_path / "refs.csv").read_text()
     assert cli.main([*optimise, "--out", str(tmp_path / "plain.zarr")]) == 0
     assert "references" not in stores.open_store(tmp_path / "plain.zarr", "runs").attrs
+    # aggregated, the ensemble carries them and its summary sets the learned run beside them
+    ensemble = aggregate([RunsPart(Path(runs), "T2.3", 2.3, None, None)], tmp_path / "e.zarr", 1)
+    (carried,) = stores.open_store(ensemble, "ensemble").attrs["references"]
+    assert carried == {"point": "T2.3", "control": 2.3, "lb": 1, "components": 1} | ref
+    (row,) = summarise(ensemble).itertuples()
+    assert (row.reference, row.reference_rsmi) == ("block sign", pytest.approx(ref["rsmi"]))
+    assert row.efficiency == pytest.approx(row.best / max(ref["rsmi"], ref["plugin"]))

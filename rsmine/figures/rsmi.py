@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -49,8 +50,11 @@ def rsmi_vs_control(
     Per lb: the line is the test RSMI of the validation-best run (the paper's maximal RSMI,
     Figs. 3a,
     5a, 12b), the band the interquartile range over runs, the dots the mean with
-    error bars of one standard error. The legend says so on the figure.
-    table: rows (point, lb) with columns control, lb, runs, best, q25, q75, mean, std (nats).
+    error bars of one standard error; where the table has the column ``reference_rsmi``
+    (:func:`rsmine.analysis.rsmi.summary.summarise`), a dashed line the best physical
+    reference's held-out value. The legend says so on the figure.
+    table: rows (point, lb) with columns control, lb, runs, best, q25, q75, mean, std and
+    optionally reference_rsmi (nats).
     """
     fig = Figure(figsize=(7.6, 4.2), layout="constrained")
     ax = fig.subplots()
@@ -59,6 +63,7 @@ def rsmi_vs_control(
     table = table.assign(x=x_all, se=standard_error(table))
     by_lb = lb_colours(table["lb"])
     handles = []
+    referenced = False
     for lb, rows in table.groupby("lb"):
         colour = by_lb[lb]
         rows = rows.sort_values("x")
@@ -88,6 +93,7 @@ def rsmi_vs_control(
             lw=0.8,
         )
         handles.append(Patch(color=colour, label=f"$L_B$ = {lb}"))
+        referenced = _draw_reference(ax, rows, colour) or referenced
     style = [
         Line2D(
             [], [], color="0.3", lw=1.5, marker="D", ms=4, mfc="white", label="validation-best run"
@@ -95,6 +101,8 @@ def rsmi_vs_control(
         Patch(color="0.3", alpha=0.3, label="interquartile range"),
         Line2D([], [], color="0.3", marker="o", ms=3, ls="", label="mean ± 1 s.e."),
     ]
+    if referenced:
+        style.append(Line2D([], [], color="0.3", ls="--", label=REFERENCE_LABEL))
     handles += mark_transition(ax, mark)
     control_ticks(ax, axis)
     ax.set_ylabel("RSMI $I_\\Lambda(H:E)$ [bits]")
@@ -110,6 +118,22 @@ def rsmi_vs_control(
         title_fontsize="small",
     )
     return save(fig, path)
+
+
+REFERENCE_LABEL = "best physical reference (held-out)"
+
+
+def _draw_reference(ax: Axes, rows: pd.DataFrame, colour: np.ndarray) -> bool:
+    """The column reference_rsmi (nats) of one lb's rows (with x, sorted) as a dashed line
+    over finite controls and a dash at control ∞, of the lb's colour; False where the rows
+    have none."""
+    if "reference_rsmi" not in rows or not np.isfinite(rows["reference_rsmi"]).any():
+        return False
+    finite = np.isfinite(rows["control"])
+    y = rows["reference_rsmi"] * BITS
+    ax.plot(rows["x"][finite], y[finite], "--", color=colour, lw=1.2)
+    ax.plot(rows["x"][~finite], y[~finite], "_", color=colour, ms=12, mew=1.2)
+    return True
 
 
 def rsmi_vs_buffer(

@@ -6,7 +6,10 @@ width, the per-run arrays of a runs store (``filters``, ``rsmi``, ``rsmi_val``,
 ``rsmi_train``, ``best_epoch``, ``run_id``, ``failed``, ``history``, optionally
 ``v_centre`` (run, ...V)), the per-run coordinates ``point`` (index into the root
 attr ``points``), ``control``, ``lb`` and ``components``, and the root attrs
-``lattice``, ``v_shape``, ``units`` of its runs stores. Mutual information in nats.
+``lattice``, ``v_shape``, ``units`` of its runs stores. Where runs stores hold the attr
+``references`` (``rsmine optimise --references true``), the ensemble's attr ``references``
+lists them all, each with the point label, control, lb and components of its store
+(:func:`part_references`). Mutual information in nats.
 Runs with fewer filter rows than the ensemble's largest count (a components
 sweep) have their ``filters`` padded with NaN rows (:func:`without_padding`).
 """
@@ -91,6 +94,25 @@ def pad_stack(arrays: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(out, axis=0)
 
 
+def part_references(
+    parts: list[Runs], coordinates: Mapping[str, list[Any]], labels: list[str]
+) -> list[dict[str, Any]]:
+    """The references of runs stores ``parts`` (their attr ``references``; stores without it
+    give none), each with its store's place: {point (label), control, lb, components, name,
+    rsmi, rsmi_se, rsmi_val, plugin, plugin_se} (nats). coordinates, labels: as
+    :func:`write_ensemble`'s."""
+    out = []
+    for i, part in enumerate(parts):
+        place = {
+            "point": labels[coordinates["point"][i]],
+            "control": float(coordinates["control"][i]),
+            "lb": int(coordinates["lb"][i]),
+            "components": int(coordinates["components"][i]),
+        }
+        out.extend(place | dict(reference) for reference in part.attrs.get("references", []))
+    return out
+
+
 def write_ensemble(
     out: Path,
     parts: list[Runs],
@@ -100,7 +122,8 @@ def write_ensemble(
 ) -> None:
     """Write runs stores ``parts`` (in order) as one ensemble store at ``out`` (under a
     temporary name, complete last). coordinates: ``point`` (index into ``labels``),
-    ``control``, ``lb``, ``components``, one value per part; params: the ``params`` attr."""
+    ``control``, ``lb``, ``components``, one value per part; params: the ``params`` attr;
+    the parts' references in the attr ``references`` (:func:`part_references`), if any."""
     sizes = [part.n_runs for part in parts]
     seeds = {"runs_stores": [part.attrs.get("seed", {}) for part in parts]}
     dtypes = {"point": np.int32, "control": np.float64, "lb": np.int32, "components": np.int32}
@@ -108,6 +131,9 @@ def write_ensemble(
         first = parts[0]
         group.attrs.update({key: first.attrs[key] for key in INHERITED if key in first.attrs})
         group.attrs["points"] = labels
+        references = part_references(parts, coordinates, labels)
+        if references:
+            group.attrs["references"] = references
         filters = pad_stack([p["filters"] for p in parts])
         write_array(group, "filters", filters, ["run", *first.dims["filters"][1:]])
         for name in PER_RUN:

@@ -3,7 +3,9 @@
 :func:`summarise` reduces an ensemble store (:mod:`rsmine.analysis.ensembles`) to one
 row per (point, lb, components) cell: successful and failed runs, mean, standard
 deviation, quantiles of the test-part RSMI, and the test RSMI of the run with the highest
-validation RSMI (the paper's maximal RSMI, chosen without looking at the test part).
+validation RSMI (the paper's maximal RSMI, chosen without looking at the test part), and,
+where the ensemble holds references (``rsmine optimise --references true``), the best
+physical reference beside it (:func:`best_reference`) and the efficiency.
 The table is written to CSV with the unit in every RSMI column's name and read back
 by the later analyses (transition, scaling, figures).
 """
@@ -11,17 +13,22 @@ by the later analyses (transition, scaling, figures).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from rsmine.analysis.ensembles import COORDINATES, read_ensemble
+from rsmine.analysis.ensembles import COORDINATES, run_table
 from rsmine.analysis.tables import write_csv
 from rsmine.errors import InputError
+from rsmine.stores.ensemble import read_ensemble
 
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 """Quantiles of the RSMI over runs in the summary table, by column name."""
+REFERENCE_COLUMNS = ("reference", "reference_rsmi", "reference_plugin", "efficiency")
+"""Columns of the best physical reference, after the summary's others (NaN without one)."""
 
 
 def _cell_summary(cell: pd.DataFrame) -> dict[str, float]:
@@ -41,6 +48,36 @@ def _cell_summary(cell: pd.DataFrame) -> dict[str, float]:
     return stats
 
 
+def best_reference(
+    references: Sequence[Mapping[str, Any]], point: str, lb: int, components: int
+) -> dict[str, Any]:
+    """The best physical reference of a cell among an ensemble's attr ``references``: those
+    of (point, lb) (of ``components`` where the ensemble has them there, else of any count:
+    a reference does not depend on it), the one with the highest validation value
+    ``rsmi_val`` (never chosen on the test part). Returns the summary's
+    :data:`REFERENCE_COLUMNS` but efficiency: its name, held-out test value
+    (``reference_rsmi``) and model-free plug-in value (``reference_plugin``), nats; None and
+    NaN when the cell has none."""
+    here = [r for r in references if r["point"] == point and r["lb"] == lb]
+    here = [r for r in here if r["components"] == components] or here
+    here = [r for r in here if math.isfinite(r["rsmi_val"])]
+    if not here:
+        return {"reference": None, "reference_rsmi": math.nan, "reference_plugin": math.nan}
+    chosen = max(here, key=lambda r: r["rsmi_val"])
+    return {
+        "reference": chosen["name"],
+        "reference_rsmi": float(chosen["rsmi"]),
+        "reference_plugin": float(chosen["plugin"]),
+    }
+
+
+def efficiency(best: float, reference_rsmi: float, reference_plugin: float) -> float:
+    """best / max(reference_rsmi, reference_plugin): the learned validation-best run against
+    the better of its reference's two scores (NaN unless that is positive)."""
+    denominator = max(reference_rsmi, reference_plugin)
+    return best / denominator if denominator > 0 else math.nan
+
+
 def summarise(path: str | Path, components: int | None = None) -> pd.DataFrame:
     """Test-part RSMI (nats) per point, lb and component count over the runs of an ensemble.
 
@@ -48,18 +85,25 @@ def summarise(path: str | Path, components: int | None = None) -> pd.DataFrame:
     Columns: point, control, lb, components, runs (successful), failed (excluded
     from the statistics), mean, std (ddof 1), best (the test RSMI of best_run, the run with
     the highest validation RSMI: nothing is selected on the test part), best_run,
-    q05, q25, median, q75, q95. Rows are ordered by components, lb, then control value.
+    q05, q25, median, q75, q95, then :data:`REFERENCE_COLUMNS`: the best physical reference
+    (:func:`best_reference`; NaN where the ensemble holds none), its held-out test and
+    model-free values (nats) and efficiency = best / max(reference_rsmi, reference_plugin).
+    Rows are ordered by components, lb, then control value.
     """
-    frame = read_ensemble(path)
+    ensemble = read_ensemble(path)
+    references = ensemble.attrs.get("references", [])
+    frame = run_table(ensemble)
     if components is not None:
         frame = frame[frame["components"] == components]
         if frame.empty:
             raise InputError(f"{path}: no runs trained with {components} components")
     keys = ["point", *COORDINATES]
-    rows = [
-        dict(zip(keys, key, strict=True)) | _cell_summary(cell)
-        for key, cell in frame.groupby(keys, sort=False)
-    ]
+    rows = []
+    for key, cell in frame.groupby(keys, sort=False):
+        row = dict(zip(keys, key, strict=True)) | _cell_summary(cell)
+        row |= best_reference(references, row["point"], row["lb"], row["components"])
+        row["efficiency"] = efficiency(row["best"], row["reference_rsmi"], row["reference_plugin"])
+        rows.append(row)
     columns = [
         "point",
         *COORDINATES,
@@ -70,6 +114,7 @@ def summarise(path: str | Path, components: int | None = None) -> pd.DataFrame:
         "best",
         "best_run",
         *QUANTILES,
+        *REFERENCE_COLUMNS,
     ]
     table = pd.DataFrame(rows, columns=columns)
     order = ["components", "lb", "control"]
@@ -81,6 +126,8 @@ CSV_NAMES = {
     "std": "rsmi_std_nats",
     "best": "rsmi_best_nats",
     **{name: f"rsmi_{name}_nats" for name in QUANTILES},
+    "reference_rsmi": "reference_rsmi_nats",
+    "reference_plugin": "reference_plugin_nats",
 }
 """Columns of the summary table renamed in its CSV file, so that each names its unit."""
 
@@ -94,7 +141,8 @@ def read_summary_csv(path: str | Path) -> pd.DataFrame:
     """Read a table of :func:`write_summary_csv` back with the column names of :func:`summarise`."""
     table = pd.read_csv(path)
     back = {csv: name for name, csv in CSV_NAMES.items()}
-    missing = sorted(set(back) - set(table.columns))
+    optional = {CSV_NAMES[name] for name in REFERENCE_COLUMNS if name in CSV_NAMES}
+    missing = sorted(set(back) - optional - set(table.columns))
     if missing:
         raise InputError(f"{path}: summary table lacks columns {missing}")
     return table.rename(columns=back)

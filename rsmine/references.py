@@ -9,8 +9,9 @@ physics says carries the relevant information:
 - any other store: the block sum.
 
 Each is scored (a) by the held-out estimator with Λ fixed (only the critic trains: the same
-split, critic and bound as the learned runs) and (b) model-free (:mod:`.plugin`): plug-in MI of
-H against the signs of its linear least-squares prediction from E. A learned filter that falls
+split, critic and bound as the learned runs) and (b) model-free
+(:mod:`rsmine.estimator.plugin`): plug-in MI of H against the signs of its linear least-squares
+prediction from E. A learned filter that falls
 short of (b) leaves information on the table that a linear read-out of E already finds.
 """
 
