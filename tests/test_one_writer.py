@@ -15,8 +15,8 @@ from rsmine.writer_lock import WriterLock, holding, lock_path
 from tests.writers import start_writer
 
 BIN = Path(sys.executable).parent
-ISING = ["simulate", "ising", "--L", "16", "--T", "2.3", "--samples", "3000", "--seed", "1"]
-DIMERS = ["simulate", "dimers", "--n", "16", "--T", "0.65", "--chains", "4", "--sweeps", "3000"]
+ISING = ["simulate", "ising", "--L", "32", "--T", "2.3", "--samples", "120000", "--seed", "1"]
+DIMERS = ["simulate", "dimers", "--n", "16", "--T", "0.65", "--chains", "4", "--sweeps", "20000"]
 
 
 def _second(cmd: list[str]) -> subprocess.CompletedProcess:
