@@ -129,11 +129,11 @@ class Plan:
         opt = spec["optimise"]
         tail = f"{opt['runs']} runs per point and lb, lb {', '.join(map(str, opt['lb']))}"
         if "simulate" not in spec:
-            return f"{system} (own samples): {tail}"
+            return f"{system} (own samples)\n{tail}"
         model, sim = systems.SYSTEMS[spec["model"]], spec["simulate"]
         lattice = model.lattice_text.format(size=sim[model.size_key])
         samples = sim.get("samples", sim.get("chains", 0) * sim.get("sweeps", 0))
-        return f"{system}: {lattice}, {samples} samples, {tail}"
+        return f"{system}: {lattice}, {samples} samples\n{tail}"
 
     def visible_side(self, system: str) -> int:
         """lv of ``system`` (the buffer fits' distance form uses lb + lv/2)."""

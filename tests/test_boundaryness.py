@@ -14,6 +14,7 @@ from rsmine.analysis.rsmi.boundaryness import (
     run_boundaryness,
 )
 from rsmine.errors import InputError
+from rsmine.stores.ensemble import read_ensemble
 
 
 def ring(lv: int) -> np.ndarray:
@@ -77,6 +78,24 @@ def test_ensemble_curves_median_rescaled_and_peak(tmp_path):
     assert curves["median"].to_numpy() == pytest.approx([3.0, 12.0, 9.0], rel=0.05)
     assert curves["rescaled"].to_numpy() == pytest.approx([0.25, 1.0, 0.75], rel=0.05)
     assert boundaryness_peaks(curves)["peak"].tolist() == [1.0]
+
+
+def test_runs_that_found_nothing_do_not_make_peaks(tmp_path):
+    """A paramagnet's runs (test RSMI at 0) keep random starts with a tiny bulk sum: their
+    boundaryness of ~300 is left out, and the peak is where the filters carry information."""
+    rng = np.random.default_rng(1)
+    parts = []
+    for i, (control, bulk, rsmi) in enumerate([(0.5, 0.01, -0.001), (1.0, 0.25, 0.3)]):
+        filters = np.ones((3, 1, 4, 4)) + 0.001 * rng.normal(size=(3, 1, 4, 4))
+        filters[:, :, 1:3, 1:3] *= bulk  # boundaryness 12 / (4 * bulk): 300, 12
+        path = write_runs(tmp_path / f"p{i}.zarr", 0, [rsmi] * 3, [False] * 3, filters=filters)
+        parts.append(RunsPart(path, f"P{i}", control, 2, components=1))
+    out = aggregate(parts, tmp_path / "ens.zarr", {(p.point, 2): 3 for p in parts})
+    curves = boundaryness_curves(out)
+    assert curves["control"].tolist() == [1.0] and curves["runs"].tolist() == [3]
+    assert boundaryness_peaks(curves)["peak"].tolist() == [1.0]
+    raw = run_boundaryness(read_ensemble(out)["filters"])  # what they would have said
+    assert raw.max() == pytest.approx(300.0, rel=0.05)
 
 
 def test_ensemble_of_small_blocks_is_refused(tmp_path):

@@ -32,6 +32,7 @@ import pandas as pd
 
 from rsmine.errors import InputError
 from rsmine.stores.ensemble import counted, read_ensemble
+from rsmine.stores.runs import Runs
 
 
 def boundary_mask(lv: int) -> np.ndarray:
@@ -80,14 +81,29 @@ def run_boundaryness(filters: np.ndarray, staggered: bool = False) -> np.ndarray
     return out
 
 
+INFORMATIVE_SIGMAS = 2.0
+"""A run's filter is read only when its test RSMI exceeds this many standard errors."""
+
+
+def informative(ensemble: Runs) -> np.ndarray:
+    """Runs (run,) whose test RSMI is above INFORMATIVE_SIGMAS standard errors (above 0 in an
+    ensemble written before runs recorded ``rsmi_se``): the filter of a run that found no
+    information is its random start, and its boundaryness is noise (in the paramagnet it
+    made medians of 10-50 and false peaks far from Tc)."""
+    rsmi = np.asarray(ensemble["rsmi"], dtype=np.float64)
+    se = ensemble.arrays.get("rsmi_se")
+    return rsmi > (0.0 if se is None else INFORMATIVE_SIGMAS * np.asarray(se, dtype=np.float64))
+
+
 def boundaryness_curves(
     path: str | Path, components: int | None = None, staggered: bool = False
 ) -> pd.DataFrame:
     """Ensemble boundaryness per (control, lb) from an ensemble store of a 2-D lattice.
 
     components: use only runs with this many components of H (all when None);
-    staggered: unstagger the filters first (an antiferromagnet's ensemble).
-    Returns columns control, lb, runs (successful), median, q25, q75 and
+    staggered: unstagger the filters first (an antiferromagnet's ensemble). Only runs that
+    found information count (:func:`informative`); a point without any has no median.
+    Returns columns control, lb, runs (successful and informative), median, q25, q75 and
     rescaled (median / its maximum over control at the same lb).
     """
     ensemble = read_ensemble(path)
@@ -105,6 +121,7 @@ def boundaryness_curves(
         }
     )
     keep, _ = counted(ensemble, components=components)
+    keep &= informative(ensemble)
     rows = []
     for (control, lb), cell in frame[keep].groupby(["control", "lb"]):
         values = cell["boundaryness"].dropna().to_numpy()

@@ -46,7 +46,7 @@ import pandas as pd
 from scipy.interpolate import CubicSpline
 
 from rsmine.analysis.ensembles import run_table
-from rsmine.analysis.rsmi.boundaryness import run_boundaryness
+from rsmine.analysis.rsmi.boundaryness import informative, run_boundaryness
 from rsmine.errors import InputError
 from rsmine.stores.ensemble import counted, read_ensemble
 
@@ -192,7 +192,9 @@ def transition_table(
     ensemble = read_ensemble(path)
     frame = run_table(ensemble)
     if ensemble.lattice == "square":
-        frame["boundaryness"] = run_boundaryness(ensemble["filters"], staggered)
+        measured = run_boundaryness(ensemble["filters"], staggered)
+        found = informative(ensemble)
+        frame["boundaryness"] = np.where(found, measured, np.nan)
     frame = frame[counted(ensemble, components=components)[0]]
     rows = []
     for lb, cell in frame.groupby("lb"):
