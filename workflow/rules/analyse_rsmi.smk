@@ -7,7 +7,12 @@ rule summarise:
     input:
         results("ensembles/{system}.zarr"),
     output:
-        results("tables/{system}_rsmi.csv"),
+        report(
+            results("tables/{system}_rsmi.csv"),
+            caption="../report/table_rsmi.rst",
+            category="Tables",
+            subcategory="{system}",
+        ),
     log:
         results("logs/summarise/{system}.log"),
     params:
@@ -69,7 +74,12 @@ rule transition:
         ensemble=results("ensembles/{system}.zarr"),
         summary=results("tables/{system}_rsmi.csv"),
     output:
-        table=results("tables/{system}_transition.csv"),
+        table=report(
+            results("tables/{system}_transition.csv"),
+            caption="../report/table_transition.rst",
+            category="Tables",
+            subcategory="{system}",
+        ),
         figure=report(
             results("figures/{system}_transition.png"),
             caption="../report/transition.rst",
@@ -94,7 +104,12 @@ rule buffer_fits:
     input:
         results("tables/{system}_rsmi.csv"),
     output:
-        table=results("tables/{system}_buffer_fits.csv"),
+        table=report(
+            results("tables/{system}_buffer_fits.csv"),
+            caption="../report/table_buffer_fits.rst",
+            category="Tables",
+            subcategory="{system}",
+        ),
         figure=report(
             results("figures/{system}_buffer_fits.png"),
             caption="../report/buffer_fits.rst",
@@ -165,7 +180,12 @@ rule finite_size:
     input:
         extrapolation_tables,
     output:
-        table=results("tables/finite_size/{extrapolation}.csv"),
+        table=report(
+            results("tables/finite_size/{extrapolation}.csv"),
+            caption="../report/table_finite_size.rst",
+            category="Tables",
+            subcategory="finite-size extrapolation",
+        ),
         figure=report(
             results("figures/finite_size/{extrapolation}.png"),
             caption="../report/finite_size.rst",
