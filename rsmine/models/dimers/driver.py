@@ -38,10 +38,7 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
-import traceback
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -53,16 +50,14 @@ from rsmine import stores
 from rsmine.errors import InputError
 from rsmine.interrupts import Interrupted
 from rsmine.models import autocorr, simulation
-from rsmine.models.dimers import coverings, lattice, loops, sectors
+from rsmine.models.dimers import coverings, lattice, launch, loops, sectors
 from rsmine.models.dimers.tables import KINDS, scattering_tables
 from rsmine.models.simulation import chain_rng
 from rsmine.progress import progress, summary
-from rsmine.writer_lock import WriterLock
 
 T_MIN = 0.1  # below it the scattering weights span more than e^20 and the worm is frozen
 FAIL_CHAIN_ENV = "RSMINE_DIMERS_FAIL_CHAIN"
 DEFAULT_THERMALISE = 50
-_ABORT_GRACE_S = 1.0
 _TAU_WINDOW = 5.0  # Sokal's automatic window: sum the ACF up to t >= 5 tau
 _PER_SAMPLE = {  # name: dtype of the per-sample arrays (sample,)
     "energy": np.int32,
@@ -81,7 +76,6 @@ _PER_CHAIN = {  # name: dtype, (chain,)
 _DIMS = ("sample", "y", "x")
 # how many tasks the launcher started, as it tells them: MPICH's PMI (mpiexec, srun
 # --mpi=pmi2), Open MPI, and srun itself (set only in tasks that srun started)
-_LAUNCHED_TASKS = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "SLURM_STEP_NUM_TASKS")
 
 
 @dataclass(frozen=True)
@@ -229,28 +223,6 @@ def _injected_failure() -> int | None:
         raise InputError(f"{FAIL_CHAIN_ENV} must be a chain index, got {text!r}") from exc
 
 
-def check_launch(ranks: int, chains: int, environ: Mapping[str, str]) -> None:
-    """Refuse N single-rank copies of the job, and more MPI ranks than chains.
-
-    ranks: the size of MPI.COMM_WORLD; environ: this process's environment, where the
-    launcher says how many tasks it started (``_LAUNCHED_TASKS``, first one set).
-    """
-    name = next((key for key in _LAUNCHED_TASKS if environ.get(key, "").isdigit()), None)
-    started = int(environ[name]) if name else 1
-    if ranks == 1 and started > 1:
-        raise InputError(
-            f"the launcher started {started} tasks ({name}={started}) but MPI sees each one "
-            f"as a job of 1 rank, so {started} copies would each write the whole store: the "
-            f"launcher gave MPI no PMI. Launch with `srun --mpi=pmi2 -n {started}` or "
-            f"`mpiexec -n {started}`"
-        )
-    if ranks > chains:
-        raise InputError(
-            f"{ranks} MPI ranks for --chains {chains}: a rank without a chain would idle; "
-            f"start at most {chains} ranks (or raise --chains)"
-        )
-
-
 def _check_resumable(out: Path, run: DimerRun, seed: int) -> None:
     """Refuse to resume a store written with other parameters or another seed."""
     group = run.writer(out, seed).open()
@@ -296,23 +268,12 @@ def _finalise(group: zarr.Group, run: DimerRun) -> dict[str, Any]:
             "units": "stored samples (sweeps); 0.5 = independent",
         },
         "mean_worm_length": float(np.mean(group["worm_length"][...])),
-        "sectors": sector_record(group, run),
+        "sectors": sectors.record(
+            group["Dx"][...], group["Dy"][...], group["sector_switches"][...], run.symmetrise
+        ),
     }
     simulation.SampleWriter.complete(group, stats)
     return stats
-
-
-def sector_record(group: zarr.Group, run: DimerRun) -> dict[str, Any]:
-    """Sector weights of the stored samples and sector switches of the chains (attr ``sectors``)."""
-    weights = sectors.weights(sectors.sector(group["Dx"][...], group["Dy"][...]))
-    switches = np.asarray(group["sector_switches"][...])
-    return {
-        "names": list(sectors.SECTORS),
-        "weights": [round(float(w), 4) for w in weights],
-        "switches_per_chain": float(switches.mean()),
-        "chains_without_switch": int(np.count_nonzero(switches == 0)),
-        "symmetrised": run.symmetrise,
-    }
 
 
 def _fmt(value: float | None) -> str:
@@ -392,9 +353,9 @@ def simulate_store(
     from mpi4py import MPI
 
     comm = MPI.COMM_WORLD
-    check_launch(comm.Get_size(), run.chains, os.environ)
+    launch.check_launch(comm.Get_size(), run.chains, os.environ)
     stores.check_output(out, "samples")  # every rank, before rank 0 creates the store
-    lock = _lock(comm, out)
+    lock = launch.lock(comm, out)
     try:
         _simulate(comm, out, run, seed, resume)
     except Interrupted as exc:
@@ -403,30 +364,7 @@ def simulate_store(
     except BaseException as exc:
         if comm.Get_size() == 1:
             raise
-        _abort(comm, exc)
+        launch.abort(comm, exc)
     finally:
         if lock is not None:
             lock.release()
-
-
-def _lock(comm: Any, out: Path) -> WriterLock | None:
-    """Rank 0 takes the writer lock of ``out`` and tells every rank; all refuse if it failed."""
-    lock, refusal = None, None
-    if comm.Get_rank() == 0:
-        try:
-            lock = WriterLock.acquire(out)
-        except InputError as exc:
-            refusal = str(exc)
-    refusal = comm.bcast(refusal, root=0)
-    if refusal is not None:
-        raise InputError(refusal)
-    return lock
-
-
-def _abort(comm: Any, exc: BaseException) -> None:
-    """Report ``exc`` in one write, give mpiexec a moment to forward it, abort every rank."""
-    report = "".join(traceback.format_exception(exc))
-    sys.stderr.write(f"rsmine simulate dimers: rank {comm.Get_rank()} failed:\n{report}")
-    sys.stderr.flush()
-    time.sleep(_ABORT_GRACE_S)  # MPI_Abort kills the I/O forwarding with it
-    comm.Abort(1)

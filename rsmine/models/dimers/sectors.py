@@ -73,3 +73,16 @@ def weights(sectors: np.ndarray) -> np.ndarray:
     """Fraction of samples in each sector: (4,) float64 from sector indices (...,)."""
     counts = np.bincount(np.ravel(sectors), minlength=len(SECTORS))
     return counts / max(1, counts.sum())
+
+
+def record(dx: np.ndarray, dy: np.ndarray, switches: np.ndarray, symmetrised: bool) -> dict:
+    """The store's ``sectors`` attr: sector weights of the stored samples (from their Dx, Dy
+    (sample,)), the chains' sector switches (chain,), and whether samples were mapped."""
+    switches = np.asarray(switches)
+    return {
+        "names": list(SECTORS),
+        "weights": [round(float(w), 4) for w in weights(sector(dx, dy))],
+        "switches_per_chain": float(switches.mean()),
+        "chains_without_switch": int(np.count_nonzero(switches == 0)),
+        "symmetrised": bool(symmetrised),
+    }
