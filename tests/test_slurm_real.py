@@ -251,7 +251,7 @@ def test_sbatch_line_of_every_rule_kind(slurm_run):
     )  # tasks: the tiny configuration's simulate: tasks (2), not a number in the profile
     assert lines["optimise"] == f"{common} -t 30 --mem 8000 --ntasks=1 --cpus-per-task=1"
     assert lines["simulate_chipping"] == f"{common} -t 60 --mem 4000 --ntasks=1 --cpus-per-task=1"
-    for rule in ("simulate_ising", "merge_runs", "coarse_grain", "rotation"):
+    for rule in ("simulate_ising", "aggregate", "coarse_grain", "rotation"):
         assert lines[rule] == f"{common} -t 30 --mem 4000 --ntasks=1 --cpus-per-task=1", rule
 
 
