@@ -3,7 +3,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo report rerun dag test lint bench clean
+.PHONY: install demo report rerun dag test test-slurm lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ dag: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q
+
+# The real-SLURM workflow test on a one-node cluster this machine stands up (root, Debian 12).
+test-slurm: $(STAMP)
+	.ci/slurm-up.sh
+	RSMINE_REQUIRE_SLURM=1 PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q tests/test_slurm_real.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
