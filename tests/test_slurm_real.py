@@ -3,7 +3,7 @@
 Needs a cluster with accounting where this user may submit with account ``rsmine`` to
 partitions ``cpu`` and ``gpu`` (``.ci/slurm-up.sh`` stands one up on one node). Without
 one every test here is skipped with the reason; ``RSMINE_REQUIRE_SLURM=1`` (set by
-``.ci/run``) turns that skip into a failure. Everything is real: sbatch, squeue, sacct,
+``make test-slurm``) turns that skip into a failure. Everything is real: sbatch, squeue, sacct,
 scancel, srun with PMI2, MPICH's mpiexec inside the allocation, the rsmine command.
 
 The edits a user makes (README, "On a SLURM cluster"): the partitions, the account, no
