@@ -5,7 +5,7 @@ from contextlib import redirect_stderr
 
 import pandas as pd
 
-from rsmine.analysis.rsmi.finite_size import estimates_table, extrapolate
+from rsmine.analysis.rsmi.finite_size import Z95, estimates_table, extrapolate
 from rsmine.analysis.tables import write_csv
 from rsmine.figures import transitions
 from rsmine.figures.style import transition_mark
@@ -22,7 +22,7 @@ def main(smk) -> None:
         limit = {
             "size": float("inf"),
             "estimate": fit.limit,
-            "error": (fit.limit_ci[1] - fit.limit_ci[0]) / 3.92,
+            "error": (fit.limit_ci[1] - fit.limit_ci[0]) / (2 * Z95),
             "shape": f"extrapolated (ci {fit.limit_ci[0]:.4g} to {fit.limit_ci[1]:.4g})",
         }
         out = pd.concat([table, pd.DataFrame([limit])], ignore_index=True)
