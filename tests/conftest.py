@@ -1,6 +1,7 @@
 """Fixtures shared by the test modules."""
 
 import pytest
+from tiny_dag import TinyRun, run_tiny_dag
 
 
 @pytest.fixture(scope="module")
@@ -29,3 +30,10 @@ def refused_simulation(tmp_path, capsys):
         return capsys.readouterr().err
 
     return run
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> TinyRun:
+    """The tiny DAG run once with the local profile (tests/tiny_dag.py): the workflow tests
+    read it, the real-SLURM tests compare their tables with it."""
+    return run_tiny_dag(tmp_path_factory.mktemp("tiny"))

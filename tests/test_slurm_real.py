@@ -35,6 +35,10 @@ BIN = Path(sys.executable).parent
 TINY = ROOT / "config" / "tiny.yaml"
 ACCOUNT = "rsmine"
 PARTITIONS = ("cpu", "gpu")
+FIRST_STATUS_CHECK = 5
+"""Seconds from a submission to its first status check (the plugin's default: 40, growing by
+10 s per check without a finished job): the only setting the tests add to the user's profile,
+for speed; a rhythm of polling, not a behaviour."""
 
 pytestmark = [pytest.mark.slurm, pytest.mark.slow]
 
@@ -143,6 +147,7 @@ def snakemake(
         shutil.copy(ROOT / "config.yaml", workdir)
     cmd = [str(BIN / "snakemake"), "--snakefile", str(ROOT / "workflow" / "Snakefile")]
     cmd += ["--directory", str(workdir), "--profile", str(profile)]
+    cmd += ["--slurm-init-seconds-before-status-checks", str(FIRST_STATUS_CHECK)]
     cmd += [f"--configfile={configfile}", *args]  # with `=`: a target after it stays a target
     environ = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
     log = workdir / f"snakemake-{len(list(workdir.glob('snakemake-*.out')))}.out"
@@ -193,8 +198,8 @@ def sbatch_lines(output: str) -> dict[str, str]:
     return lines
 
 
-def tables(run: Run) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((run.results / "tables").glob("*.csv"))}
+def tables(results: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((results / "tables").glob("*.csv"))}
 
 
 def slurm_logs(workdir: Path, rule: str) -> list[Path]:
@@ -202,14 +207,6 @@ def slurm_logs(workdir: Path, rule: str) -> list[Path]:
 
 
 # ------------------------------------------------------------------ the tiny DAG
-
-
-@pytest.fixture(scope="module")
-def local_run(tmp_path_factory) -> Run:
-    run = snakemake(tmp_path_factory.mktemp("local"), profile=ROOT / "profiles" / "local")
-    assert run.returncode == 0, run.output[-3000:]
-    print(f"\ntiny DAG, local profile (2 cores): {run.seconds:.0f} s")
-    return run
 
 
 @pytest.fixture(scope="module")
@@ -226,8 +223,10 @@ def slurm_run(tmp_path_factory, profile) -> Run:
     return run
 
 
-def test_tiny_dag_through_slurm_makes_the_tables_of_a_local_run(local_run, slurm_run):
-    here, there = tables(slurm_run), tables(local_run)
+def test_tiny_dag_through_slurm_makes_the_tables_of_a_local_run(tiny_run, slurm_run):
+    """tiny_run (conftest): the same configuration through the local profile, once per session."""
+    print(f"\ntiny DAG, local profile (2 cores): {tiny_run.seconds:.0f} s")
+    here, there = tables(slurm_run.results), tables(tiny_run.results)
     assert len(here) >= 10 and here.keys() == there.keys()
     for name, content in here.items():
         assert content == there[name], f"{name} differs from the local run's"
@@ -315,7 +314,8 @@ def test_a_failing_job_is_reported_with_the_log_of_every_attempt(profile, tmp_pa
     """The dimer sampler's test hook makes chain 0 fail: three attempts (retries: 2), each
     attempt's rule log printed before the retry rewrites it, each SLURM log kept."""
     target = "results/tiny/samples/dimers/T0.5.zarr"
-    run = snakemake(tmp_path, target, profile=profile, env={"RSMINE_DIMERS_FAIL_CHAIN": "0"})
+    env = {"RSMINE_DIMERS_FAIL_CHAIN": "0"}
+    run = snakemake(tmp_path, target, profile=profile, env=env, timeout=600)
     assert run.returncode != 0
     assert "Error in rule simulate_dimers" in run.output
     assert "results/tiny/logs/simulate_dimers/dimers/T0.5.log" in run.output
