@@ -37,3 +37,20 @@ def tiny_run(tmp_path_factory) -> TinyRun:
     """The tiny DAG run once with the local profile (tests/tiny_dag.py): the workflow tests
     read it, the real-SLURM tests compare their tables with it."""
     return run_tiny_dag(tmp_path_factory.mktemp("tiny"))
+
+
+MEASURED: list[str] = []
+
+
+@pytest.fixture
+def measured():
+    """``measured(line)``: a measurement (a wall time, an sbatch line) printed in the session's
+    summary under "measured", so that the CI log shows it for passing tests too."""
+    return MEASURED.append
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if MEASURED:
+        terminalreporter.section("measured")
+        for line in MEASURED:
+            terminalreporter.write_line(line)

@@ -219,13 +219,13 @@ def slurm_run(tmp_path_factory, profile) -> Run:
     # --verbose: the plugin then logs each sbatch call
     run = snakemake(tmp_path_factory.mktemp("slurm"), "--verbose", profile=profile)
     assert run.returncode == 0, run.output[-5000:]
-    print(f"\ntiny DAG through SLURM: {run.seconds:.0f} s")
     return run
 
 
-def test_tiny_dag_through_slurm_makes_the_tables_of_a_local_run(tiny_run, slurm_run):
+def test_tiny_dag_through_slurm_makes_the_tables_of_a_local_run(tiny_run, slurm_run, measured):
     """tiny_run (conftest): the same configuration through the local profile, once per session."""
-    print(f"\ntiny DAG, local profile (2 cores): {tiny_run.seconds:.0f} s")
+    measured(f"tiny DAG, local profile (2 cores): {tiny_run.seconds:.0f} s")
+    measured(f"tiny DAG through SLURM: {slurm_run.seconds:.0f} s")
     here, there = tables(slurm_run.results), tables(tiny_run.results)
     assert len(here) >= 10 and here.keys() == there.keys()
     for name, content in here.items():
@@ -241,9 +241,10 @@ def test_dimer_jobs_ran_two_mpi_ranks_through_srun_pmi2(slurm_run):
         assert "; 2 rank(s), " in log.read_text(), point
 
 
-def test_sbatch_line_of_every_rule_kind(slurm_run):
+def test_sbatch_line_of_every_rule_kind(slurm_run, measured):
     lines = sbatch_lines(slurm_run.output)
-    print("\n" + "\n".join(f"{rule}: {line}" for rule, line in sorted(lines.items())))
+    for rule, line in sorted(lines.items()):
+        measured(f"{rule}: {line}")
     common = f"sbatch --parsable --export=ALL -A {ACCOUNT} -p cpu"
     assert lines["simulate_dimers"] == (
         f"{common} -t 30 --mem-per-cpu 2000 --nodes=1 --ntasks=2 --cpus-per-task=1"
@@ -261,7 +262,7 @@ def test_a_rerun_has_nothing_to_do(slurm_run, profile):
     assert "sbatch" not in run.output and "has been submitted" not in run.output
 
 
-def test_optimise_on_the_gpu_partition_asks_for_one_gpu(slurm_run, tmp_path):
+def test_optimise_on_the_gpu_partition_asks_for_one_gpu(slurm_run, tmp_path, measured):
     """The shipped GPU request, on the gpu partition (one GRES gpu, no device: the job
     falls back to the CPU) gives the run store of the CPU job."""
     target = "runs/ising_ferro/TcT0.5/LB1/C1/c0.zarr"
@@ -271,7 +272,7 @@ def test_optimise_on_the_gpu_partition_asks_for_one_gpu(slurm_run, tmp_path):
     run = snakemake(tmp_path, "--verbose", f"results/tiny/{target}", profile=profile)
     assert run.returncode == 0, run.output[-3000:]
     line = sbatch_lines(run.output)["optimise"]
-    print(f"\noptimise on a GPU: {line}")
+    measured(f"optimise on a GPU partition: {line}")
     assert line == (
         f"sbatch --parsable --export=ALL -A {ACCOUNT} -p gpu -t 30 --mem 8000"
         " --cpus-per-gpu=2 --gpus=1"
@@ -328,7 +329,7 @@ def test_a_failing_job_is_reported_with_the_log_of_every_attempt(profile, tmp_pa
     assert not (tmp_path / target).exists()
 
 
-def test_a_cancelled_job_is_noticed_within_two_minutes(tmp_path, profile):
+def test_a_cancelled_job_is_noticed_within_two_minutes(tmp_path, profile, measured):
     """A long simulate job, cancelled with scancel once it runs (retries 0: a cancel is final)."""
     config = yaml.safe_load(TINY.read_text())
     config["systems"]["ising_ferro"]["simulate"].update(L=128, samples=50000, chains=1)
@@ -369,7 +370,7 @@ def test_a_cancelled_job_is_noticed_within_two_minutes(tmp_path, profile):
     thread.join()
     assert cancelled.get("state") == "RUNNING", (cancelled, run.output[-3000:])
     assert "noticed" in cancelled, f"scancel of job {cancelled['job']} never reported"
-    print(f"\ncancelled job {cancelled['job']} noticed after {cancelled['noticed']:.0f} s")
+    measured(f"cancelled job {cancelled['job']} noticed after {cancelled['noticed']:.0f} s")
     assert run.returncode != 0
     assert cancelled["noticed"] < 120
     assert not (tmp_path / "work" / target).exists()
