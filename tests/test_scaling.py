@@ -1,9 +1,16 @@
 """Buffer-scaling fits on synthetic RSMI curves with known ξ and υ and Gaussian noise."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from rsmine.analysis.rsmi.scaling import fit_buffer_decay
+from rsmine.analysis.rsmi.scaling import (
+    buffer_fits_table,
+    exponent_ranges,
+    fit_buffer_decay,
+    fitted_rsmi,
+)
+from rsmine.analysis.rsmi.summary import _cell_summary, left_plateau
 from rsmine.errors import InputError
 
 SEEDS = range(20)
@@ -114,3 +121,56 @@ def test_distance_form_recovers_the_exponent_of_the_distance():
     assert far.exponent_ci[1] - far.exponent_ci[0] < 0.3
     near = fit_buffer_decay(lb, rsmi, err)
     assert near.exponent_ci[1] < 1.5
+
+
+def ensemble_cells(lb: np.ndarray, truth: np.ndarray, stuck: int, seed: int) -> pd.DataFrame:
+    """Summary rows (:func:`summarise`'s columns) of 16 runs per lb: 16 − stuck runs at
+    the true RSMI with noise, ``stuck`` runs still on the plateau (test and validation ≈ 0)."""
+    rng = np.random.default_rng(seed)
+    cells = []
+    for b, value in zip(lb, truth, strict=True):
+        good = np.r_[value + rng.normal(0.0, 0.02 * value, 16 - stuck), np.zeros(stuck)]
+        runs = pd.DataFrame(
+            {
+                "rsmi": good + rng.normal(0.0, 0.001, 16),
+                "rsmi_val": good + rng.normal(0.0, 0.001, 16),
+                "rsmi_se": np.full(16, 0.001),
+                "failed": False,
+                "run_id": np.arange(16),
+            }
+        )
+        cells.append({"point": "Tc", "control": 1.0, "lb": int(b)} | _cell_summary(runs))
+    return pd.DataFrame(cells)
+
+
+def test_runs_left_on_the_plateau_are_decided_on_validation_and_left_out_of_the_fit():
+    runs = pd.DataFrame({"rsmi_val": [0.001, 0.003, 0.1], "rsmi_se": [0.001, 0.001, 0.001]})
+    assert left_plateau(runs).tolist() == [False, True, True]  # 2 s.e. of the validation
+    lb = np.arange(1, 9)
+    truth = 0.5 * lb**-0.6
+    # at the three far lb 6 of 16 runs stuck at 0: the mean over all runs is 10/16 of the curve
+    cells = ensemble_cells(lb, truth, 0, seed=1)
+    far = ensemble_cells(lb[-3:], truth[-3:], 6, seed=2)
+    cells = pd.concat([cells[cells["lb"] <= 5], far], ignore_index=True)
+    assert cells["left"].tolist() == [16] * 5 + [10] * 3
+    rsmi, err = fitted_rsmi(cells)
+    assert np.all(np.abs(rsmi - truth) < 4 * err)  # the runs off the plateau: the curve
+    stuck = cells["lb"] >= 6
+    assert np.allclose(cells.loc[stuck, "mean"], truth[-3:] * 10 / 16, rtol=0.05)
+    table = buffer_fits_table(cells)[0]
+    low, high = table.loc[0, "upsilon_low"], table.loc[0, "upsilon_high"]
+    assert low <= 0.6 <= high and high - low < 0.05
+
+
+def test_exponent_against_the_fit_range_in_both_forms():
+    lb = np.arange(1, 9)
+    lv = 4
+    for truth, form in ((0.5 * lb**-0.6, "lb"), (0.5 * (lb + lv / 2) ** -0.6, "distance")):
+        ranges = exponent_ranges(ensemble_cells(lb, truth, 0, seed=3), lv)
+        spans = list(zip(ranges["lb_min"], ranges["lb_max"], strict=True))
+        assert spans == [(a, b) for a in range(1, 9) for b in range(a + 2, 9)]  # ≥ 3 lb each
+        column = "upsilon" if form == "lb" else "upsilon_distance"
+        inside = (ranges[f"{column}_low"] <= 0.6) & (0.6 <= ranges[f"{column}_high"])
+        assert inside.mean() >= 0.85, ranges[[column, f"{column}_low", f"{column}_high"]]
+        from_one = ranges[(ranges["lb_min"] == 1) & (ranges["points"] >= 6)]  # forms differ most
+        assert (from_one["preferred"] == form).all(), from_one

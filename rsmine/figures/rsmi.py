@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from rsmine.analysis.rsmi.scaling import DecayFit
+from rsmine.analysis.rsmi.scaling import DecayFit, fitted_rsmi
 from rsmine.analysis.rsmi.summary import noise_flags, standard_error
 from rsmine.errors import InputError
 from rsmine.figures.style import (
@@ -205,7 +205,9 @@ def buffer_fits(
     *,
     path: str | Path | None = None,
 ) -> Figure:
-    """Mean RSMI over runs against lb per point, semi-log (left) and log-log (right, lb ≥ 1),
+    """Mean RSMI of the runs that left the plateau
+    (:func:`~rsmine.analysis.rsmi.scaling.fitted_rsmi`) against lb per point, semi-log
+    (left) and log-log (right, lb ≥ 1),
     with the fitted exponential / power law (solid: the model AIC chose; dashed: the
     exponential when undetermined) and the points at the noise floor drawn as open
     triangles at the floor (2 standard errors).
@@ -219,7 +221,8 @@ def buffer_fits(
     points = summary.sort_values("control")["point"].unique()
     for colour, point in zip(colours("plasma", len(points)), points, strict=True):
         cells = summary[summary["point"] == point].sort_values("lb")
-        cells = cells.assign(sem=standard_error(cells))
+        rsmi, err = fitted_rsmi(cells)
+        err = np.zeros_like(rsmi) if err is None else err
         fit = fits[point]
         lb = cells["lb"].to_numpy(dtype=float)
         model = fit.model if fit.model != "undetermined" else "exponential"
@@ -235,8 +238,7 @@ def buffer_fits(
             name += f"power, υ={parameter:.2g}"
         for ax, keep in zip(axes, (lb >= 0, lb >= 1), strict=True):
             used, under = fit.used & keep, ~fit.used & keep
-            mean, sem = cells["mean"].to_numpy()[used], cells["sem"].to_numpy()[used]
-            ax.errorbar(lb[used], mean * BITS, sem * BITS, fmt="o", color=colour, ms=4, capsize=2)
+            ax.errorbar(lb[used], rsmi[used] * BITS, err[used] * BITS, fmt="o", color=colour, ms=4)
             floor = np.maximum(fit.floor[under], 1e-4)
             ax.plot(lb[under], floor * BITS, "v", mfc="none", color=colour, ms=6)
             label = name if ax is axes[0] else None
@@ -257,7 +259,7 @@ def buffer_fits(
     axes[1].minorticks_off()
     axes[0].set_xlabel("buffer width $L_B$")
     axes[1].set_xlabel("buffer width $L_B$ (log)")
-    axes[0].set_ylabel("mean RSMI over runs [bits]")
+    axes[0].set_ylabel("mean RSMI, runs off the plateau [bits]")
     axes[0].set_title("semi-log: exponential = straight")
     axes[1].set_title("log-log: power law = straight")
     fig.suptitle(f"{title}: RSMI against buffer width")

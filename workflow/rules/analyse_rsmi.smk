@@ -110,6 +110,12 @@ rule buffer_fits:
             category="Tables",
             subcategory="{system}",
         ),
+        ranges=report(
+            results("tables/{system}_buffer_exponents.csv"),
+            caption="../report/table_buffer_exponents.rst",
+            category="Tables",
+            subcategory="{system}",
+        ),
         figure=report(
             results("figures/{system}_buffer_fits.png"),
             caption="../report/buffer_fits.rst",

@@ -10,9 +10,7 @@ from rsmine.figures.style import transition_mark
 
 def main(smk) -> None:
     with open(smk.log[0], "w") as log, redirect_stderr(log):
-        curves = boundaryness_curves(
-            smk.input[0], smk.params.components, smk.params.staggered
-        )
+        curves = boundaryness_curves(smk.input[0], smk.params.components, smk.params.staggered)
         peaks = boundaryness_peaks(curves)
         write_csv(curves, smk.output.table)
         write_csv(peaks, smk.output.peaks)

@@ -206,16 +206,33 @@ def fit_buffer_decay(
     )
 
 
+def fitted_rsmi(cells: pd.DataFrame) -> tuple[np.ndarray, np.ndarray | None]:
+    """The RSMI a buffer fit uses for each (point, lb) cell of a summary table and its
+    standard error, (n,) nats each: the mean over the runs that left the initial plateau
+    (columns left_mean, left_std, left of :func:`~rsmine.analysis.rsmi.summary.summarise`;
+    runs still on it would pull the mean towards 0 by luck, not by distance) — NaN where no
+    run left it, so the cell counts as at the floor; the mean over all runs in a table
+    without those columns. The mean, not the maximum: the maximum of a few runs of pure
+    noise sits about two standard errors above 0. The error is None when a cell has a
+    single run (the fit is then unweighted and the floor 0)."""
+    value, spread, count = ("left_mean", "left_std", "left")
+    if value not in cells or cells[count].isna().all():
+        value, spread, count = ("mean", "std", "runs")
+    rsmi = cells[value].to_numpy(dtype=float)
+    runs = cells[count].to_numpy(dtype=float)
+    err = cells[spread].to_numpy(dtype=float) / np.sqrt(np.where(runs > 0, runs, np.nan))
+    usable = np.isfinite(rsmi)
+    ok = usable.any() and np.all(err[usable] > 0)
+    return rsmi, (np.where(usable, err, 1.0) if ok else None)
+
+
 def buffer_fits_table(
     summary: pd.DataFrame, lv: int | None = None
 ) -> tuple[pd.DataFrame, dict[str, DecayFit]]:
     """Fit the decay of the RSMI with lb at every point of a summary table.
 
-    summary: rows (point, lb) of :func:`rsmine.analysis.rsmi.summary.summarise` (nats).
-    The RSMI of a (point, lb) cell is the mean over its successful runs, its error
-    the standard error of that mean (the mean, not the maximum: the maximum of a
-    few runs of pure noise sits about two standard errors above 0, on the floor).
-    With a single run (no error) the fit is unweighted and the floor is 0.
+    summary: rows (point, lb) of :func:`rsmine.analysis.rsmi.summary.summarise` (nats); each
+    cell's RSMI and error are :func:`fitted_rsmi`'s.
     lv: the side of V; when given, the power law is also fitted against the distance
     lb + lv/2 (columns upsilon_distance, _low, _high).
     Returns (table with one row per point, {point label: fit}); the table's columns:
@@ -225,11 +242,9 @@ def buffer_fits_table(
     rows, fits = [], {}
     for point, cells in summary.groupby("point", sort=False):
         cells = cells.sort_values("lb")
-        err = (cells["std"] / np.sqrt(cells["runs"])).to_numpy(dtype=float)
-        usable_err = err if np.all(err > 0) else None
-        fit = fit_buffer_decay(
-            cells["lb"].to_numpy(), cells["mean"].to_numpy(dtype=float), usable_err
-        )
+        lb = cells["lb"].to_numpy()
+        rsmi, err = fitted_rsmi(cells)
+        fit = fit_buffer_decay(lb, rsmi, err)
         fits[point] = fit
         row = {
             "point": point,
@@ -243,12 +258,7 @@ def buffer_fits_table(
             "upsilon_high": fit.exponent_ci[1],
         }
         if lv is not None:
-            far = fit_buffer_decay(
-                cells["lb"].to_numpy(),
-                cells["mean"].to_numpy(dtype=float),
-                usable_err,
-                offset=lv / 2,
-            )
+            far = fit_buffer_decay(lb, rsmi, err, offset=lv / 2)
             row |= {
                 "upsilon_distance": far.exponent,
                 "upsilon_distance_low": far.exponent_ci[0],
@@ -257,8 +267,64 @@ def buffer_fits_table(
         row |= {
             "aic_exp": fit.aic_exp,
             "aic_pow": fit.aic_pow,
-            "points_fitted": int((fit.used & (cells["lb"].to_numpy() >= 1)).sum()),
+            "points_fitted": int((fit.used & (lb >= 1)).sum()),
             "floor_excluded": fit.excluded,
         }
         rows.append(row)
     return pd.DataFrame(rows), fits
+
+
+MIN_RANGE = 3
+"""Fewest buffer widths of a fit range in :func:`exponent_ranges`."""
+RANGE_COLUMNS = (
+    *("point", "control", "lb_min", "lb_max", "points"),
+    *("upsilon", "upsilon_low", "upsilon_high", "aic_lb"),
+    *("upsilon_distance", "upsilon_distance_low", "upsilon_distance_high", "aic_distance"),
+    *("aic_exp", "preferred"),
+)
+"""Columns of :func:`exponent_ranges`' table."""
+
+
+def exponent_ranges(summary: pd.DataFrame, lv: int) -> pd.DataFrame:
+    """υ against the fit range: the power law fitted on every contiguous range of the usable
+    buffer widths (lb ≥ 1, above the floor) with at least MIN_RANGE of them, in both forms.
+
+    summary: as for :func:`buffer_fits_table`; lv: the side of V.
+    Returns rows point, control, lb_min, lb_max, points, then for the power of lb
+    (upsilon, _low, _high, aic_lb) and of the distance lb + lv/2 (upsilon_distance, _low,
+    _high, aic_distance), aic_exp, and ``preferred``: the form of lowest AIC among
+    exponential, lb and distance. A critical RSMI whose υ drifts with the range is an
+    effective exponent, not a universal one; empty where no point has MIN_RANGE usable lb.
+    """
+    rows = []
+    for point, cells in summary.groupby("point", sort=False):
+        cells = cells.sort_values("lb")
+        lb = cells["lb"].to_numpy()
+        rsmi, err = fitted_rsmi(cells)
+        usable = np.flatnonzero(fit_buffer_decay(lb, rsmi, err).used & (lb >= 1))
+        for i in range(len(usable)):
+            for j in range(i + MIN_RANGE - 1, len(usable)):
+                keep = usable[i : j + 1]
+                sub = (lb[keep], rsmi[keep], None if err is None else err[keep])
+                near, far = fit_buffer_decay(*sub), fit_buffer_decay(*sub, offset=lv / 2)
+                aics = {"exponential": near.aic_exp, "lb": near.aic_pow, "distance": far.aic_pow}
+                rows.append(
+                    {
+                        "point": point,
+                        "control": cells["control"].iloc[0],
+                        "lb_min": int(lb[keep[0]]),
+                        "lb_max": int(lb[keep[-1]]),
+                        "points": len(keep),
+                        "upsilon": near.exponent,
+                        "upsilon_low": near.exponent_ci[0],
+                        "upsilon_high": near.exponent_ci[1],
+                        "aic_lb": near.aic_pow,
+                        "upsilon_distance": far.exponent,
+                        "upsilon_distance_low": far.exponent_ci[0],
+                        "upsilon_distance_high": far.exponent_ci[1],
+                        "aic_distance": far.aic_pow,
+                        "aic_exp": near.aic_exp,
+                        "preferred": min(aics, key=lambda k: aics[k]),
+                    }
+                )
+    return pd.DataFrame(rows, columns=RANGE_COLUMNS)

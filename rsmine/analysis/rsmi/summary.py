@@ -3,7 +3,9 @@
 :func:`summarise` reduces an ensemble store (:mod:`rsmine.analysis.ensembles`) to one
 row per (point, lb, components) cell: successful and failed runs, mean, standard
 deviation, quantiles of the test-part RSMI, and the test RSMI of the run with the highest
-validation RSMI (the paper's maximal RSMI, chosen without looking at the test part), and,
+validation RSMI (the paper's maximal RSMI, chosen without looking at the test part), the
+mean over the runs that left the initial plateau (:func:`left_plateau`, decided on the
+validation part), and,
 where the ensemble holds references (``rsmine optimise --references true``), the best
 physical reference beside it (:func:`best_reference`) and the efficiency.
 The table is written to CSV with the unit in every RSMI column's name and read back
@@ -27,14 +29,35 @@ from rsmine.stores.ensemble import read_ensemble
 
 QUANTILES = {"q05": 0.05, "q25": 0.25, "median": 0.5, "q75": 0.75, "q95": 0.95}
 """Quantiles of the RSMI over runs in the summary table, by column name."""
+LEFT_SIGMAS = 2.0
+"""A run left the initial plateau when its validation RSMI exceeds this many of its held-out
+standard errors (``rsmi_se``; validation and test parts are the same size)."""
+LEFT_COLUMNS = ("left", "left_mean", "left_std")
+"""Columns of the runs that left the plateau (absent from tables written before them)."""
 REFERENCE_COLUMNS = ("reference", "reference_rsmi", "reference_plugin", "efficiency")
 """Columns of the best physical reference, after the summary's others (NaN without one)."""
+
+
+def left_plateau(runs: pd.DataFrame) -> np.ndarray:
+    """(n,) bool: which runs (rows with rsmi_val and, where the store has it, rsmi_se) left the
+    initial plateau: validation RSMI above LEFT_SIGMAS held-out standard errors (above 0
+    without rsmi_se). Decided on the validation part only."""
+    val = runs["rsmi_val"].to_numpy(dtype=np.float64)
+    if "rsmi_se" not in runs:
+        return val > 0
+    return val > LEFT_SIGMAS * runs["rsmi_se"].to_numpy(dtype=np.float64)
 
 
 def _cell_summary(cell: pd.DataFrame) -> dict[str, float]:
     ok = cell[~cell["failed"].astype(bool)]
     rsmi = ok["rsmi"].to_numpy(dtype=np.float64)
     stats = {"runs": len(ok), "failed": int(len(cell) - len(ok))}
+    left = rsmi[left_plateau(ok)]
+    stats |= {
+        "left": len(left),
+        "left_mean": float(left.mean()) if len(left) else math.nan,
+        "left_std": float(left.std(ddof=1)) if len(left) > 1 else math.nan,
+    }
     if len(rsmi) == 0:
         return stats | {k: math.nan for k in ("mean", "std", "best", *QUANTILES, "best_run")}
     best = int(np.argmax(ok["rsmi_val"].to_numpy(dtype=np.float64)))  # validation only
@@ -85,8 +108,9 @@ def summarise(path: str | Path, components: int | None = None) -> pd.DataFrame:
     Columns: point, control, lb, components, runs (successful), failed (excluded
     from the statistics), mean, std (ddof 1), best (the test RSMI of best_run, the run with
     the highest validation RSMI: nothing is selected on the test part), best_run,
-    q05, q25, median, q75, q95, then :data:`REFERENCE_COLUMNS`: the best physical reference
-    (:func:`best_reference`; NaN where the ensemble holds none), its held-out test and
+    q05, q25, median, q75, q95, left (runs that left the plateau, :func:`left_plateau`),
+    left_mean, left_std (their test RSMI), then :data:`REFERENCE_COLUMNS`: the best physical
+    reference (:func:`best_reference`; NaN where the ensemble holds none), its held-out test and
     model-free values (nats) and efficiency = best / max(reference_rsmi, reference_plugin).
     Rows are ordered by components, lb, then control value.
     """
@@ -114,6 +138,7 @@ def summarise(path: str | Path, components: int | None = None) -> pd.DataFrame:
         "best",
         "best_run",
         *QUANTILES,
+        *LEFT_COLUMNS,
         *REFERENCE_COLUMNS,
     ]
     table = pd.DataFrame(rows, columns=columns)
@@ -126,6 +151,9 @@ CSV_NAMES = {
     "std": "rsmi_std_nats",
     "best": "rsmi_best_nats",
     **{name: f"rsmi_{name}_nats" for name in QUANTILES},
+    "left": "runs_left_plateau",
+    "left_mean": "rsmi_left_mean_nats",
+    "left_std": "rsmi_left_std_nats",
     "reference_rsmi": "reference_rsmi_nats",
     "reference_plugin": "reference_plugin_nats",
 }
@@ -141,7 +169,7 @@ def read_summary_csv(path: str | Path) -> pd.DataFrame:
     """Read a table of :func:`write_summary_csv` back with the column names of :func:`summarise`."""
     table = pd.read_csv(path)
     back = {csv: name for name, csv in CSV_NAMES.items()}
-    optional = {CSV_NAMES[name] for name in REFERENCE_COLUMNS if name in CSV_NAMES}
+    optional = {CSV_NAMES[n] for n in (*REFERENCE_COLUMNS, *LEFT_COLUMNS) if n in CSV_NAMES}
     missing = sorted(set(back) - optional - set(table.columns))
     if missing:
         raise InputError(f"{path}: summary table lacks columns {missing}")
