@@ -32,10 +32,18 @@ def _variant(text: str) -> tuple[str, dict]:
     options = {}
     for item in filter(None, rest.split(",")):
         key, value = item.split("=")
-        options[key] = float(value) if key in ("init_scale", "lr", "tau_max") else value
-        if key in ("warmup", "epochs", "patience"):
-            options[key] = int(value)
+        options[key] = _number(value)
     return name, options
+
+
+def _number(value: str) -> int | float | str:
+    """An option's value: an int, else a float, else the text."""
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            continue
+    return value
 
 
 def main() -> None:
@@ -90,7 +98,14 @@ def main() -> None:
             f"{int((rsmi < NEAR_ZERO).sum())}/{args.runs}{u1}, "
             f"cpu {time.process_time() - started:.0f} s"
         )
-        print("  rsmi", np.round(rsmi, 3).tolist(), "epochs", result.best_epoch.tolist())
+        print(
+            "  rsmi",
+            np.round(rsmi, 3).tolist(),
+            "epochs",
+            result.best_epoch.tolist(),
+            "restarts",
+            result.restarts.tolist(),
+        )
         rows = part_rows(
             len(v), TrainConfig().split, np.random.default_rng(np.random.SeedSequence(args.seed))
         )

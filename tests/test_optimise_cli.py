@@ -307,6 +307,7 @@ _NOT_DEFAULT = {
     "epochs": 2,
     "patience": 0,
     "warmup": 1,
+    "restarts": 0,
     "batch": 20,
     "lr": 0.01,
     "lambda_optimiser": "coordinate",

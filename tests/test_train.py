@@ -217,10 +217,11 @@ def test_gathering_stays_on_the_data_device():
 
 def test_early_stopping_counts_only_after_the_warm_up():
     """Patience counts epochs from the warm-up's last epoch on: a replica with nothing to find
-    stops ``patience`` epochs after max(best epoch, warmup - 1), never before."""
+    stops ``patience`` epochs after max(best epoch, warmup - 1), never before (no restarts:
+    test_restart)."""
     v, e = independent_lattice(2000, seed=9)
     for warmup in (0, 4):
-        cfg = TrainConfig(epochs=30, patience=2, warmup=warmup)
+        cfg = TrainConfig(epochs=30, patience=2, warmup=warmup, restarts=0)
         r = train_batch(v, e, components=1, runs=3, seed=10, config=cfg)
         ran = np.isfinite(r.history[:, :, 1]).sum(1)
         for k in range(3):
