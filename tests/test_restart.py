@@ -26,9 +26,11 @@ def test_runs_on_the_plateau_restart_from_their_own_streams():
     assert (ran >= 8 + 3).all() and (ran < 30).any()
     assert (batch.best_epoch >= 6).all()  # the kept parameters are the last attempt's
     alone = train_batch(v, e, components=1, runs=1, first_run=2, seed=10, config=cfg)
-    assert alone.restarts.tolist() == [2]
-    np.testing.assert_allclose(alone.filters[0], batch.filters[2], atol=1e-5)
-    np.testing.assert_allclose(alone.history[0], batch.history[2], atol=1e-5)
+    assert alone.restarts.tolist() == [2] and alone.best_epoch[0] == batch.best_epoch[2]
+    # on data without signal training amplifies the batch's rounding (without restarts
+    # alone and batched filters differ by 2e-5 here); a restart from another stream would
+    # differ by O(0.1)
+    np.testing.assert_allclose(alone.filters[0], batch.filters[2], atol=1e-3)
 
     never = train_batch(v, e, components=1, runs=3, seed=10, config=replace(cfg, restarts=0))
     assert never.restarts.tolist() == [0, 0, 0]
