@@ -251,7 +251,7 @@ def test_halting_and_lbfgs_refinement():
     v, e = one_bit_lattice(2000, seed=13, p=0.7)
     # Eq. (B10) with a huge delta is met at every epoch from 1 on (epoch 0 has no previous)
     for warmup, ran in ((0, 2), (5, 6)):  # halted at epoch 1, or the first after the warm-up
-        cfg = TrainConfig(epochs=10, halt_delta=10.0, warmup=warmup)
+        cfg = TrainConfig(epochs=10, halt_delta=10.0, warmup=warmup, restarts=0)
         halted = train_batch(v, e, components=1, runs=2, seed=14, config=cfg)
         assert (np.isfinite(halted.history[:, :, 1]).sum(1) == ran).all(), warmup
     # Same seed: refinement starts from plain's filters; it is kept per run only if the
