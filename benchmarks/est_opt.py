@@ -27,7 +27,8 @@ from rsmine.systems import training_defaults
 NEAR_ZERO = 0.02  # nats: a run that ends below this is counted as left on the plateau
 
 
-def _variant(text: str) -> tuple[str, dict]:
+def parse_variant(text: str) -> tuple[str, dict]:
+    """``NAME:key=value,...`` -> (NAME, TrainConfig keywords), numbers parsed."""
     name, _, rest = text.partition(":")
     options = {}
     for item in filter(None, rest.split(",")):
@@ -71,7 +72,7 @@ def main() -> None:
     components = training_defaults(data.lattice)["components"]
     print(f"{args.samples}: {len(configs)} configs, lb {args.lb}, origins {args.origins}")
     for text in args.variant:
-        name, options = _variant(text)
+        name, options = parse_variant(text)
         started = time.process_time()
         result = train_batch(
             v,
