@@ -65,7 +65,8 @@ def main() -> None:
     before, after = _shares(initial, args.lv), _shares(r.filters, args.lv)
     rows = part_rows(len(v), config.split, np.random.default_rng(np.random.SeedSequence(args.seed)))
     standard = (v - r.inputs["v_centre"]) / r.inputs["v_scale"]
-    print(f"{name}: rsmi {np.round(r.rsmi, 3).tolist()}, restarts {r.restarts.tolist()}")
+    rsmi = np.round(r.rsmi.astype(np.float64), 3).tolist()
+    print(f"{name}: rsmi {rsmi}, restarts {r.restarts.tolist()}")
     for k in range(args.runs):
         hard = linear_reference(standard @ r.filters[k].T, e, rows, np.random.default_rng(0))
         print(
@@ -74,7 +75,7 @@ def main() -> None:
             f" model-free {hard.mi:.4f} ± {hard.se:.4f}"
         )
         for part_name, column in (("val", 1), ("train", 0)):
-            history = r.history[k, :: args.every, column]
+            history = r.history[k, :: args.every, column].astype(np.float64)
             print(f"  {part_name}", np.round(history[np.isfinite(history)], 3).tolist())
 
 
