@@ -286,7 +286,7 @@ def test_hand_written_step_gradient_matches_autograd(bound, embedding, states):
     rng = np.random.default_rng(15)
     data = rng.standard_normal((200, 1, 56)).astype(np.float32)
     parts = split(Windows.of_arrays(data[..., :16], data[..., 16:]), cfg, rng, setup.device)
-    state = Replicas.create(setup, parts, seed=15, first_run=0, runs=3, components=2)
+    state = Replicas.create(setup, parts, seed=15, first_run=0, runs=3)
     gen = torch.Generator().manual_seed(15)
     state.params[FILTERS] = torch.randn(3, setup.rows, 16, generator=gen)  # beyond init scale
     params = state.params
@@ -394,7 +394,7 @@ def test_initial_filters_have_the_asked_output_spread(scale_v):
         config = TrainConfig(init_scale=init, scale_v=scale_v)
         setup = Setup.create(config, 2, None)
         parts = split(Windows.of_arrays(v, e), config, np.random.default_rng(4), setup.device)
-        state = Replicas.create(setup, parts, 5, 0, 3, 2)
+        state = Replicas.create(setup, parts, 5, 0, 3)
         rows = parts.rows["train"]
         flat = (rows.unsqueeze(1) * parts.origins + torch.arange(parts.origins)).reshape(-1)
         seen, _ = parts.gather(flat)

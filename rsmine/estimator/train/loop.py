@@ -76,7 +76,7 @@ def train_windows(
     setup = Setup.create(config, components, mask)
     shared = np.random.default_rng(np.random.SeedSequence(seed))
     parts = split(windows, config, shared, setup.device)
-    state = Replicas.create(setup, parts, seed, first_run, runs, components, filters)
+    state = Replicas.create(setup, parts, seed, first_run, runs, filters)
     result = BatchResult.empty(runs, setup.rows, windows.n_visible, config.epochs)
     result.inputs = parts.inputs.record()
     saved = checkpoint.load() if checkpoint is not None else None

@@ -102,7 +102,6 @@ class Replicas:
         seed: int,
         first_run: int,
         runs: int,
-        components: int,
         filters: np.ndarray | None = None,
     ) -> "Replicas":
         """Replicas ``first_run .. first_run + runs - 1``, initialised from (seed, k).
