@@ -8,9 +8,46 @@ import numpy as np
 import pytest
 from test_train import independent_lattice, one_bit_lattice
 
+from rsmine.estimator import coarse
 from rsmine.estimator.train import TrainConfig, train_batch
+from rsmine.estimator.train.replicas import streams
 
 pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+def one_site_signal(n: int, seed: int, q: float = 0.56) -> tuple[np.ndarray, np.ndarray]:
+    """V: 16 independent ±1 sites; E: 64 independent noisy copies of V's site 0 (each equal to
+    it with probability q). The signal lies along one of V's 16 directions, so a random initial
+    filter puts 1/16 of its squared norm on it on average, and some draws almost none.
+    Returns v (n, 1, 16), e (n, 1, 64) float32."""
+    rng = np.random.default_rng(seed)
+    v = rng.choice(np.array([-1.0, 1.0], np.float32), size=(n, 1, 16))
+    e = np.where(rng.random((n, 1, 64)) < q, v[:, :, :1], -v[:, :, :1])
+    return v, e.astype(np.float32)
+
+
+def test_restarts_rescue_the_runs_whose_initial_filters_miss_the_signal():
+    """The plateau's mechanism at CI size: without restarts the runs whose initial filter has
+    the least weight on the signal's site stay at 0 until early stopping ends them; with
+    restarts they start again from a new draw and reach the others' value, and the other runs
+    are untouched."""
+    v, e = one_site_signal(2000, seed=1)
+    cfg = TrainConfig(epochs=40, warmup=8, patience=3)
+    stuck, rescued = 0, 0
+    for seed in (0, 1, 3):
+        never = train_batch(v, e, components=1, runs=8, seed=seed, config=replace(cfg, restarts=0))
+        again = train_batch(v, e, components=1, runs=8, seed=seed, config=cfg)
+        low = never.rsmi < 0.05
+        stuck += low.sum()
+        rescued += (low & (again.rsmi > 0.15)).sum()
+        for k in np.flatnonzero(low):  # the initial filter misses the signal's site
+            w = coarse.init_filters(streams(seed, k)[0], 1, 16, None)[0]
+            assert w[0] ** 2 / w.square().sum() < 0.03  # isotropic mean 1/16
+        kept = again.restarts == 0
+        np.testing.assert_array_equal(again.rsmi[kept], never.rsmi[kept])
+        assert (again.restarts[~low] == 0).all()
+    assert stuck >= 3  # the plateau is there without restarts (4 of 24 runs here)
+    assert rescued >= stuck - 1
 
 
 def test_runs_on_the_plateau_restart_from_their_own_streams():
