@@ -27,15 +27,24 @@ from rsmine.systems import training_defaults
 NEAR_ZERO = 0.02  # nats: a run that ends below this is counted as left on the plateau
 
 
-def _variant(text: str) -> tuple[str, dict]:
+def parse_variant(text: str) -> tuple[str, dict]:
+    """``NAME:key=value,...`` -> (NAME, TrainConfig keywords), numbers parsed."""
     name, _, rest = text.partition(":")
     options = {}
     for item in filter(None, rest.split(",")):
         key, value = item.split("=")
-        options[key] = float(value) if key in ("init_scale", "lr", "tau_max") else value
-        if key in ("warmup", "epochs", "patience"):
-            options[key] = int(value)
+        options[key] = _number(value)
     return name, options
+
+
+def _number(value: str) -> int | float | str:
+    """An option's value: an int, else a float, else the text."""
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            continue
+    return value
 
 
 def main() -> None:
@@ -63,7 +72,7 @@ def main() -> None:
     components = training_defaults(data.lattice)["components"]
     print(f"{args.samples}: {len(configs)} configs, lb {args.lb}, origins {args.origins}")
     for text in args.variant:
-        name, options = _variant(text)
+        name, options = parse_variant(text)
         started = time.process_time()
         result = train_batch(
             v,
@@ -90,7 +99,14 @@ def main() -> None:
             f"{int((rsmi < NEAR_ZERO).sum())}/{args.runs}{u1}, "
             f"cpu {time.process_time() - started:.0f} s"
         )
-        print("  rsmi", np.round(rsmi, 3).tolist(), "epochs", result.best_epoch.tolist())
+        print(
+            "  rsmi",
+            np.round(rsmi, 3).tolist(),
+            "epochs",
+            result.best_epoch.tolist(),
+            "restarts",
+            result.restarts.tolist(),
+        )
         rows = part_rows(
             len(v), TrainConfig().split, np.random.default_rng(np.random.SeedSequence(args.seed))
         )

@@ -51,7 +51,7 @@ def main() -> None:
     setup = Setup.create(config, a.components, partition.mask)
     shared = np.random.default_rng(np.random.SeedSequence(a.seed))
     parts = split(Windows.of_arrays(v, e), config, shared, setup.device)
-    state = Replicas.create(setup, parts, a.seed, 0, a.runs, a.components)
+    state = Replicas.create(setup, parts, a.seed, 0, a.runs)
     result = BatchResult.empty(a.runs, setup.rows, v.shape[2], a.epochs)
     taus: list[float] = []
     for epoch in range(a.epochs):

@@ -37,7 +37,7 @@ def step_loop(runs: int, steps: int, args: argparse.Namespace) -> float:
     data = rng.choice(np.array([-1.0, 1.0], np.float32), size=(n, 1, n_visible + args.env))
     windows = Windows.of_arrays(data[..., :n_visible], data[..., n_visible:])
     parts = split(windows, config, rng, setup.device)
-    state = Replicas.create(setup, parts, 0, 0, runs, args.components)
+    state = Replicas.create(setup, parts, 0, 0, runs)
     packed = pack(state, 0.0)
     gen = torch.Generator().manual_seed(0)
     eps = coarse.noise(gen, (steps, runs, k, setup.rows), "binary", setup.device)

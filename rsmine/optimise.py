@@ -24,7 +24,8 @@ Runs store written here (R runs, C filter rows, V of shape ``v_shape``):
   part = [train, val], NaN after a run stopped; ``tau`` (step,) float32 the
   Gumbel-softmax relaxation of every optimisation step;
 - ``run_id`` (run,) int64; ``failed`` (run,) bool; ``failed_epoch`` (run,)
-  int32, -1 when not failed;
+  int32, -1 when not failed; ``restarts`` (run,) int32, how often the run
+  started again from the initial plateau (``--restarts``);
 - ``v_centre``, ``v_scale`` (v0[, v1, v2]) float32: the training part's mean μ
   and standard deviation σ of each visible site; H is computed from Λ·(v − μ)/σ
   (μ = 0 with --centre off, σ = 1 with --standardise off);
@@ -374,6 +375,7 @@ def _write(
         stores.write_array(group, "run_id", run_id, ["run"])
         stores.write_array(group, "failed", result.failed.astype(bool), ["run"])
         stores.write_array(group, "failed_epoch", result.failed_epoch.astype(np.int32), ["run"])
+        stores.write_array(group, "restarts", result.restarts.astype(np.int32), ["run"])
 
 
 def _report(out: Path, result: BatchResult, seconds: float, continued: int | None) -> None:

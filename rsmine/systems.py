@@ -111,8 +111,18 @@ SYSTEMS: dict[str, System] = {
         simulate_flags=("n", "T", "chains", "sweeps", "subsweeps", "thermalise", "tables"),
         lattice_text="{size}x{size} vertices",
         # scale_v on the dimer grid: T = inf, 16x16 vertices, lb 2, 4000 samples, 4 runs: test
-        # RSMI 0.17-0.23 nats with it, 0.05-0.14 without (benchmarks/RESULTS.md, issue 17)
-        defaults={"components": 2, "epochs": 50, "batch": 400, "tau_max": 0.75, "scale_v": True},
+        # RSMI 0.17-0.23 nats with it, 0.05-0.14 without (benchmarks/RESULTS.md, issue 17).
+        # warm-up 20, 80 epochs: at lb 8 (32x32 vertices, T = inf) runs need 10-20 epochs to
+        # leave the initial plateau, so a warm-up of 10 restarts runs about to leave it (3 of 8
+        # left at 0) and 50 epochs leave a restarted run too few (RESULTS.md, item 5)
+        defaults={
+            "components": 2,
+            "epochs": 80,
+            "warmup": 20,
+            "batch": 400,
+            "tau_max": 0.75,
+            "scale_v": True,
+        },
     ),
     "chipping": System(
         control="w",

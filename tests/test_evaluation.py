@@ -44,7 +44,7 @@ def _setup_parts_state(embedding: str, states: int, components: int):
     config = TrainConfig(batch=50, embedding=embedding, states=states)
     setup = Setup.create(config, components, None)
     parts = split(Windows.of_arrays(v, e), config, np.random.default_rng(1), setup.device)
-    state = Replicas.create(setup, parts, 3, 0, 2, components)
+    state = Replicas.create(setup, parts, 3, 0, 2)
     return setup, parts, state
 
 

@@ -217,10 +217,11 @@ def test_gathering_stays_on_the_data_device():
 
 def test_early_stopping_counts_only_after_the_warm_up():
     """Patience counts epochs from the warm-up's last epoch on: a replica with nothing to find
-    stops ``patience`` epochs after max(best epoch, warmup - 1), never before."""
+    stops ``patience`` epochs after max(best epoch, warmup - 1), never before (no restarts:
+    test_restart)."""
     v, e = independent_lattice(2000, seed=9)
     for warmup in (0, 4):
-        cfg = TrainConfig(epochs=30, patience=2, warmup=warmup)
+        cfg = TrainConfig(epochs=30, patience=2, warmup=warmup, restarts=0)
         r = train_batch(v, e, components=1, runs=3, seed=10, config=cfg)
         ran = np.isfinite(r.history[:, :, 1]).sum(1)
         for k in range(3):
@@ -250,7 +251,7 @@ def test_halting_and_lbfgs_refinement():
     v, e = one_bit_lattice(2000, seed=13, p=0.7)
     # Eq. (B10) with a huge delta is met at every epoch from 1 on (epoch 0 has no previous)
     for warmup, ran in ((0, 2), (5, 6)):  # halted at epoch 1, or the first after the warm-up
-        cfg = TrainConfig(epochs=10, halt_delta=10.0, warmup=warmup)
+        cfg = TrainConfig(epochs=10, halt_delta=10.0, warmup=warmup, restarts=0)
         halted = train_batch(v, e, components=1, runs=2, seed=14, config=cfg)
         assert (np.isfinite(halted.history[:, :, 1]).sum(1) == ran).all(), warmup
     # Same seed: refinement starts from plain's filters; it is kept per run only if the
@@ -285,7 +286,7 @@ def test_hand_written_step_gradient_matches_autograd(bound, embedding, states):
     rng = np.random.default_rng(15)
     data = rng.standard_normal((200, 1, 56)).astype(np.float32)
     parts = split(Windows.of_arrays(data[..., :16], data[..., 16:]), cfg, rng, setup.device)
-    state = Replicas.create(setup, parts, seed=15, first_run=0, runs=3, components=2)
+    state = Replicas.create(setup, parts, seed=15, first_run=0, runs=3)
     gen = torch.Generator().manual_seed(15)
     state.params[FILTERS] = torch.randn(3, setup.rows, 16, generator=gen)  # beyond init scale
     params = state.params
@@ -393,7 +394,7 @@ def test_initial_filters_have_the_asked_output_spread(scale_v):
         config = TrainConfig(init_scale=init, scale_v=scale_v)
         setup = Setup.create(config, 2, None)
         parts = split(Windows.of_arrays(v, e), config, np.random.default_rng(4), setup.device)
-        state = Replicas.create(setup, parts, 5, 0, 3, 2)
+        state = Replicas.create(setup, parts, 5, 0, 3)
         rows = parts.rows["train"]
         flat = (rows.unsqueeze(1) * parts.origins + torch.arange(parts.origins)).reshape(-1)
         seen, _ = parts.gather(flat)

@@ -143,7 +143,7 @@ def test_points_chunks_seeds_and_training_overrides():
     seeds = {science.optimise_seed(13, p, lb) for p in points for lb in (2, 4, 6, 8)}
     assert len(seeds) == 4 * len(points)  # one ensemble seed per temperature and lb
     assert science.training_options(dimers, points[0])["epochs"] == 15  # T = 0.2 < T_BKT
-    assert science.training_options(dimers, points[-1])["epochs"] == 50  # T = inf
+    assert science.training_options(dimers, points[-1])["epochs"] == 80  # T = inf
     assert science.ising_temperature(1.0) == pytest.approx(2.269185314, abs=1e-9)
     assert math.isinf(science.ising_temperature(0.0))
     twice = dict(dimers, points=[0.65, 0.6500000001])

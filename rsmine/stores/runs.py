@@ -21,7 +21,7 @@ from rsmine.stores.directory import SEE, open_store
 
 PER_RUN = ("rsmi", "rsmi_val", "rsmi_train", "best_epoch", "run_id", "failed")
 """The (run,) arrays of every runs and ensemble store."""
-OPTIONAL_PER_RUN = ("rsmi_se", "rsmi_sampled")
+OPTIONAL_PER_RUN = ("rsmi_se", "rsmi_sampled", "restarts")
 """(run,) arrays a runs store may hold (an ensemble carries them when every part has them)."""
 PER_SITE = ("v_centre", "v_scale")
 """Per-site statistics of V: shared by a runs store's runs, per run in an ensemble."""

@@ -3,7 +3,7 @@
 At the end of every epoch the loop hands :meth:`Checkpoint.save` the state of
 :func:`state_dict`: the active replicas' parameters, Adam moments and step,
 best-validation copies, early-stopping counters (best epoch, smoothed
-validation), their training-noise generators, the shared generator of the
+validation, restarts), their training-noise generators, the shared generator of the
 minibatch order, the relaxation schedule so far and the results of the
 replicas already finished. :func:`load_state_dict` puts it back into freshly
 created replicas (whose fixed evaluation noise is recreated from the seed), so
@@ -28,7 +28,7 @@ from rsmine.estimator.train.replicas import Replicas
 from rsmine.estimator.train.result import BatchResult
 
 _RESULT = ("filters", "rsmi", "rsmi_se", "rsmi_val", "rsmi_train", "rsmi_sampled", "best_epoch",
-           "history", "failed", "failed_epoch")  # fmt: skip
+           "history", "failed", "failed_epoch", "restarts")  # fmt: skip
 _TENSORS = ("best_val", "smoothed", "step")
 
 
@@ -80,6 +80,8 @@ def state_dict(
         "shared": np.array(json.dumps(shared.bit_generator.state)),
         "ids": state.ids,
         "best_epoch": state.best_epoch,
+        "started": state.started,
+        "restarts": state.restarts,
         "noise_gens": np.stack([g.get_state().numpy() for g in state.noise_gens]),
     }
     arrays |= {name: getattr(state, name).cpu().numpy() for name in _TENSORS}
@@ -112,6 +114,7 @@ def load_state_dict(
     for name in _TENSORS:
         setattr(state, name, tensor(name))
     state.best_epoch = np.array(saved["best_epoch"])
+    state.started, state.restarts = np.array(saved["started"]), np.array(saved["restarts"])
     for gen, gen_state in zip(state.noise_gens, saved["noise_gens"], strict=True):
         gen.set_state(torch.from_numpy(np.array(gen_state)))
     shared.bit_generator.state = json.loads(str(saved["shared"]))

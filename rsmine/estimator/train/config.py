@@ -58,7 +58,8 @@ class TrainConfig:
     """Optimisation settings; defaults from the paper's Tables I-II (2D Ising) unless noted.
 
     Each field's :class:`Option` (``fields(TrainConfig)[i].metadata["option"]``) says what it
-    means; in short: epochs, patience, the warm-up before early stopping counts, batch K,
+    means; in short: epochs, patience, the warm-up before early stopping counts, the restarts
+    of runs still on the plateau after it (:mod:`rsmine.estimator.train.restart`), batch K,
     Adam lr, Λ's Adam update and initial scale, the bound, the train/val/test split, the
     embedding τ (binary | categorical with q ``states`` | continuous) and its annealing
     Eq. (B9), the critic widths, weight decay, optional halting Eqs. (B10)-(B11), L-BFGS steps
@@ -82,6 +83,14 @@ class TrainConfig:
         10,
         "epochs before early stopping starts counting: runs still on the initial plateau "
         "are not given up (patience and halting count from here)",
+        type="integer",
+        minimum=0,
+    )
+    restarts: int = option(
+        2,
+        "times a run still on the initial plateau at the end of its warm-up (best validation "
+        "estimate within 2 standard errors of 0, or below 1e-3 nats) starts again from new "
+        "initial filters and critic, drawn from its own seed (0: never)",
         type="integer",
         minimum=0,
     )

@@ -5,6 +5,9 @@ batched model on shared minibatches. Replica k is seeded from (seed, k) alone an
 shared (the train/val/test split, the minibatch order, the V origin drawn per sample) comes
 from ``seed`` alone, so replica k gives the same result trained alone or in any batch.
 
+A replica still on the initial plateau at the end of its warm-up starts again from a new
+initialisation of its own (:mod:`.restart`), at most ``restarts`` times.
+
 Honest estimates: configurations are split into training, validation and test parts; each
 replica keeps the parameters of its best validation epoch and stops after ``patience`` epochs
 without improvement; its reported RSMI is the bound of the hard H that ``rsmine coarse-grain``
@@ -30,6 +33,7 @@ from rsmine.estimator.train.lbfgs import refine
 from rsmine.estimator.train.packing import pack
 from rsmine.estimator.train.parts import Parts, part_sizes, split
 from rsmine.estimator.train.replicas import FILTERS, Replicas, select
+from rsmine.estimator.train.restart import on_plateau, restart
 from rsmine.estimator.train.result import BatchResult
 from rsmine.estimator.train.setup import Setup
 from rsmine.estimator.train.stopping import update_best
@@ -72,7 +76,7 @@ def train_windows(
     setup = Setup.create(config, components, mask)
     shared = np.random.default_rng(np.random.SeedSequence(seed))
     parts = split(windows, config, shared, setup.device)
-    state = Replicas.create(setup, parts, seed, first_run, runs, components, filters)
+    state = Replicas.create(setup, parts, seed, first_run, runs, filters)
     result = BatchResult.empty(runs, setup.rows, windows.n_visible, config.epochs)
     result.inputs = parts.inputs.record()
     saved = checkpoint.load() if checkpoint is not None else None
@@ -133,12 +137,16 @@ def run(
     taus = [] if taus is None else taus
     for epoch in range(start, c.epochs):
         train_est = _train_epoch(setup, parts, state, shared, taus)
-        val = score_part(setup, state.params, parts, "val").value
+        scored = score_part(setup, state.params, parts, "val")
+        val = scored.value
         result.history[state.ids, epoch, 0] = train_est.cpu().numpy()
         result.history[state.ids, epoch, 1] = val.cpu().numpy()
         stop = update_best(c, state, train_est, val, epoch, result)
         if epoch == c.epochs - 1:
             stop[:] = True
+        again = on_plateau(c, state, scored.stderr, epoch) & ~stop
+        if again.any():
+            restart(setup, parts, state, again, epoch)
         if stop.any():
             _finalise(setup, parts, state, stop, result)
             state.keep(~stop)
@@ -199,6 +207,7 @@ def _finalise(
     filters = best[FILTERS] if setup.mask is None else best[FILTERS] * setup.mask
     result.filters[ids] = filters.cpu().numpy()
     result.best_epoch[ids] = state.best_epoch[stop]
+    result.restarts[ids] = state.restarts[stop]
     ok = ~result.failed[ids]
     result.rsmi_val[ids[ok]] = best_val.cpu().numpy()[ok]
     test = score_part(setup, best, parts, "test")

@@ -51,19 +51,26 @@ def streams(seed: int, k: int) -> list[torch.Generator]:
 class Replicas:
     """The active replicas: parameters, Adam moments and best-validation copies (device).
 
-    ids (R,): positions in the result arrays; best_val (R,) nats, -inf before any epoch;
-    best_epoch (R,) int32; smoothed (R,): the halting rule's smoothed validation estimate;
+    ids (R,): positions in the result arrays; seed, first_run: replica ids[i] is run
+    first_run + ids[i], seeded from (seed, first_run + ids[i]); best_val (R,) nats, -inf before
+    any epoch; best_epoch (R,) int32; started (R,) int32: the epoch its current initialisation
+    started (0, or the epoch after a restart, :mod:`.restart`); restarts (R,) int32: how often
+    it restarted; smoothed (R,): the halting rule's smoothed validation estimate;
     eval_noise: part -> (R, O, n, F) fixed evaluation noise (n: see
     :func:`_eval_shape`); trainable: the parameter
     names the optimiser updates (all but ``filters`` in fixed-Λ mode); grads like params.
     """
 
     ids: np.ndarray
+    seed: int
+    first_run: int
     params: dict[str, torch.Tensor]
     moments: dict[str, list[torch.Tensor]]
     best: dict[str, torch.Tensor]
     best_val: torch.Tensor
     best_epoch: np.ndarray
+    started: np.ndarray
+    restarts: np.ndarray
     smoothed: torch.Tensor
     noise_gens: list[torch.Generator]
     eval_noise: dict[str, torch.Tensor]
@@ -95,41 +102,41 @@ class Replicas:
         seed: int,
         first_run: int,
         runs: int,
-        components: int,
         filters: np.ndarray | None = None,
     ) -> "Replicas":
         """Replicas ``first_run .. first_run + runs - 1``, initialised from (seed, k).
 
         filters: fixed Λ (F, n_visible) or (runs, F, n_visible) — fixed-Λ mode — or None.
         """
-        c = setup.config
-        n_h = coarse.h_width(components, c.embedding, c.states)
         own, per, gens = [], [], []
         # filled in place, replica by replica: no second copy of the largest tensors
         evals = {p: torch.empty(runs, *_eval_shape(parts, p, setup)) for p in parts.rows}
         for i in range(runs):
             init, train_noise, eval_noise = streams(seed, first_run + i)
-            own.append(coarse.init_filters(init, setup.rows, parts.n_visible, setup.mask_cpu))
-            p = critics.init_net(init, "v", n_h, c.critic)
-            p.update(critics.init_net(init, "u", parts.n_env, c.critic))
-            per.append(p)
+            lam, critic = initial(init, setup, parts)
+            own.append(lam)
+            per.append(critic)
             gens.append(train_noise)
             for part, noise in evals.items():
                 noise[i] = _eval_noise(eval_noise, parts, part, setup)[:, : noise.shape[2]]
         params = critics.stack_replicas(per)
         params[FILTERS] = _initial_filters(own, filters, setup)
-        if filters is None and c.init_scale > 0:
-            params[FILTERS] = _rescaled(params[FILTERS], parts, c.init_scale)
+        if filters is None:
+            params[FILTERS] = rescaled(params[FILTERS], parts, setup.config.init_scale)
         params = {k: t.to(setup.device) for k, t in params.items()}
         moments = {k: [torch.zeros_like(t), torch.zeros_like(t)] for k, t in params.items()}
         nan = torch.full((runs,), -math.inf, device=setup.device)
         return cls(
             ids=np.arange(runs),
+            seed=seed,
+            first_run=first_run,
             params=params,
             moments=moments,
             best={k: t.clone() for k, t in params.items()},
             best_val=nan,
             best_epoch=np.zeros(runs, np.int32),
+            started=np.zeros(runs, np.int32),
+            restarts=np.zeros(runs, np.int32),
             smoothed=torch.full((runs,), math.nan, device=setup.device),
             noise_gens=gens,
             eval_noise={p: t.to(setup.device) for p, t in evals.items()},
@@ -147,9 +154,23 @@ class Replicas:
         self.best = select(self.best, idx)
         self.best_val, self.smoothed = self.best_val[idx], self.smoothed[idx]
         self.best_epoch = self.best_epoch[sel]
+        self.started, self.restarts = self.started[sel], self.restarts[sel]
         self.noise_gens = [g for g, s in zip(self.noise_gens, sel, strict=True) if s]
         self.eval_noise = {p: t[idx] for p, t in self.eval_noise.items()}
         self.grads = {n: torch.zeros_like(self.params[n]) for n in self.trainable}
+
+
+def initial(
+    generator: torch.Generator, setup: Setup, parts: Parts
+) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """One replica's random initialisation drawn from ``generator`` in this order: Λ
+    (F, n_visible) (:func:`rsmine.estimator.coarse.init_filters`, before :func:`rescaled`),
+    then the critic's v and u networks (no replica axis)."""
+    c = setup.config
+    lam = coarse.init_filters(generator, setup.rows, parts.n_visible, setup.mask_cpu)
+    critic = critics.init_net(generator, "v", setup.rows, c.critic)
+    critic.update(critics.init_net(generator, "u", parts.n_env, c.critic))
+    return lam, critic
 
 
 def _eval_shape(parts: Parts, part: str, setup: Setup) -> tuple[int, int, int]:
@@ -183,11 +204,13 @@ def _initial_filters(
 SCALE_SAMPLE = 2000  # training configurations that set the initial filters' scale
 
 
-def _rescaled(filters: torch.Tensor, parts: Parts, scale: float) -> torch.Tensor:
+def rescaled(filters: torch.Tensor, parts: Parts, scale: float) -> torch.Tensor:
     """Each row of ``filters`` (R, F, n_visible) scaled so that its output on the inputs as the
     filters see them (standardised, :meth:`Parts.gather`) has standard deviation ``scale`` over
     the first SCALE_SAMPLE training configurations (all origins); a row with no spread is left
-    as it is."""
+    as it is; ``scale`` 0: ``filters`` unchanged (the paper's initialisation)."""
+    if scale == 0:
+        return filters
     rows = parts.rows["train"][:SCALE_SAMPLE]
     origins = torch.arange(parts.origins, device=rows.device)
     v, _ = parts.gather((rows.unsqueeze(1) * parts.origins + origins).reshape(-1))

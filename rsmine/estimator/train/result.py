@@ -19,7 +19,8 @@ class BatchResult:
     (:mod:`rsmine.estimator.train.standardise`: v_centre, v_scale (n_visible,), e_centre,
     e_scale (n_env,)); best_epoch (R,) int32; history (R, epochs, 2) per-epoch [training
     minibatch mean, validation], NaN after a run stopped; failed (R,) bool (non-finite loss;
-    its rsmi* are NaN); failed_epoch (R,) int32, -1 when not failed; tau (steps,) the
+    its rsmi* are NaN); failed_epoch (R,) int32, -1 when not failed; restarts (R,) int32: how
+    often the run started again from the plateau (:mod:`.restart`); tau (steps,) the
     Gumbel-softmax relaxation used at each optimisation step.
     """
 
@@ -33,6 +34,7 @@ class BatchResult:
     history: np.ndarray
     failed: np.ndarray
     failed_epoch: np.ndarray
+    restarts: np.ndarray
     tau: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     inputs: dict[str, np.ndarray] = field(default_factory=dict)
     candidates: int = 0
@@ -57,4 +59,5 @@ class BatchResult:
             history=np.full((runs, epochs, 2), np.nan, np.float32),
             failed=np.zeros(runs, bool),
             failed_epoch=np.full(runs, -1, np.int32),
+            restarts=np.zeros(runs, np.int32),
         )

@@ -20,8 +20,9 @@ def update_best(
     estimate failed in ``result``. train_est, val: (R,) nats.
 
     Returns (R,) bool: the replicas that stop now: failed, or, counting only epochs from
-    the warm-up's last (``warmup`` - 1) on, ``patience`` epochs without improvement or halted
-    by Eqs. (B10)-(B11).
+    the warm-up's last (``warmup`` - 1 epochs after the replica's current initialisation
+    started, ``state.started``) on, ``patience`` epochs without improvement or halted by
+    Eqs. (B10)-(B11).
     """
     finite = (torch.isfinite(train_est) & torch.isfinite(val)).cpu().numpy()
     failed = ~finite
@@ -34,12 +35,13 @@ def update_best(
     state.best_epoch[improved_np] = epoch
     stop = failed.copy()
     if config.patience > 0:
-        stop |= epoch - np.maximum(state.best_epoch, config.warmup - 1) >= config.patience
+        counted = np.maximum(state.best_epoch, state.started + config.warmup - 1)
+        stop |= epoch - counted >= config.patience
     if config.halt_delta is not None:
         previous = state.smoothed
         state.smoothed = torch.where(
             torch.isnan(previous), val, config.halt_alpha * val + (1 - config.halt_alpha) * previous
         )
         halted = (state.smoothed - previous <= config.halt_delta).cpu().numpy()
-        stop |= halted & (epoch >= config.warmup)
+        stop |= halted & (epoch >= state.started + config.warmup)
     return stop
