@@ -209,8 +209,9 @@ def buffer_fits(
     (:func:`~rsmine.analysis.rsmi.scaling.fitted_rsmi`) against lb per point, semi-log
     (left) and log-log (right, lb ≥ 1),
     with the fitted exponential / power law (solid: the model AIC chose; dashed: the
-    exponential when undetermined) and the points at the noise floor drawn as open
-    triangles at the floor (2 standard errors).
+    exponential when undetermined), the points at the noise floor drawn as open
+    triangles at the floor (2 standard errors), and the best physical reference of each
+    lb (open squares, dotted) where the ensemble holds references.
 
     summary: rows (point, lb) of :func:`rsmine.analysis.rsmi.summary.summarise` (nats).
     fits: the fit of every point, by point label
@@ -242,6 +243,7 @@ def buffer_fits(
             floor = np.maximum(fit.floor[under], 1e-4)
             ax.plot(lb[under], floor * BITS, "v", mfc="none", color=colour, ms=6)
             label = name if ax is axes[0] else None
+            _reference_markers(ax, cells, keep, colour)
             if math.isfinite(parameter) and keep.any():
                 start = max(lb[keep].min(), 1.0 if model == "power" else 0.0)
                 grid = np.linspace(start, lb.max(), 100)
@@ -250,6 +252,8 @@ def buffer_fits(
             else:
                 ax.plot([], [], "o", color=colour, label=label)
     axes[0].plot([], [], "v", mfc="none", color="0.3", label="at noise floor (≤ 2 s.e.)")
+    if "reference_rsmi" in summary and summary["reference_rsmi"].notna().any():
+        axes[0].plot([], [], "s:", mfc="none", color="0.3", label="physical reference")
     for ax in axes:
         ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -265,6 +269,19 @@ def buffer_fits(
     fig.suptitle(f"{title}: RSMI against buffer width")
     fig.legend(loc="outside right upper", fontsize="x-small")
     return save(fig, path)
+
+
+def _reference_markers(ax: Axes, cells: pd.DataFrame, keep: np.ndarray, colour) -> None:
+    """The best physical reference of each lb cell (the better of its held-out and plug-in
+    values, as the efficiency reads it), open squares on a dotted line; nothing without one."""
+    if "reference_rsmi" not in cells:
+        return
+    held_out, plugin = (cells[c].to_numpy(float) for c in ("reference_rsmi", "reference_plugin"))
+    best = np.fmax(held_out, plugin)
+    shown = keep & np.isfinite(best) & (best > 0)
+    if shown.any():
+        lb = cells["lb"].to_numpy(dtype=float)
+        ax.plot(lb[shown], best[shown] * BITS, "s:", mfc="none", color=colour, ms=5)
 
 
 def components(
