@@ -130,7 +130,7 @@ def test_figure_draws_learned_curves_baselines_exact_stars_and_shapes(tmp_path):
     learned.append((learned_curve(_ensemble(tmp_path, "continuous", 12)), None))
     path = tmp_path / "fig12.png"
     fig = rsmi_baselines(learned, baselines, "chipping", path=path)
-    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
     assert sum("exact at w = 0" in t for t in labels) == 4
     assert "model-free, continuous H, ring (le 12): step" in labels
     assert "model-free, binary H, ring (le 12): no step or peak" in labels

@@ -83,7 +83,7 @@ def rsmi_baselines(
     curve's shape (step, peak or neither, at 3 standard errors) and, for a learned curve, the
     transition estimate its shape calls for.
     """
-    fig = Figure(figsize=(8.0, 5.2), layout="constrained")
+    fig = Figure(figsize=(8.5, 6.4), layout="constrained")
     ax = fig.subplots()
     w_all = np.sort(baselines["w"].unique())
     zero = w_all[0] / 3.0  # where w = 0 sits on the log axis
@@ -146,5 +146,7 @@ def rsmi_baselines(
     ax.set_ylabel("RSMI I(H : E) [bits]")
     ax.set_ylim(bottom=0)
     ax.set_title(title, fontsize="medium")
-    ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.legend(
+        *ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize="x-small"
+    )
     return save(fig, path)
