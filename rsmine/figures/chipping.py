@@ -145,7 +145,11 @@ def rsmi_baselines(
     ax.set_xlabel("aggregation rate w (chipping rate 1); dashed red: mean-field w = 1/3")
     ax.set_ylabel("RSMI I(H : E) [bits]")
     ax.set_ylim(bottom=0)
-    ax.set_title(title, fontsize="medium")
+    first = baselines.drop_duplicates("w").sort_values("w")
+    counts = ", ".join(f"{w:.3g}: {n}" for w, n in zip(first["w"], first["samples"], strict=True))
+    ax.set_title(
+        f"{title}\nring L = {first['L'].iloc[0]}; samples per w: {counts}", fontsize="medium"
+    )
     fig.legend(
         *ax.get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize="x-small"
     )
