@@ -174,6 +174,8 @@ def chipping_learned(wildcards):
 
 
 def chipping_title(wildcards):
-    """Title of chipping figure {chipping_figure}: its first system's lattice, samples and runs."""
-    first = PLAN.chipping_figures[wildcards.chipping_figure]["systems"][0]
-    return PLAN.title(first).replace(first, f"{wildcards.chipping_figure} (Fig. 12b)", 1)
+    """Title of chipping figure {chipping_figure}: the systems drawn, the first's runs and lb
+    (the figure adds the ring length and the samples per w)."""
+    systems = PLAN.chipping_figures[wildcards.chipping_figure]["systems"]
+    runs = PLAN.title(systems[0]).split("\n")[-1]
+    return f"{wildcards.chipping_figure} (Fig. 12b): {', '.join(systems)}\n{runs}"
