@@ -122,7 +122,9 @@ def binned_reference(
     into ``bins`` quantile bins of the training part; H is the score cut the same way
     (continuous H; tied values share a bin, so a discrete score keeps its own levels) or,
     with ``binary``, its sign [h_score >= 0]. The plug-in MI of H and the prediction's bin
-    on the test part, in nats, is a lower bound on I(H : E) up to its estimation error.
+    on the test part, in nats, is a lower bound on I(H : E) up to its estimation error
+    (Miller–Madow removes the first-order bias only: with test pairs not well above
+    ``bins``², e.g. a few hundred, it reads high).
     """
     if h_score.shape != e.shape[:2] or bins < 2:
         raise InputError(f"h_score {h_score.shape} must be e's (N, O) {e.shape[:2]}; bins >= 2")
