@@ -92,7 +92,8 @@ def rsmi_baselines(
         colour = H_COLOURS.get(h, "0.4")
         ls, face = ("--", colour) if env == "ring" else (":", "white")
         mi, se = rows["model_free"].to_numpy(), rows["model_free_se"].to_numpy()
-        label = f"model-free, {h} H, {env} (le {rows['le'].iloc[0]}): {shape_of(mi, se)}"
+        shape = shape_of(mi, se)
+        verdict = "no step or peak" if shape == "none" else shape
         ax.errorbar(
             rows["w"],
             mi * BITS,
@@ -103,7 +104,7 @@ def rsmi_baselines(
             ms=4,
             lw=1,
             capsize=2,
-            label=label.replace(": none", ": no step or peak"),
+            label=f"model-free, {h} H, {env} (le {rows['le'].iloc[0]}): {verdict}",
         )
         ax.plot(
             [zero],
