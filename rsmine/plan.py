@@ -39,6 +39,10 @@ class Plan:
             name: self._extrapolation(name, spec)
             for name, spec in config.get("finite_size", {}).items()
         }
+        self.chipping_figures = {
+            name: self._chipping_figure(name, spec)
+            for name, spec in config.get("chipping_figures", {}).items()
+        }
 
     def results(self, path: str) -> str:
         """A path under the configured results directory."""
@@ -231,6 +235,47 @@ class Plan:
             )
         return {"systems": list(names), "sizes": sizes, "lb": spec["lb"], "nu": nu}
 
+    def _chipping_figure(self, name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+        """A chipping_figures entry checked (chipping systems on one set of w), with its
+        baseline window: the first system's lv, first lb and le, and le_thin (default 16)."""
+        key, names = f"chipping_figures.{name}", list(spec["systems"])
+        wrong = [s for s in names if s not in self.systems or self.model(s) != "chipping"]
+        if wrong:
+            raise InputError(f"{key}.systems: {wrong} are not chipping systems of this study")
+        ws = {s: [p.value for p in self.points[s]] for s in names}
+        if any(w != ws[names[0]] for w in ws.values()):
+            raise InputError(f"{key}.systems: expected the same points (w), got {ws}")
+        opt = self.systems[names[0]]["optimise"]
+        window = {"lv": opt["lv"], "lb": opt["lb"][0], "le": opt["le"]}
+        thin = spec.get("le_thin", 16)
+        if thin >= window["le"]:
+            raise InputError(f"{key}.le_thin: {thin} must be below {names[0]}'s le {window['le']}")
+        return {"systems": names, "le_thin": thin, "origins": spec.get("origins", 4)} | window
+
+    def chipping_baseline_samples(self, name: str) -> list[str]:
+        """The sample stores of a chipping figure's baselines: its first system's, by point."""
+        first = self.chipping_figures[name]["systems"][0]
+        return [self.samples(first, p.label) for p in self.points[first]]
+
+    def chipping_baseline_settings(self, name: str) -> dict[str, Any]:
+        """w (in the order of chipping_baseline_samples), lv, lb, le, le_thin and origins."""
+        spec = self.chipping_figures[name]
+        first = spec["systems"][0]
+        keys = ("lv", "lb", "le", "le_thin", "origins")
+        return {"w": [p.value for p in self.points[first]]} | {k: spec[k] for k in keys}
+
+    def chipping_learned(self, name: str) -> dict[str, list[str]]:
+        """The ensemble stores of a chipping figure's systems, and the transition tables of
+        those with the transition analysis (``transitions`` names them, in order)."""
+        systems = self.chipping_figures[name]["systems"]
+        found = [s for s in systems if self.analysed(s, "transition")]
+        return {
+            "ensembles": [self.results(f"ensembles/{s}.zarr") for s in systems],
+            "transitions": [self.results(f"tables/{s}_transition.csv") for s in found],
+            "with_transition": found,
+            "systems": systems,
+        }
+
     def lbs(self, system: str) -> list[int]:
         """The buffer widths ``system`` is optimised at."""
         return list(self.systems[system]["optimise"]["lb"])
@@ -252,6 +297,11 @@ class Plan:
     def targets(self) -> list[str]:
         """Every table and figure the study ends in, system by system and analysis by analysis."""
         paths = self._rsmi() + self._filters() + self._fields() + self._extrapolated()
+        paths += [
+            f"{kind}/chipping/{name}{tail}"
+            for name in self.chipping_figures
+            for kind, tail in (("tables", "_baselines.csv"), ("figures", ".png"))
+        ]
         return [self.results(path) for path in paths]
 
     def _extrapolated(self) -> list[str]:

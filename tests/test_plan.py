@@ -91,6 +91,39 @@ def test_a_model_without_an_exponent_needs_nu_or_four_sizes():
     assert Plan(config).extrapolation_settings("bkt")["nu"] == 1.5
 
 
+def test_chipping_figure_reads_the_first_systems_samples_and_every_ensemble():
+    config = yaml.safe_load((ROOT / "config/demo.yaml").read_text())
+    chip = config["systems"]["chipping"]
+    sources = [{"value": w, "store": f"/data/w{w}.zarr"} for w in chip["points"]]
+    continuous = chip["optimise"] | {"train": {"embedding": "continuous"}}
+    config["systems"]["chip_c"] = {"model": "chipping", "source": sources, "optimise": continuous}
+    config["chipping_figures"] = {"f": {"systems": ["chipping", "chip_c"], "le_thin": 4}}
+    plan = Plan(config)
+    settings = plan.chipping_baseline_settings("f")
+    assert settings == {"w": chip["points"], "lv": 8, "lb": 8, "le": 20, "le_thin": 4, "origins": 4}
+    samples = plan.chipping_baseline_samples("f")
+    assert samples == [plan.samples("chipping", p.label) for p in plan.points["chipping"]]
+    learned = plan.chipping_learned("f")
+    assert [Path(p).name for p in learned["ensembles"]] == ["chipping.zarr", "chip_c.zarr"]
+    assert learned["with_transition"] == ["chipping", "chip_c"]  # six points each
+    assert any(t.endswith("figures/chipping/f.png") for t in plan.targets())
+    assert any(t.endswith("tables/chipping/f_baselines.csv") for t in plan.targets())
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"systems": ["chipping", "ising_ferro"]}, r"\['ising_ferro'\] are not chipping"),
+        ({"systems": ["chipping"], "le_thin": 20}, "le_thin: 20 must be below chipping's le 20"),
+    ],
+)
+def test_chipping_figure_entries_are_checked_at_plan_time(entry, message):
+    config = yaml.safe_load((ROOT / "config/demo.yaml").read_text())
+    config["chipping_figures"] = {"bad": entry}
+    with pytest.raises(InputError, match=r"chipping_figures\.bad.*" + message):
+        Plan(config)
+
+
 @pytest.mark.parametrize("switch", [None, True, False])
 def test_references_are_scored_by_chunk_0_only(switch):
     """The workflow scores the references once per point, lb and count: ``--references true``

@@ -70,6 +70,8 @@ def test_dry_run_of_paper_config_plans_every_job(tmp_path):
         "figure_rsmi_vs_control": len(config),
         "figure_filters": len(config),
         "figure_chipping_marginals": 1,
+        "chipping_baselines": 1,  # Fig. 12b with its baselines
+        "figure_chipping_rsmi": 1,
         "dimer_filter_tables": 1,
         "dimer_filter_figures": 1,
         # dimer fields: two temperatures, one figure each of height, rotation, correlation

@@ -10,12 +10,14 @@ from scipy import stats
 from rsmine.models import chipping, zero_range
 
 
-def brute_force_rsmi(L: int, total: int, lv: int, lb: int) -> float:
-    """I(M_V : configuration of E) by listing every configuration (uniform at fixed total)."""
+def brute_force_rsmi(L: int, total: int, lv: int, lb: int, le: int | None = None) -> float:
+    """I(M_V : configuration of E) by listing every configuration (uniform at fixed total);
+    E the rest of the ring, or its first 2·le sites after the buffer."""
     counts: dict[tuple[int, tuple[int, ...]], int] = {}
+    stop = L if le is None else lv + 2 * lb + 2 * le
     for config in itertools.product(range(total + 1), repeat=L):
         if sum(config) == total:
-            key = (sum(config[:lv]), config[lv + 2 * lb :])
+            key = (sum(config[:lv]), config[lv + 2 * lb : stop])
             counts[key] = counts.get(key, 0) + 1
     n = sum(counts.values())
     pv: dict[int, float] = {}
@@ -33,10 +35,24 @@ def test_matches_enumeration_over_whole_configurations_of_e():
     )
 
 
+def test_thin_environment_matches_enumeration():
+    """A thin E (le 1 each side, one unseen site beyond): its configuration carries no more
+    than its own mass; every state of a 7-site ring listed."""
+    assert zero_range.exact_rsmi(7, 4, 2, 1, binary=False, le=1) == pytest.approx(
+        brute_force_rsmi(7, 4, 2, 1, le=1), rel=1e-10
+    )
+    # power: the thin value differs from the whole-ring one on the same ring
+    assert zero_range.exact_rsmi(7, 4, 2, 1, binary=False) > 1.2 * brute_force_rsmi(
+        7, 4, 2, 1, le=1
+    )
+
+
 def test_paper_geometry_values():
     """L = 256, density 1, lv 8, lb 8 (Fig. 12b): 0.115 nats binary, 0.195 continuous."""
     assert zero_range.exact_rsmi(256, 256, 8, 8, binary=True) == pytest.approx(0.11497, abs=1e-5)
     assert zero_range.exact_rsmi(256, 256, 8, 8, binary=False) == pytest.approx(0.19505, abs=1e-5)
+    # the thin-environment control (le 16): ~80 times less, the information is in E's total
+    assert zero_range.exact_rsmi(256, 256, 8, 8, True, le=16) == pytest.approx(0.00143, abs=1e-5)
 
 
 def test_sampler_at_w0_draws_the_exact_block_mass_distribution():

@@ -12,12 +12,16 @@ With E the whole rest of the ring, E's configuration tells the RSMI only its tot
 mass M_E = N − M_V − M_B (the uniform measure spreads it over E's sites
 independently of V), so I(H : E) = I(H : M_V + M_B) for any coarse variable H of
 M_V: the RSMI of the paper's Fig. 12b at w = 0 is set by mass conservation alone.
+
+With a thin environment (a shell of ``le`` sites on each side of the buffer, the rest R of
+the ring unseen) the same argument gives I(H : E) = I(H : M_E), with M_R taking up the
+rest of the mass: P(a, c) ∝ C_V(a) · C_E(c) · Σ_b C_B(b) · C_R(N − a − b − c).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import gammaln, logsumexp
 
 from rsmine.errors import InputError
 
@@ -56,19 +60,49 @@ def _mutual_information(joint: np.ndarray) -> float:
     return float(np.sum(joint[nz] * np.log(joint[nz] / (px * py)[nz])))
 
 
-def exact_rsmi(L: int, total: int, lv: int, lb: int, binary: bool) -> float:
-    """I(H : E) in nats at w = 0 with E the rest of the ring.
+def _environment_mass(L: int, total: int, lv: int, lb: int, le: int) -> np.ndarray:
+    """Joint distribution (N+1, N+1) of (M_V, M_E) at w = 0 with a thin environment of 2·le
+    sites and the rest R of the ring (L − lv − 2lb − 2le ≥ 1 sites) unseen."""
+    n_rest = L - lv - 2 * lb - 2 * le
+    if lv < 1 or lb < 1 or le < 1 or n_rest < 1 or total < 0:
+        raise InputError(
+            f"zero_range: a thin environment needs lv, lb, le >= 1 and L - lv - 2 lb - 2 le "
+            f">= 1 unseen sites, total >= 0; got L {L}, lv {lv}, lb {lb}, le {le}, total {total}"
+        )
+    m = np.arange(total + 1)
+    # log Σ_b C_B(b) C_R(s − b) for every mass s = 0..N held by buffer and rest together
+    pair = _log_compositions(m[None, :], 2 * lb) + _log_compositions(
+        np.clip(m[:, None] - m[None, :], 0, None), n_rest
+    )
+    shared = logsumexp(np.where(m[None, :] <= m[:, None], pair, -np.inf), axis=1)
+    rest = total - m[:, None] - m[None, :]
+    fits = rest >= 0
+    log_p = (
+        _log_compositions(m[:, None], lv)
+        + _log_compositions(m[None, :], 2 * le)
+        + shared[np.where(fits, rest, 0)]
+    )
+    p = np.where(fits, np.exp(log_p - log_p[fits].max()), 0.0)
+    return p / p.sum()
+
+
+def exact_rsmi(L: int, total: int, lv: int, lb: int, binary: bool, le: int | None = None) -> float:
+    """I(H : E) in nats at w = 0; E the rest of the ring (``le`` None) or a thin shell of
+    ``le`` sites on each side of the buffer (the rest of the ring unseen).
 
     H = M_V (continuous block mass) or, with ``binary``, [M_V > ⟨M_V⟩] (the block
     mass thresholded at its mean, the hard binary coarse variable).
     """
-    joint = block_masses(L, total, lv, lb)
     n = total + 1
-    by_sum = np.zeros((n, n))  # (M_V, M_V + M_B)
-    for a in range(n):
-        by_sum[a, a:] = joint[a, : n - a]
+    if le is None:
+        joint = block_masses(L, total, lv, lb)
+        by_env = np.zeros((n, n))  # (M_V, M_V + M_B), the mass E leaves to V and B
+        for a in range(n):
+            by_env[a, a:] = joint[a, : n - a]
+    else:
+        by_env = _environment_mass(L, total, lv, lb, le)  # (M_V, M_E)
     if binary:
-        mean = float(np.arange(n) @ joint.sum(axis=1))
+        mean = float(np.arange(n) @ by_env.sum(axis=1))
         above = np.arange(n) > mean
-        by_sum = np.stack([by_sum[~above].sum(axis=0), by_sum[above].sum(axis=0)])
-    return _mutual_information(by_sum)
+        by_env = np.stack([by_env[~above].sum(axis=0), by_env[above].sum(axis=0)])
+    return _mutual_information(by_env)

@@ -156,3 +156,26 @@ def field_option(name):
 def coarse_grain_args(wildcards):
     """Options of `rsmine coarse-grain` at {system}/{point}."""
     return PLAN.coarse_grain_options(wildcards.system, wildcards.point)
+
+
+def chipping_baseline_samples(wildcards):
+    """The sample stores of chipping figure {chipping_figure}'s baselines, by point."""
+    return PLAN.chipping_baseline_samples(wildcards.chipping_figure)
+
+
+def chipping_baseline_settings(wildcards):
+    """w, lv, lb, le, le_thin and origins of chipping figure {chipping_figure}'s baselines."""
+    return PLAN.chipping_baseline_settings(wildcards.chipping_figure)
+
+
+def chipping_learned(wildcards):
+    """Ensemble stores and transition tables of chipping figure {chipping_figure}'s systems."""
+    return PLAN.chipping_learned(wildcards.chipping_figure)
+
+
+def chipping_title(wildcards):
+    """Title of chipping figure {chipping_figure}: the systems drawn, the first's runs and lb
+    (the figure adds the ring length and the samples per w)."""
+    systems = PLAN.chipping_figures[wildcards.chipping_figure]["systems"]
+    runs = PLAN.title(systems[0]).split("\n")[-1]
+    return f"{wildcards.chipping_figure} (Fig. 12b): {', '.join(systems)}\n{runs}"

@@ -105,6 +105,13 @@ def curve_shape(samples: Sequence[np.ndarray]) -> str:
     """
     mean = np.array([np.mean(s) for s in samples])
     sem = np.array([np.std(s, ddof=1) / math.sqrt(len(s)) if len(s) > 1 else 0.0 for s in samples])
+    return shape_of(mean, sem)
+
+
+def shape_of(mean: np.ndarray, sem: np.ndarray) -> str:
+    """ "step", "peak" or "none" of a curve given by its values and their standard errors
+    (n,) at ordered control values (the rule of :func:`curve_shape`)."""
+    mean, sem = np.asarray(mean, dtype=float), np.asarray(sem, dtype=float)
 
     def above(i: int, j: int) -> bool:
         return mean[i] - mean[j] > SHAPE_SIGMAS * math.hypot(sem[i], sem[j])
