@@ -229,3 +229,28 @@ def test_best_runs_are_chosen_on_validation_everywhere(tmp_path, capsys):
     assert (tmp_path / "s.png").stat().st_size > 0
     _cli("info", ens)
     assert "0.3" in capsys.readouterr().out.split("best [nats]")[1]
+
+
+@pytest.mark.parametrize(("n", "origins", "k"), [(2000, 9, 2), (2000, 8, 3), (101, 5, 1)])
+def test_validation_slots_are_distinct_and_balanced(n, origins, k):
+    slots = evaluation.validation_slots(n, origins, k)
+    assert slots.shape == (k, n)
+    assert all(len(set(slots[:, i].tolist())) == k for i in range(n))  # distinct per config
+    counts = torch.bincount(slots.reshape(-1), minlength=origins)
+    assert counts.max() - counts.min() <= k, counts  # every origin as often, to +- k
+    # power: at k = O every configuration is seen at every origin, in origin order
+    every = evaluation.validation_slots(n, origins, origins)
+    assert torch.equal(every, torch.arange(origins).unsqueeze(1).expand(origins, n))
+
+
+def test_validation_at_few_origins_scores_every_origin():
+    """With O <= VALIDATION_ORIGINS validation is the whole part at every origin, bit for bit."""
+    setup, parts, state = _setup_parts_state("binary", 2, 1)
+    assert parts.origins <= evaluation.VALIDATION_ORIGINS
+    every = evaluation.score_part(setup, state.params, parts, "val")
+    val = evaluation.validate(setup, state.params, parts)
+    assert torch.equal(val.value, every.value) and torch.equal(val.stderr, every.stderr)
+    # power: one origin per configuration is a different estimate
+    one = evaluation.validation_slots(parts.size("val"), parts.origins, 1)
+    single = evaluation.score_part(setup, state.params, parts, "val", slots=one)
+    assert not torch.equal(single.value, every.value)
