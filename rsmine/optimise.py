@@ -61,7 +61,6 @@ from rsmine.estimator.train.config import (
     MAX_AUTO_ORIGINS,
     options,
 )
-from rsmine.estimator.train.evaluation import VALIDATION_ORIGINS
 from rsmine.estimator.train.parts import part_sizes
 from rsmine.references import scored_references
 
@@ -295,7 +294,6 @@ def _params(
         "h": "hard (rsmine coarse-grain --noise none)",
         "candidates": part_sizes(sample_set.n_samples, config.split)[2],
         "standard_error": EVALUATION_SE,
-        "validation": f"each configuration at {VALIDATION_ORIGINS} of the origins (all if fewer)",
         "sampled": "rsmi_sampled: H sampled, minibatches of K = batch (training-time estimate)",
     }
     return {

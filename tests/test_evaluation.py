@@ -241,12 +241,13 @@ def test_validation_slots_are_distinct_and_balanced(n, origins, k):
     # power: at k = O every configuration is seen at every origin, in origin order
     every = evaluation.validation_slots(n, origins, origins)
     assert torch.equal(every, torch.arange(origins).unsqueeze(1).expand(origins, n))
+    assert torch.equal(evaluation.validation_slots(n, origins, 0), every)  # 0: all
 
 
 def test_validation_at_few_origins_scores_every_origin():
-    """With O <= VALIDATION_ORIGINS validation is the whole part at every origin, bit for bit."""
+    """With O <= val_origins validation is the whole part at every origin, bit for bit."""
     setup, parts, state = _setup_parts_state("binary", 2, 1)
-    assert parts.origins <= evaluation.VALIDATION_ORIGINS
+    assert parts.origins <= setup.config.val_origins
     every = evaluation.score_part(setup, state.params, parts, "val")
     val = evaluation.validate(setup, state.params, parts)
     assert torch.equal(val.value, every.value) and torch.equal(val.stderr, every.stderr)

@@ -10,9 +10,9 @@ in an (R, M) table computed against all n environments. The per-row terms of the
 estimate is their mean, its standard error their standard deviation / sqrt(n) (configurations
 treated as independent; the shared candidates' correlation is ignored, small for large K).
 
-Validation, scored every epoch, sees each configuration at VALIDATION_ORIGINS of the O origins
-(:func:`validation_slots`: fixed, balanced over origins), not at all O: scoring every origin
-every epoch cost as much as an epoch of training at O = 9. A slot is one window per
+Validation, scored every epoch, sees each configuration at ``val_origins`` (default 2) of the O
+origins (:func:`validation_slots`: fixed, balanced over origins), not at all O: scoring every
+origin every epoch cost as much as an epoch of training at O = 9. A slot is one window per
 configuration (configuration i at origin slots[s, i]), scored as one candidate set of K = n
 windows of distinct configurations, exactly as one origin is; the test and training parts are
 scored once, at every origin.
@@ -34,8 +34,6 @@ EVAL_CHUNK = 500
 SCORE_ENTRIES = 2**24
 # a discrete H with at most this many values is scored through its value table
 MAX_TABLE = 4096
-# origins per configuration that validation scores (all O when O <= this)
-VALIDATION_ORIGINS = 2
 
 
 @dataclass
@@ -56,11 +54,12 @@ def hard_h(setup: Setup, params: dict[str, torch.Tensor], v: torch.Tensor) -> to
     return coarse.hard(coarse.logits(params[FILTERS], v, setup.mask), c.embedding, c.states)
 
 
-def validation_slots(n: int, origins: int, per_config: int = VALIDATION_ORIGINS) -> torch.Tensor:
+def validation_slots(n: int, origins: int, per_config: int) -> torch.Tensor:
     """The windows validation scores: (k, n) origins, configuration i of the part at origins
-    slots[:, i] = (i + s·(O // k)) mod O, s < k = min(per_config, O) — distinct per
-    configuration, each origin used by n·k/O windows (± k). With k = O: slot o is origin o."""
-    k = min(per_config, origins)
+    slots[:, i] = (i + s·(O // k)) mod O, s < k = min(per_config, O) (per_config 0: O) —
+    distinct per configuration, each origin used by n·k/O windows (± k). With k = O: slot o
+    is origin o."""
+    k = min(per_config or origins, origins)
     if k == origins:
         return torch.arange(origins).unsqueeze(1).expand(origins, n)
     shift = torch.arange(k).unsqueeze(1) * (origins // k)
@@ -68,8 +67,10 @@ def validation_slots(n: int, origins: int, per_config: int = VALIDATION_ORIGINS)
 
 
 def validate(setup: Setup, params: dict[str, torch.Tensor], parts: Parts) -> Estimate:
-    """The validation estimate: :func:`score_part` of "val" on :func:`validation_slots`."""
-    slots = validation_slots(parts.size("val"), parts.origins).to(setup.device)
+    """The validation estimate: :func:`score_part` of "val" on :func:`validation_slots`
+    (``val_origins`` per configuration)."""
+    n, per_config = parts.size("val"), setup.config.val_origins
+    slots = validation_slots(n, parts.origins, per_config).to(setup.device)
     return score_part(setup, params, parts, "val", slots=slots)
 
 
