@@ -255,3 +255,24 @@ def test_validation_at_few_origins_scores_every_origin():
     one = evaluation.validation_slots(parts.size("val"), parts.origins, 1)
     single = evaluation.score_part(setup, state.params, parts, "val", slots=one)
     assert not torch.equal(single.value, every.value)
+
+
+def test_val_origins_changes_only_what_validation_sees():
+    """Validation does not steer training: at 3 origins, --val-origins 1 and 0 (all) give the
+    same training history (patience 0: no run stops early) and different validation."""
+    rng = np.random.default_rng(0)
+    v = rng.choice([-1.0, 1.0], size=(600, 3, 9)).astype(np.float32)
+    e = (v[:, :, :4] + rng.normal(size=(600, 3, 4))).astype(np.float32)
+    runs = {
+        k: train_batch(
+            v,
+            e,
+            components=1,
+            runs=2,
+            seed=1,
+            config=TrainConfig(epochs=3, patience=0, batch=50, val_origins=k),
+        )
+        for k in (1, 0)
+    }
+    assert np.array_equal(runs[1].history[..., 0], runs[0].history[..., 0])
+    assert not np.array_equal(runs[1].history[..., 1], runs[0].history[..., 1])
