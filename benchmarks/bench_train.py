@@ -8,7 +8,8 @@ does). Times the whole ``train_windows`` call (split, training, validation every
 and training-part evaluation at the end) for R replicas.
 
 Run: .venv/bin/python benchmarks/bench_train.py [--runs 1 16 64] [--origins 1 9]
-     [--device cpu|cuda] [--threads N] [--samples 20000] [--epochs 30]
+     [--device cpu|cuda] [--threads N] [--samples 20000] [--epochs 30] [--configs FILE.npy]
+--configs: the (N, 64, 64) configurations saved once (np.save), instead of simulating them.
 Process CPU time is printed beside wall time: on a machine shared with other jobs,
 CPU time / threads is closer to what an idle machine would give.
 """
@@ -34,12 +35,16 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=20_000)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--configs", default=None, help="(N, 64, 64) .npy instead of simulating")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    configs = simulate(64, 2.269, samples=args.samples, seed=args.seed).configs
+    if args.configs:
+        configs = np.load(args.configs)
+    else:
+        configs = simulate(64, 2.269, samples=args.samples, seed=args.seed).configs
     config = TrainConfig(epochs=args.epochs, patience=0, batch=100, lr=5e-3, device=args.device)
     print(
-        f"# {args.samples} samples, {args.epochs} epochs, device {args.device}, "
+        f"# {len(configs)} samples, {args.epochs} epochs, device {args.device}, "
         f"threads {args.threads}, load average {os.getloadavg()[0]:.1f}"
     )
     print("origins  runs  wall_s  wall_s/run  cpu_s/run  mean_test_rsmi")

@@ -18,7 +18,7 @@ from rsmine.analysis.circular import HARMONICS, harmonic_rayleigh
 from rsmine.analysis.dimers.pristine import to_vector
 from rsmine.analysis.dimers.u1 import run_angles
 from rsmine.estimator.plugin import linear_reference
-from rsmine.estimator.regions import Partition
+from rsmine.estimator.regions import Partition, Windows
 from rsmine.estimator.train import TrainConfig, train_batch
 from rsmine.estimator.train.parts import part_rows
 from rsmine.references import reference_filters, score_references
@@ -119,7 +119,9 @@ def main() -> None:
             data.attrs.get("params", {}).get("model"), data.lattice, part.v_shape
         )
         config = TrainConfig(**base)
-        for r in score_references(v, e, refs, seed=args.seed, config=config, mask=part.mask):
+        for r in score_references(
+            Windows.of_arrays(v, e), refs, seed=args.seed, config=config, mask=part.mask
+        ):
             print(
                 f"reference {r.name}: fixed-Λ {r.rsmi:.4f} (val {r.rsmi_val:.4f}), "
                 f"model-free {r.plugin:.4f} ± {r.plugin_se:.4f}"

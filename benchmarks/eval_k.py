@@ -18,7 +18,7 @@ import torch
 from rsmine import stores
 from rsmine.estimator.regions import Partition, Windows
 from rsmine.estimator.train import Replicas, Setup, TrainConfig, split
-from rsmine.estimator.train.evaluation import sampled_estimate, score_part
+from rsmine.estimator.train.evaluation import sampled_estimate, score_part, validate
 from rsmine.estimator.train.loop import _train_epoch
 from rsmine.estimator.train.result import BatchResult
 from rsmine.estimator.train.stopping import update_best
@@ -56,7 +56,7 @@ def main() -> None:
     taus: list[float] = []
     for epoch in range(a.epochs):
         train = _train_epoch(setup, parts, state, shared, taus)
-        val = score_part(setup, state.params, parts, "val").value
+        val = validate(setup, state.params, parts).value
         update_best(config, state, train, val, epoch, result)
     best, noise = state.best, state.eval_noise["test"]
     full = score_part(setup, best, parts, "test")

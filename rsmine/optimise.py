@@ -218,9 +218,7 @@ def optimise_store(
             checkpoint=checkpoint,
         )
         references = (
-            scored_references(
-                sample_set.attrs, partition, *windows.materialise(), seed=seed, config=config
-            )
+            scored_references(sample_set.attrs, partition, windows, seed=seed, config=config)
             if with_references
             else None
         )

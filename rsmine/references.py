@@ -30,7 +30,7 @@ from rsmine.estimator.train.parts import part_rows
 if TYPE_CHECKING:
     import pandas as pd
 
-    from rsmine.estimator.regions import Partition
+    from rsmine.estimator.regions import Partition, Windows
 
 # scale of a reference filter's unit-norm rows: Λ·(v − μ) far beyond the logistic noise of the
 # binary embedding, so that H is the sign itself in training and evaluation alike
@@ -80,29 +80,31 @@ def _unit(rows: np.ndarray) -> np.ndarray:
 
 
 def score_references(
-    v: np.ndarray,
-    e: np.ndarray,
+    windows: "Windows",
     filters: dict[str, np.ndarray],
     *,
     seed: int,
     config: TrainConfig,
     mask: np.ndarray | None = None,
 ) -> list[ReferenceScore]:
-    """Score each reference of ``filters`` (name -> (F, n_visible)) on v (N, O, n_visible),
-    e (N, O, n_env): (a) the held-out bound with Λ fixed (binary H, only the critic trains;
-    the split of ``seed`` as in :func:`rsmine.estimator.train.train_batch`) and (b) the
-    model-free plug-in on the same split's training (fit) and test (score) parts."""
-    from rsmine.estimator.train.loop import train_batch
+    """Score each reference of ``filters`` (name -> (F, n_visible)) on the V and E windows of
+    N configurations at O origins (gathered where needed, never all E at once): (a) the
+    held-out bound with Λ fixed (binary H, only the critic trains; the split of ``seed`` as in
+    :func:`rsmine.estimator.train.train_windows`) and (b) the model-free plug-in on the same
+    split's training (fit) and test (score) parts. Arrays v (N, O, n_visible), e (N, O, n_env)
+    enter as ``Windows.of_arrays(v, e)``."""
+    from rsmine.estimator.train.loop import train_windows
 
     fixed = replace(config, embedding="binary")
-    rows = part_rows(v.shape[0], config.split, np.random.default_rng(np.random.SeedSequence(seed)))
+    seeded = np.random.default_rng(np.random.SeedSequence(seed))
+    rows = part_rows(windows.n_configs, config.split, seeded)
+    v = windows.v[:]  # (N, O, n_visible) float32: V is small
     centre = v[rows["train"]].mean(axis=(0, 1)) if config.centre else np.zeros(v.shape[2])
     out = []
     for name, lam in filters.items():
         lam = lam if mask is None else lam * mask
-        result = train_batch(
-            v,
-            e,
+        result = train_windows(
+            windows,
             components=len(lam),
             runs=1,
             seed=seed,
@@ -111,7 +113,7 @@ def score_references(
             filters=SHARP * lam,
         )
         score = (v - centre.astype(np.float32)) @ lam.T
-        plugin = linear_reference(score, e, rows, np.random.default_rng(seed))
+        plugin = linear_reference(score, windows.e, rows, np.random.default_rng(seed))
         out.append(
             ReferenceScore(
                 name,
@@ -128,20 +130,20 @@ def score_references(
 def scored_references(
     sample_attrs: Mapping[str, Any],
     partition: "Partition",
-    v: np.ndarray,
-    e: np.ndarray,
+    windows: "Windows",
     *,
     seed: int,
     config: TrainConfig,
 ) -> list[dict[str, Any]]:
     """The reference coarse variables of a sample store (its root attrs name the model and J)
-    on ``partition``'s window, scored by :func:`score_references`: the runs store's attr
-    ``references``, {name, rsmi, rsmi_se, rsmi_val, plugin, plugin_se} each (nats)."""
+    on ``partition``'s window (``windows``: :meth:`Partition.windows` of its configurations),
+    scored by :func:`score_references`: the runs store's attr ``references``, {name, rsmi,
+    rsmi_se, rsmi_val, plugin, plugin_se} each (nats)."""
     params = sample_attrs.get("params")
     params = params if isinstance(params, Mapping) else {}
     model = sample_attrs.get("model", params.get("model"))
     filters = reference_filters(model, partition.lattice, partition.v_shape, params.get("J", 1.0))
-    scores = score_references(v, e, filters, seed=seed, config=config, mask=partition.mask)
+    scores = score_references(windows, filters, seed=seed, config=config, mask=partition.mask)
     return [asdict(s) for s in scores]
 
 

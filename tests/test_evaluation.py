@@ -229,3 +229,50 @@ def test_best_runs_are_chosen_on_validation_everywhere(tmp_path, capsys):
     assert (tmp_path / "s.png").stat().st_size > 0
     _cli("info", ens)
     assert "0.3" in capsys.readouterr().out.split("best [nats]")[1]
+
+
+@pytest.mark.parametrize(("n", "origins", "k"), [(2000, 9, 2), (2000, 8, 3), (101, 5, 1)])
+def test_validation_slots_are_distinct_and_balanced(n, origins, k):
+    slots = evaluation.validation_slots(n, origins, k)
+    assert slots.shape == (k, n)
+    assert all(len(set(slots[:, i].tolist())) == k for i in range(n))  # distinct per config
+    counts = torch.bincount(slots.reshape(-1), minlength=origins)
+    assert counts.max() - counts.min() <= k, counts  # every origin as often, to +- k
+    # power: at k = O every configuration is seen at every origin, in origin order
+    every = evaluation.validation_slots(n, origins, origins)
+    assert torch.equal(every, torch.arange(origins).unsqueeze(1).expand(origins, n))
+    assert torch.equal(evaluation.validation_slots(n, origins, 0), every)  # 0: all
+
+
+def test_validation_at_few_origins_scores_every_origin():
+    """With O <= val_origins validation is the whole part at every origin, bit for bit."""
+    setup, parts, state = _setup_parts_state("binary", 2, 1)
+    assert parts.origins <= setup.config.val_origins
+    every = evaluation.score_part(setup, state.params, parts, "val")
+    val = evaluation.validate(setup, state.params, parts)
+    assert torch.equal(val.value, every.value) and torch.equal(val.stderr, every.stderr)
+    # power: one origin per configuration is a different estimate
+    one = evaluation.validation_slots(parts.size("val"), parts.origins, 1)
+    single = evaluation.score_part(setup, state.params, parts, "val", slots=one)
+    assert not torch.equal(single.value, every.value)
+
+
+def test_val_origins_changes_only_what_validation_sees():
+    """Validation does not steer training: at 3 origins, --val-origins 1 and 0 (all) give the
+    same training history (patience 0: no run stops early) and different validation."""
+    rng = np.random.default_rng(0)
+    v = rng.choice([-1.0, 1.0], size=(600, 3, 9)).astype(np.float32)
+    e = (v[:, :, :4] + rng.normal(size=(600, 3, 4))).astype(np.float32)
+    runs = {
+        k: train_batch(
+            v,
+            e,
+            components=1,
+            runs=2,
+            seed=1,
+            config=TrainConfig(epochs=3, patience=0, batch=50, val_origins=k),
+        )
+        for k in (1, 0)
+    }
+    assert np.array_equal(runs[1].history[..., 0], runs[0].history[..., 0])
+    assert not np.array_equal(runs[1].history[..., 1], runs[0].history[..., 1])

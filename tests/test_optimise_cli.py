@@ -314,6 +314,7 @@ _NOT_DEFAULT = {
     "init_scale": 0.0,
     "bound": "nwj",
     "split": [0.6, 0.2, 0.2],
+    "val_origins": 1,
     "embedding": "categorical",
     "states": 3,
     "tau_max": 0.75,

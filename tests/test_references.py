@@ -11,7 +11,7 @@ from scipy.stats import binom
 from rsmine.aggregate import RunsPart, aggregate
 from rsmine.analysis.rsmi.summary import summarise
 from rsmine.estimator.plugin import labels, linear_reference, plugin_estimate
-from rsmine.estimator.regions import Partition
+from rsmine.estimator.regions import Partition, Windows
 from rsmine.estimator.train import TrainConfig, train_batch
 from rsmine.estimator.train.parts import part_rows
 from rsmine.references import reference_filters, score_references
@@ -68,7 +68,7 @@ def test_block_sign_reference_on_a_planted_bit():
     config = TrainConfig(epochs=8, patience=3, warmup=2, batch=100)
     filters = reference_filters("ising", "square", (LV, LV))
     filters |= reference_filters("ising", "square", (LV, LV), J=-1.0)
-    block, staggered = score_references(v, e, filters, seed=8, config=config)
+    block, staggered = score_references(Windows.of_arrays(v, e), filters, seed=8, config=config)
     assert block.name == "block sign" and staggered.name == "staggered sign"
     assert abs(block.plugin - truth) < 4 * block.plugin_se
     assert abs(block.rsmi - truth) < 4 * block.rsmi_se
@@ -98,7 +98,9 @@ def test_learned_filter_reaches_the_block_sign_reference():
     assert score["learned"].mi > score["block"].mi - gap
     assert score["random"].mi < score["block"].mi - gap
     # and the held-out estimates: the learned run against the block sign with Λ fixed
-    (fixed,) = score_references(v, e, {"block sign": block}, seed=10, config=config)
+    (fixed,) = score_references(
+        Windows.of_arrays(v, e), {"block sign": block}, seed=10, config=config
+    )
     pick = np.nanargmax(learned.rsmi_val)
     assert learned.rsmi[pick] > fixed.rsmi - 4 * math.hypot(learned.rsmi_se[pick], fixed.rsmi_se)
 

@@ -12,10 +12,14 @@ bins, so that a many-valued statistic of E is not reduced to one bit.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rsmine.errors import InputError
+
+if TYPE_CHECKING:
+    from rsmine.estimator.regions import WindowArray
 
 BOOTSTRAP = 200
 CHUNK = 2000  # configurations per block of the normal equations
@@ -74,14 +78,15 @@ def plugin_estimate(
 
 def linear_reference(
     h_score: np.ndarray,
-    e: np.ndarray,
+    e: "np.ndarray | WindowArray",
     rows: dict[str, np.ndarray],
     rng: np.random.Generator,
 ) -> PluginEstimate:
     """Model-free reference of the coarse variable sign(h_score) against E's linear prediction.
 
     h_score: (N, O, F) the fixed filters' outputs Λ·(v − μ) per configuration and origin;
-    e: (N, O, n_env); rows: configuration indices of the "train" and "test" parts. The least
+    e: (N, O, n_env), an array or windows read on demand (indexed CHUNK configurations at a
+    time); rows: configuration indices of the "train" and "test" parts. The least
     squares prediction of sign(h_score) from (1, e) is fitted on the training part and cut,
     per component, at the quantile that the training part's share of H = -1 gives; H and the
     cut prediction are compared on the test part. Returns the plug-in MI in nats.
@@ -97,10 +102,10 @@ def linear_reference(
     coef = np.linalg.lstsq(gram, moment, rcond=None)[0]
     # the prediction cut where the training part's share of H = -1 lies (sign(prediction)
     # when H is balanced; an unbalanced H, e.g. a heavy-tailed block mass, keeps both states)
-    fitted = _design(e[rows["train"]]) @ coef
+    fitted = _predict(e, rows["train"], coef)
     train_h = h[rows["train"]].reshape(-1, h.shape[-1])
     cut = [np.quantile(fitted[:, f], (train_h[:, f] < 0).mean()) for f in range(h.shape[-1])]
-    predicted = _design(e[rows["test"]]) @ coef >= np.asarray(cut)
+    predicted = _predict(e, rows["test"], coef) >= np.asarray(cut)
     test_h = h[rows["test"]].reshape(-1, h.shape[-1]) > 0
     groups = np.repeat(np.arange(len(rows["test"])), e.shape[1])
     return plugin_estimate(labels(test_h), labels(predicted), rng, groups)
@@ -144,6 +149,13 @@ def binned_reference(
     b = np.searchsorted(p_edges, _design(e[rows["test"]]) @ coef, side="right")
     groups = np.repeat(np.arange(len(rows["test"])), e.shape[1])
     return plugin_estimate(a, b, rng, groups)
+
+
+def _predict(e: "np.ndarray | WindowArray", members: np.ndarray, coef: np.ndarray) -> np.ndarray:
+    """The linear prediction (1, e) @ coef of the configurations ``members`` (m,), CHUNK at a
+    time: (m·O, F) float64."""
+    chunks = range(0, len(members), CHUNK)
+    return np.concatenate([_design(e[members[a : a + CHUNK]]) @ coef for a in chunks])
 
 
 def _design(e: np.ndarray) -> np.ndarray:

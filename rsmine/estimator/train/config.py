@@ -125,6 +125,13 @@ class TrainConfig:
         maxItems=3,
         items={"type": "number", "exclusiveMinimum": 0},
     )
+    val_origins: int = option(
+        2,
+        "V origins per configuration that validation scores every epoch (fixed, balanced over "
+        "the origins; 0: all): fewer is cheaper, all picks the epoch most precisely",
+        type="integer",
+        minimum=0,
+    )
     embedding: str = option(
         "binary", "coarse-grained variable H", type="string", enum=list(EMBEDDING_NAMES)
     )

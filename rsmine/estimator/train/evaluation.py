@@ -9,6 +9,13 @@ in an (R, M) table computed against all n environments. The per-row terms of the
 (:func:`rsmine.estimator.bounds.row_terms`) are averaged over origins per configuration; the
 estimate is their mean, its standard error their standard deviation / sqrt(n) (configurations
 treated as independent; the shared candidates' correlation is ignored, small for large K).
+
+Validation, scored every epoch, sees each configuration at ``val_origins`` (default 2) of the O
+origins (:func:`validation_slots`: fixed, balanced over origins), not at all O: scoring every
+origin every epoch cost as much as an epoch of training at O = 9. A slot is one window per
+configuration (configuration i at origin slots[s, i]), scored as one candidate set of K = n
+windows of distinct configurations, exactly as one origin is; the test and training parts are
+scored once, at every origin.
 """
 
 from dataclasses import dataclass
@@ -31,11 +38,13 @@ MAX_TABLE = 4096
 
 @dataclass
 class Estimate:
-    """Held-out bound per replica: value (R,) and standard error (R,) in nats; candidates: K."""
+    """Held-out bound per replica: value (R,) and standard error (R,) in nats; candidates: K;
+    sampled: the training-time estimate (R,) nats where it was asked for, else None."""
 
     value: torch.Tensor
     stderr: torch.Tensor
     candidates: int
+    sampled: torch.Tensor | None = None
 
 
 def hard_h(setup: Setup, params: dict[str, torch.Tensor], v: torch.Tensor) -> torch.Tensor:
@@ -45,6 +54,26 @@ def hard_h(setup: Setup, params: dict[str, torch.Tensor], v: torch.Tensor) -> to
     return coarse.hard(coarse.logits(params[FILTERS], v, setup.mask), c.embedding, c.states)
 
 
+def validation_slots(n: int, origins: int, per_config: int) -> torch.Tensor:
+    """The windows validation scores: (k, n) origins, configuration i of the part at origins
+    slots[:, i] = (i + s·(O // k)) mod O, s < k = min(per_config, O) (per_config 0: O) —
+    distinct per configuration, each origin used by n·k/O windows (± k). With k = O: slot o
+    is origin o."""
+    k = min(per_config or origins, origins)
+    if k == origins:
+        return torch.arange(origins).unsqueeze(1).expand(origins, n)
+    shift = torch.arange(k).unsqueeze(1) * (origins // k)
+    return (torch.arange(n) + shift) % origins
+
+
+def validate(setup: Setup, params: dict[str, torch.Tensor], parts: Parts) -> Estimate:
+    """The validation estimate: :func:`score_part` of "val" on :func:`validation_slots`
+    (``val_origins`` per configuration)."""
+    n, per_config = parts.size("val"), setup.config.val_origins
+    slots = validation_slots(n, parts.origins, per_config).to(setup.device)
+    return score_part(setup, params, parts, "val", slots=slots)
+
+
 @torch.no_grad()
 def score_part(
     setup: Setup,
@@ -52,30 +81,52 @@ def score_part(
     parts: Parts,
     part: str,
     limit: int | None = None,
+    slots: torch.Tensor | None = None,
+    noise: torch.Tensor | None = None,
 ) -> Estimate:
     """The bound of hard H on the whole of ``part`` (its first ``limit`` configurations when
-    given) as one candidate set per origin; value and standard error (R,) in nats."""
+    given) as one candidate set per slot; value and standard error (R,) in nats.
+
+    slots: (k, n) origins, configuration i scored at slots[s, i] in slot s (device); None:
+    every origin, slot o = origin o. noise: (R, k, >= n, F) fixed noise: also the
+    training-time estimate (``sampled``: mean bound over the full minibatches of K, H sampled
+    exactly discrete), on the same u(e), computed once for both.
+    """
+    c = setup.config
     n = min(parts.size(part), limit or parts.size(part))
-    terms = 0.0
-    for o in range(parts.origins):
-        h, vh, ue = _embeddings(setup, params, parts, part, n, o)
+    at = range(parts.origins) if slots is None else slots[:, :n]
+    k = c.batch
+    n_used = (n // k) * k
+    chunk = EVAL_CHUNK if noise is None else max(k, (EVAL_CHUNK // k) * k)
+    terms, sampled, batches = 0.0, 0.0, 0
+    for i, origin in enumerate(at):
+        hs, vhs, ues = [], [], []
+        for a, x, ue in _chunks(params, parts, part, n, origin, chunk, setup.mask):
+            h = coarse.hard(x, c.embedding, c.states)
+            hs.append(h)
+            vhs.append(critics.embed_h(params, h))
+            ues.append(ue)
+            m = min(x.shape[1], n_used - a)
+            if noise is not None and m > 0:
+                eps = noise[:, i, a : a + m]
+                sampled = sampled + _sampled_bounds(setup, params, x[:, :m], ue[:, :m], eps).sum(-1)
+                batches += m // k
+        h, vh, ue = (torch.cat(t, 1) for t in (hs, vhs, ues))
         diagonal = (vh * ue).sum(-1)
         row_lse = _row_lse(setup, params, h, vh, ue)
-        terms = terms + row_terms(setup.config.bound, diagonal, row_lse, n)
-    terms = terms / parts.origins
-    return Estimate(terms.mean(-1), terms.std(-1) / n**0.5, n)
+        terms = terms + row_terms(c.bound, diagonal, row_lse, n)
+    terms = terms / len(at)
+    mean_sampled = None if noise is None else sampled / batches
+    return Estimate(terms.mean(-1), terms.std(-1) / n**0.5, n, mean_sampled)
 
 
-def _embeddings(setup, params, parts, part, n, origin):
-    """h (R, n, h_width), v(h) and u(e) (R, n, D) of the first n configurations of ``part``."""
-    hs, vhs, ues = [], [], []
-    for a in range(0, n, EVAL_CHUNK):
-        v, e = parts.take(part, slice(a, min(a + EVAL_CHUNK, n)), origin)
-        h = hard_h(setup, params, v)
-        hs.append(h)
-        vhs.append(critics.embed_h(params, h))
-        ues.append(critics.embed_e(params, e))
-    return torch.cat(hs, 1), torch.cat(vhs, 1), torch.cat(ues, 1)
+def _chunks(params, parts, part, n, origin, chunk, mask):
+    """Per chunk of ``chunk`` of the first n configurations of ``part`` at ``origin`` (an int,
+    or one per configuration, (n,) tensor): its start, x = Λ·v (R, m, F) and u(e) (R, m, D)."""
+    for a in range(0, n, chunk):
+        b = min(a + chunk, n)
+        v, e = parts.take(part, slice(a, b), origin if isinstance(origin, int) else origin[a:b])
+        yield a, coarse.logits(params[FILTERS], v, mask), critics.embed_e(params, e)
 
 
 def _row_lse(setup, params, h, vh, ue) -> torch.Tensor:
@@ -101,36 +152,22 @@ def _blocks_lse(vh: torch.Tensor, ue: torch.Tensor) -> torch.Tensor:
     return torch.cat(out, 1)
 
 
-def bound_values(
+def _sampled_bounds(
     setup: Setup,
     params: dict[str, torch.Tensor],
-    v: torch.Tensor,
-    e: torch.Tensor,
+    x: torch.Tensor,
+    ue: torch.Tensor,
     eps: torch.Tensor,
-    tau: float | None,
 ) -> torch.Tensor:
-    """Bound per replica and minibatch.
-
-    v: (B, K, n_visible) or (K, n_visible), e likewise, shared by all replicas; eps: noise
-    (R, B·K, F) or (R, K, F); tau: relaxation (None: H sampled exactly discrete).
-    Returns (R, B) or (R,) in nats.
-    """
+    """Bound per replica and minibatch of K with H sampled exactly discrete: x (R, B·K, F)
+    logits, ue (R, B·K, D) u(e), eps (R, B·K, F) noise. Returns (R, B) nats."""
     c = setup.config
-    k = v.shape[-2]
-    x = coarse.logits(params[FILTERS], v.reshape(-1, v.shape[-1]), setup.mask)
-    if tau is None:
-        h = coarse.discrete(x, eps, c.embedding, c.states)
-    else:
-        h = coarse.relaxed(x, eps, tau, c.embedding, c.states)
-    vh = critics.embed_h(params, h)
-    ue = critics.embed_e(params, e.reshape(-1, e.shape[-1]))
-    r = vh.shape[0]
-    s = critics.scores(vh.reshape(r, -1, k, vh.shape[-1]), ue.reshape(r, -1, k, ue.shape[-1]))
-    out = setup.bound(s)
-    return out if v.dim() == 3 else out[:, 0]
+    vh = critics.embed_h(params, coarse.discrete(x, eps, c.embedding, c.states))
+    r, d = vh.shape[0], vh.shape[-1]
+    s = critics.scores(vh.reshape(r, -1, c.batch, d), ue.reshape(r, -1, c.batch, d))
+    return setup.bound(s)
 
 
-@torch.no_grad()
 def sampled_estimate(
     setup: Setup,
     params: dict[str, torch.Tensor],
@@ -141,17 +178,6 @@ def sampled_estimate(
     """The training-time estimate, a diagnostic: mean bound over the full minibatches of K of
     ``part`` at all origins, with H sampled exactly discrete (fixed noise eps (R, O, n, F)).
 
-    Never above log K. Returns (R,) nats.
+    Never above log K. Returns (R,) nats (:func:`score_part`'s ``sampled``).
     """
-    k = setup.config.batch
-    n_used = (parts.size(part) // k) * k
-    chunk = max(k, (EVAL_CHUNK // k) * k)
-    total, count = 0.0, 0
-    for o in range(parts.origins):
-        for a in range(0, n_used, chunk):
-            b = min(a + chunk, n_used)
-            v, e = parts.take(part, slice(a, b), o)
-            batches = (v.reshape(-1, k, v.shape[1]), e.reshape(-1, k, e.shape[1]))
-            total = total + bound_values(setup, params, *batches, eps[:, o, a:b], None).sum(-1)
-            count += (b - a) // k
-    return total / count
+    return score_part(setup, params, parts, part, noise=eps).sampled

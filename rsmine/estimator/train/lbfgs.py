@@ -3,7 +3,7 @@
 import torch
 
 from rsmine.estimator import coarse, critics
-from rsmine.estimator.train.evaluation import score_part
+from rsmine.estimator.train.evaluation import validate
 from rsmine.estimator.train.parts import Parts
 from rsmine.estimator.train.replicas import FILTERS, axis, select, where
 from rsmine.estimator.train.setup import Setup
@@ -28,7 +28,7 @@ def refine(
         one[FILTERS] = _lbfgs_filters(setup, parts, one, noise["train"][i : i + 1])
         for k in refined:
             refined[k].select(axis(k), i).copy_(one[k].select(axis(k), 0))
-    val = score_part(setup, refined, parts, "val").value
+    val = validate(setup, refined, parts).value
     better = val >= best_val
     return where(better, refined, best), torch.where(better, val, best_val)
 

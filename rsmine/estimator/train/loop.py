@@ -28,7 +28,7 @@ from rsmine.estimator.train.adam import adam_step, filterwise_adam_step
 from rsmine.estimator.train.backward import gradients
 from rsmine.estimator.train.checkpoint import Checkpoint, load_state_dict, state_dict
 from rsmine.estimator.train.config import TrainConfig
-from rsmine.estimator.train.evaluation import sampled_estimate, score_part
+from rsmine.estimator.train.evaluation import score_part, validate
 from rsmine.estimator.train.lbfgs import refine
 from rsmine.estimator.train.packing import pack
 from rsmine.estimator.train.parts import Parts, part_sizes, split
@@ -137,7 +137,7 @@ def run(
     taus = [] if taus is None else taus
     for epoch in range(start, c.epochs):
         train_est = _train_epoch(setup, parts, state, shared, taus)
-        scored = score_part(setup, state.params, parts, "val")
+        scored = validate(setup, state.params, parts)
         val = scored.value
         result.history[state.ids, epoch, 0] = train_est.cpu().numpy()
         result.history[state.ids, epoch, 1] = val.cpu().numpy()
@@ -210,10 +210,10 @@ def _finalise(
     result.restarts[ids] = state.restarts[stop]
     ok = ~result.failed[ids]
     result.rsmi_val[ids[ok]] = best_val.cpu().numpy()[ok]
-    test = score_part(setup, best, parts, "test")
+    test = score_part(setup, best, parts, "test", noise=noise["test"])
     # the training part scored with as many candidates as the test part: the same K
     train = score_part(setup, best, parts, "train", parts.size("test")).value.cpu().numpy()
-    sampled = sampled_estimate(setup, best, parts, "test", noise["test"]).cpu().numpy()
+    sampled = test.sampled.cpu().numpy()
     result.candidates = test.candidates
     result.rsmi[ids[ok]] = test.value.cpu().numpy()[ok]
     result.rsmi_se[ids[ok]] = test.stderr.cpu().numpy()[ok]

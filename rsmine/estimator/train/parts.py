@@ -56,10 +56,20 @@ class Parts(WindowIndex):
     def gather(self, flat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """v (m, n_visible), e (m, n_env) float32 of the windows at flat indices (m,),
         standardised."""
-        config = torch.div(flat, self.origins, rounding_mode="floor")
-        origin = flat - config * self.origins
+        config, origin = self._split(flat)
         v = _window(self.v_source, self.v_index, config, origin)
         return self.inputs.apply(v, _window(self.e_source, self.e_index, config, origin))
+
+    def gather_v(self, flat: torch.Tensor) -> torch.Tensor:
+        """v (m, n_visible) float32 of the windows at flat indices (m,), standardised: what
+        :meth:`gather` returns first, without copying out E."""
+        v = _window(self.v_source, self.v_index, *self._split(flat))
+        return (v - self.inputs.v_centre) / self.inputs.v_scale
+
+    def _split(self, flat: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Configuration and origin (m,) of flat window indices (m,)."""
+        config = torch.div(flat, self.origins, rounding_mode="floor")
+        return config, flat - config * self.origins
 
 
 def _window(

@@ -174,13 +174,11 @@ def initial(
 
 
 def _eval_shape(parts: Parts, part: str, setup: Setup) -> tuple[int, int, int]:
-    """(O, n, F): the evaluation noise of ``part`` one replica keeps. n: all the part's
-    configurations, but of the training part only as many as its reported estimate scores
-    (the test part's size), unless L-BFGS refines Λ on the whole training part."""
-    n = parts.size(part)
-    if part == "train" and setup.config.lbfgs_steps == 0:
-        n = min(n, parts.size("test"))
-    return (parts.origins, n, setup.rows)
+    """(O, n, F): the evaluation noise of ``part`` one replica keeps. n: all the test part's
+    configurations (its sampled diagnostic), all the training part's where L-BFGS refines Λ
+    on it, else none (hard H needs no noise)."""
+    keep = part == "test" or (part == "train" and setup.config.lbfgs_steps > 0)
+    return (parts.origins, parts.size(part) if keep else 0, setup.rows)
 
 
 def _eval_noise(gen: torch.Generator, parts: Parts, part: str, setup: Setup) -> torch.Tensor:
@@ -202,6 +200,7 @@ def _initial_filters(
 
 
 SCALE_SAMPLE = 2000  # training configurations that set the initial filters' scale
+SCALE_REPLICAS = 8  # replicas whose scale is measured in one pass
 
 
 def rescaled(filters: torch.Tensor, parts: Parts, scale: float) -> torch.Tensor:
@@ -213,8 +212,10 @@ def rescaled(filters: torch.Tensor, parts: Parts, scale: float) -> torch.Tensor:
         return filters
     rows = parts.rows["train"][:SCALE_SAMPLE]
     origins = torch.arange(parts.origins, device=rows.device)
-    v, _ = parts.gather((rows.unsqueeze(1) * parts.origins + origins).reshape(-1))
-    v = v.cpu()
-    spread = coarse.logits(filters, v, None).std(dim=1)
+    v = parts.gather_v((rows.unsqueeze(1) * parts.origins + origins).reshape(-1)).cpu()
+    # a few replicas at a time: the broadcast product of logits is (R, m, F, n_visible)
+    spread = torch.cat(
+        [coarse.logits(f, v, None).std(dim=1) for f in filters.split(SCALE_REPLICAS)]
+    )
     factor = torch.where(spread > 0, scale / spread, torch.ones_like(spread))
     return filters * factor.unsqueeze(-1)
