@@ -47,16 +47,22 @@ def _number(value: str) -> int | float | str:
     return value
 
 
-def main() -> None:
+def window_arguments() -> argparse.ArgumentParser:
+    """The options every dimer-ensemble benchmark takes: the store, the window, runs, seed."""
     p = argparse.ArgumentParser()
     p.add_argument("samples")
     p.add_argument("--lb", type=int, required=True)
     p.add_argument("--lv", type=int, default=8)
     p.add_argument("--le", type=int, default=4)
     p.add_argument("--runs", type=int, default=8)
-    p.add_argument("--samples-used", type=int, default=None)
     p.add_argument("--origins", type=int, default=4)
     p.add_argument("--seed", type=int, default=13)
+    return p
+
+
+def main() -> None:
+    p = window_arguments()
+    p.add_argument("--samples-used", type=int, default=None)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--references", action="store_true")
     p.add_argument("--variant", action="append", required=True)

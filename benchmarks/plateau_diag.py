@@ -7,11 +7,9 @@ the model-free score of the kept filters' hard H (plug-in against a linear stati
         --variant nopatience:patience=0,epochs=60
 """
 
-import argparse
-
 import numpy as np
 import torch
-from est_opt import parse_variant
+from est_opt import parse_variant, window_arguments
 
 from rsmine import stores
 from rsmine.analysis.dimers.pristine import overlap, to_vector
@@ -31,14 +29,7 @@ def _shares(filters: np.ndarray, lv: int) -> np.ndarray:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("samples")
-    p.add_argument("--lb", type=int, required=True)
-    p.add_argument("--lv", type=int, default=8)
-    p.add_argument("--le", type=int, default=4)
-    p.add_argument("--runs", type=int, default=8)
-    p.add_argument("--origins", type=int, default=4)
-    p.add_argument("--seed", type=int, default=13)
+    p = window_arguments()
     p.add_argument("--every", type=int, default=2)
     p.add_argument("--variant", default="defaults:")
     args = p.parse_args()
