@@ -127,6 +127,13 @@ def _add_coarse_grain(sub: argparse._SubParsersAction) -> None:
         help="H's most probable value, the one the reported RSMI is scored on (none), or H "
         "drawn as in training (logistic)",
     )
+    p.add_argument(
+        "--stride",
+        type=int,
+        default=None,
+        help="sites between neighbouring blocks (default lv: the disjoint tiling; smaller: "
+        "overlapping blocks, for correlations finer than a block)",
+    )
     p.set_defaults(
         handler=_run_coarse_grain,
         writes="samples",
@@ -139,7 +146,13 @@ def _run_coarse_grain(args: argparse.Namespace) -> None:
     from rsmine.coarse_grain import coarse_grain_store
 
     coarse_grain_store(
-        args.filters, args.samples, args.out, run=args.run, seed=args.seed, noise=args.noise
+        args.filters,
+        args.samples,
+        args.out,
+        run=args.run,
+        seed=args.seed,
+        noise=args.noise,
+        stride=args.stride,
     )
 
 

@@ -21,7 +21,8 @@ and ``rsmine optimise``) holds, for an input lattice of side L and B = L/lv bloc
 
 Root attrs: ``lattice`` (chain | square | cubic; a dimer bond grid coarse-grains to a
 square lattice of blocks), ``params`` = {model: "coarse_grained", source_model, filters,
-run, run_index, samples, lv, blocks, embedding, states, components, noise, code_base}.
+run, run_index, samples, lv, stride, blocks, embedding, states, components, noise, code_base}.
+``--stride`` below lv gives B = L/stride overlapping blocks per axis instead.
 """
 
 from __future__ import annotations
@@ -135,21 +136,40 @@ def _run_index(path, run, run_ids, failed, rsmi_val) -> int:
     return int(found[0])
 
 
-def tiles(configs: np.ndarray, lv: int) -> np.ndarray:
-    """Visible blocks of a stride-lv tiling: (N, *B, lv**d) float32 of configs (N, *L).
+def tiles(configs: np.ndarray, lv: int, stride: int | None = None) -> np.ndarray:
+    """Visible blocks of side lv starting every ``stride`` sites along each axis (default lv:
+    the disjoint tiling; a smaller stride: overlapping blocks, the lattice periodic):
+    (N, *B, lv**d) float32 of configs (N, *L), B = L/stride.
 
-    Each block is flattened row-major like V of :class:`rsmine.estimator.regions.Partition`;
-    B = L/lv along every axis.
+    Each block is flattened row-major like V of :class:`rsmine.estimator.regions.Partition`.
     """
     configs = np.asarray(configs)
     shape = configs.shape[1:]
-    if any(side % lv for side in shape):
-        raise InputError(f"lv {lv} does not divide the lattice shape {shape}: no stride-lv tiling")
+    stride = lv if stride is None else stride
+    if stride < 1 or any(side % stride for side in shape):
+        raise InputError(f"stride {stride} does not divide the lattice shape {shape}")
+    if stride == lv:
+        d = len(shape)
+        blocks = [side // lv for side in shape]
+        split = configs.reshape(configs.shape[0], *[x for b in blocks for x in (b, lv)])
+        order = [0, *range(1, 2 * d, 2), *range(2, 2 * d + 1, 2)]
+        return split.transpose(order).reshape(configs.shape[0], *blocks, lv**d).astype(np.float32)
+    return _periodic_blocks(configs, lv, stride)
+
+
+def _periodic_blocks(configs: np.ndarray, lv: int, stride: int) -> np.ndarray:
+    """:func:`tiles` at a stride other than lv: every block gathered by periodic indices."""
+    shape = configs.shape[1:]
     d = len(shape)
-    blocks = [side // lv for side in shape]
-    split = configs.reshape(configs.shape[0], *[x for b in blocks for x in (b, lv)])
-    order = [0, *range(1, 2 * d, 2), *range(2, 2 * d + 1, 2)]
-    return split.transpose(order).reshape(configs.shape[0], *blocks, lv**d).astype(np.float32)
+    index = []
+    for axis, side in enumerate(shape):
+        starts = np.arange(side // stride) * stride
+        grid = (starts[:, None] + np.arange(lv)[None, :]) % side  # (B_a, lv)
+        view = [1] * (2 * d)
+        view[axis], view[d + axis] = grid.shape
+        index.append(grid.reshape(view))
+    blocks = configs[(slice(None), *index)]  # (N, *B, *[lv] * d)
+    return blocks.reshape(*blocks.shape[: d + 1], lv**d).astype(np.float32)
 
 
 def coarse_variables(
@@ -202,8 +222,13 @@ def coarse_grain_store(
     run: int | str = "best",
     seed: int = 0,
     noise: str = "none",
+    stride: int | None = None,
 ) -> Path:
     """Coarse-grain every configuration of ``samples`` with run ``run`` of ``filters``.
+
+    ``stride``: sites between the origins of neighbouring blocks (default lv: the disjoint
+    tiling, one H per block, a coarse-grained configuration; smaller: overlapping blocks at
+    every stride, for correlations resolved finer than a block — not a renormalisation step).
 
     Writes the sample store ``out`` (layout in the module docstring); ``seed`` seeds the
     logistic / Gumbel noise (``noise="logistic"``; the default ``"none"`` writes the hard H
@@ -232,7 +257,8 @@ def coarse_grain_store(
             f"--filters {filters}: {learned.components} continuous components have no "
             "single-valued configuration code"
         )
-    tiles(sample_set.configs[:1], learned.lv)  # refuse a lattice lv does not tile, up front
+    stride = _check_stride(stride, learned, sample_set.lattice)
+    tiles(sample_set.configs[:1], learned.lv, stride)  # refuse what does not tile, up front
     generator = None
     if noise == "logistic":
         generator = torch.Generator().manual_seed(
@@ -241,7 +267,7 @@ def coarse_grain_store(
     h = np.concatenate(
         [
             coarse_variables(
-                tiles(sample_set.configs[a : a + CHUNK], learned.lv), learned, generator
+                tiles(sample_set.configs[a : a + CHUNK], learned.lv, stride), learned, generator
             )
             for a in range(0, sample_set.n_samples, CHUNK)
         ]
@@ -249,7 +275,7 @@ def coarse_grain_store(
     components = np.moveaxis(h, -1, 1)
     base = learned.states if learned.embedding == "categorical" else 2
     configs = _code(components, learned.embedding, base)
-    _write(out, sample_set, learned, components, configs, noise, base, seed)
+    _write(out, sample_set, learned, components, configs, noise, base, seed, stride)
     progress.summary(
         "coarse-grain",
         f"{sample_set.n_samples} samples {sample_set.shape} -> {configs.shape[1:]} with run "
@@ -268,7 +294,20 @@ def _code(components: np.ndarray, embedding: str, base: int) -> np.ndarray:
     return code.astype(np.int8 if base ** components.shape[1] <= 127 else np.int32)
 
 
-def _write(out, sample_set, learned, components, configs, noise, base, seed) -> None:
+def _check_stride(stride: int | None, learned: LearnedFilter, lattice: str) -> int:
+    """The stride (default lv), refused unless a positive multiple of the lattice's step
+    (2 on the dimer grid: windows start on vertices) not above lv."""
+    stride = learned.lv if stride is None else stride
+    unit = lattices.step(lattice)
+    if not 1 <= stride <= learned.lv or stride % unit:
+        raise InputError(
+            f"--stride {stride}: expected a multiple of {unit} (the {lattice} lattice's step) "
+            f"from {unit} to lv = {learned.lv}"
+        )
+    return stride
+
+
+def _write(out, sample_set, learned, components, configs, noise, base, seed, stride) -> None:
     params = {
         "model": "coarse_grained",
         "source_model": (sample_set.attrs.get("params") or {}).get("model"),
@@ -277,6 +316,7 @@ def _write(out, sample_set, learned, components, configs, noise, base, seed) -> 
         "run_index": learned.index,
         "samples": str(sample_set.path),
         "lv": learned.lv,
+        "stride": stride,
         "blocks": list(configs.shape[1:]),
         "embedding": learned.embedding,
         "states": learned.states,
@@ -297,11 +337,21 @@ def _write(out, sample_set, learned, components, configs, noise, base, seed) -> 
                 stores.write_array(group, name, np.asarray(array[...]), ["sample"])
 
 
-def read_components(path: str | Path) -> np.ndarray:
-    """The ``components`` (sample, component, *B) of a complete coarse-grained sample store."""
-    path = Path(path)
+def _coarse_store(path: Path) -> Any:
     group = stores.open_store(path, "samples")
     params = group.attrs.get("params") or {}
     if params.get("model") != "coarse_grained" or "components" not in group.array_keys():
         raise InputError(f"{path}: not a coarse-grained sample store (rsmine coarse-grain)")
-    return np.asarray(group["components"][...])
+    return group
+
+
+def read_components(path: str | Path) -> np.ndarray:
+    """The ``components`` (sample, component, *B) of a complete coarse-grained sample store."""
+    return np.asarray(_coarse_store(Path(path))["components"][...])
+
+
+def block_spacing(path: str | Path) -> float:
+    """Distance between neighbouring entries of a coarse-grained store, in blocks: stride / lv
+    (1 for the disjoint tiling)."""
+    params = _coarse_store(Path(path)).attrs["params"]
+    return params.get("stride", params["lv"]) / params["lv"]

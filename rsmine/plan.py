@@ -19,6 +19,7 @@ from typing import Any
 from rsmine import study, systems
 from rsmine.analysis.rsmi.transition import MIN_POINTS as TRANSITION_MIN_POINTS
 from rsmine.errors import InputError
+from rsmine.estimator import lattices
 from rsmine.flags import option_flags
 
 RSMI_FIGURES = ("rsmi_vs_control", "rsmi_vs_buffer")
@@ -193,7 +194,9 @@ class Plan:
         """Options of ``rsmine coarse-grain`` at one dimer_fields point."""
         fields = self.systems[system]["dimer_fields"]
         seed = study.simulate_seed(fields["seed"], self.point(system, label))
-        return option_flags({"run": fields["run"], "seed": seed})
+        # blocks at every vertex (dimer_fields: dimer systems only): G(r) resolved to a vertex
+        stride = lattices.step(lattices.DIMER_GRID)
+        return option_flags({"run": fields["run"], "seed": seed, "stride": stride})
 
     def analysed(self, system: str, analysis: str) -> bool:
         """Does ``system`` get ``analysis``? Each needs enough points, lb values or counts."""

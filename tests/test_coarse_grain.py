@@ -39,6 +39,19 @@ def test_tiles_follow_the_partition_order():
     assert blocks[1, 1, 2].tolist() == configs[1, 2:4, 4:6].ravel().tolist()
 
 
+def test_overlapping_blocks_wrap_around_and_contain_the_tiling():
+    configs = np.random.default_rng(0).integers(-1, 2, (3, 8, 12))
+    blocks = tiles(configs, 4, stride=2)  # a block every 2 sites: 4 x 6 of them
+    assert blocks.shape == (3, 4, 6, 16)
+    wrapped = np.roll(configs, (-6, -10), axis=(1, 2))[:, :4, :4]  # block (3, 5) wraps
+    assert blocks[:, 3, 5].tolist() == wrapped.reshape(3, 16).tolist()
+    assert (blocks[:, ::2, ::2] == tiles(configs, 4)).all()  # every other: the tiling
+    chain = np.arange(10).reshape(1, 10)
+    assert tiles(chain, 5, stride=1)[0, 8].tolist() == [8, 9, 0, 1, 2]
+    with pytest.raises(InputError, match="stride 3 does not divide"):
+        tiles(configs, 4, stride=3)
+
+
 def test_hand_made_filters_give_the_predicted_h():
     rng = np.random.default_rng(3)
     spins = rng.choice(np.array([-1, 1], np.int8), size=(5, 8, 8))
@@ -296,6 +309,9 @@ def test_bad_input_is_refused_before_any_work(trained, tmp_path, capsys):
         == 2
     )
     assert "lattice" in capsys.readouterr().err
+    assert main([*args, "--out", str(tmp_path / "z.zarr"), "--stride", "5"]) == 2
+    assert "--stride 5: expected a multiple of 1" in capsys.readouterr().err  # lv 4
+    assert not (tmp_path / "z.zarr").exists()
 
 
 def test_filters_from_an_ensemble_store(trained, tmp_path):

@@ -37,7 +37,7 @@ def two_point(
             )
     ax.axhline(0, color="0.7", lw=0.6, zorder=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("distance r [coarse blocks]")
+    ax.set_xlabel("distance r [blocks of side $L_V$]")
     ax.set_ylabel("$G(r)=\\langle h(x)h(x+r)\\rangle-\\langle h\\rangle^2$  (h = ±1)")
     ax.set_title(title)
     ax.legend(fontsize="small")

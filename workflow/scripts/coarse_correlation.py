@@ -7,14 +7,14 @@ import pandas as pd
 
 from rsmine.analysis.coarse.correlation import two_point
 from rsmine.analysis.tables import write_csv
-from rsmine.coarse_grain import read_components
+from rsmine.coarse_grain import block_spacing, read_components
 from rsmine.figures import coarse
 
 
 def main(smk) -> None:
     with open(smk.log[0], "w") as log, redirect_stderr(log):
         tables = {
-            label: two_point(read_components(path))
+            label: two_point(read_components(path), spacing=block_spacing(path))
             for label, path in zip(smk.params.labels, smk.input, strict=True)
         }
         frame = pd.concat([t.assign(point=label) for label, t in tables.items()])
