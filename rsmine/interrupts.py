@@ -26,13 +26,16 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 class Interrupted(BaseException):
     """Raised in the main thread by SIGINT or SIGTERM inside :func:`installed`.
 
-    ``report`` is False on the MPI ranks that should stay silent (rank 0 speaks).
+    ``report`` is False on the MPI ranks that should stay silent (rank 0 speaks); ``linger``
+    is how long, in seconds, the process waits after its line before it ends (MPI ranks: see
+    :func:`rsmine.models.dimers.launch.linger`).
     """
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
         self.report = True
+        self.linger = 0.0
 
     @property
     def name(self) -> str:

@@ -18,6 +18,7 @@ import argparse
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 from rsmine import interrupts
@@ -41,6 +42,7 @@ def _interrupted(name: str, args: argparse.Namespace, exc: interrupts.Interrupte
             out=out, parent=out.parent, name=out.name
         )
         print(f"rsmine {name}: interrupted by {exc.name}; {kept}", file=sys.stderr, flush=True)
+    time.sleep(exc.linger)
     os._exit(exc.exit_code)  # worker threads may still be inside a kernel: do not join them
 
 

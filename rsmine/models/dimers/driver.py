@@ -360,6 +360,7 @@ def simulate_store(
         _simulate(comm, out, run, seed, resume)
     except Interrupted as exc:
         exc.report = comm.Get_rank() == 0  # one line for the job, not one per rank
+        exc.linger = launch.linger(comm.Get_rank(), comm.Get_size())
         raise
     except BaseException as exc:
         if comm.Get_size() == 1:

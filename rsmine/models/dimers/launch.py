@@ -15,6 +15,11 @@ from rsmine.writer_lock import WriterLock
 
 _LAUNCHED_TASKS = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "SLURM_STEP_NUM_TASKS")
 _ABORT_GRACE_S = 1.0
+_SPEAKER_LINGER_S = 0.3
+"""Seconds rank 0 waits after its interruption line: mpiexec forwards it before tearing down."""
+_SILENT_LINGER_S = 0.8
+"""Seconds the other ranks wait before ending: the first rank to end makes mpiexec kill the
+rest, which must not be rank 0 with its line unsaid."""
 
 
 def check_launch(ranks: int, chains: int, environ: Mapping[str, str]) -> None:
@@ -60,3 +65,12 @@ def abort(comm: Any, exc: BaseException) -> None:
     sys.stderr.flush()
     time.sleep(_ABORT_GRACE_S)  # MPI_Abort kills the I/O forwarding with it
     comm.Abort(1)
+
+
+def linger(rank: int, ranks: int) -> float:
+    """Seconds an interrupted rank waits before it ends (:class:`~rsmine.interrupts.Interrupted`'s
+    ``linger``): 0 alone; with several ranks rank 0 briefly after its one line, the others
+    longer, so that rank 0 ends first and its line reaches the launcher's stderr."""
+    if ranks == 1:
+        return 0.0
+    return _SPEAKER_LINGER_S if rank == 0 else _SILENT_LINGER_S
