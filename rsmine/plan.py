@@ -194,9 +194,18 @@ class Plan:
         """Options of ``rsmine coarse-grain`` at one dimer_fields point."""
         fields = self.systems[system]["dimer_fields"]
         seed = study.simulate_seed(fields["seed"], self.point(system, label))
-        # blocks at every vertex (dimer_fields: dimer systems only): G(r) resolved to a vertex
-        stride = lattices.step(lattices.DIMER_GRID)
-        return option_flags({"run": fields["run"], "seed": seed, "stride": stride})
+        return option_flags({"run": fields["run"], "seed": seed, "stride": self._stride(system)})
+
+    def _stride(self, system: str) -> int:
+        """coarse-grain's stride on a dimer system: two vertices, the dimer lattice's unit cell
+        of columnar and plaquette order (at odd vertex offsets a filter reads the other
+        sublattice, and G(r) would zigzag), where it tiles the simulated lattice; else lv."""
+        spec = self.systems[system]
+        lv, stride = spec["optimise"]["lv"], 2 * lattices.step(lattices.DIMER_GRID)
+        if "simulate" not in spec or stride > lv:
+            return lv
+        side = systems.lattice_side(spec["model"], spec["simulate"])
+        return stride if side % stride == 0 else lv
 
     def analysed(self, system: str, analysis: str) -> bool:
         """Does ``system`` get ``analysis``? Each needs enough points, lb values or counts."""

@@ -288,10 +288,10 @@ def test_tiny_dag_runs_every_rule_and_draws_every_figure(tiny_run):
         group = stores.open_store(results / f"ensembles/{system}.zarr", "ensemble")
         assert sorted(group["run_id"][...]) == [0, 0, 1, 1]
     assert (results / "figures/chipping_marginals.png").stat().st_size > 1000
-    # H of a 2 x 2-vertex block at every vertex (--stride 2): G(r) every half block
+    # H of the 2 x 2-vertex block every two vertices (--stride 4 = lv: the tiling here)
     correlation = (results / "tables/dimers_coarse_correlation.csv").read_text().splitlines()
     distances = {float(line.split(",")[1]) for line in correlation[1:]}
-    assert distances == {0.0, 0.5, 1.0}, correlation[:4]
+    assert distances == {0.0, 1.0}, correlation[:4]
     dimers = stores.read_samples(results / "samples/dimers/T0.5.zarr")
     assert dimers.lattice == "dimer_grid" and dimers.shape == (8, 8)
 
