@@ -94,12 +94,7 @@ def linear_reference(
     if h_score.shape[:2] != e.shape[:2]:
         raise InputError(f"h_score {h_score.shape} and e {e.shape} disagree on (N, O)")
     h = np.where(h_score >= 0, 1.0, -1.0)
-    gram, moment = 0.0, 0.0
-    for chunk in np.array_split(rows["train"], max(1, len(rows["train"]) // CHUNK)):
-        x = _design(e[chunk])
-        gram = gram + x.T @ x
-        moment = moment + x.T @ h[chunk].reshape(-1, h.shape[-1])
-    coef = np.linalg.lstsq(gram, moment, rcond=None)[0]
+    coef = _fit(e, rows["train"], h)
     # the prediction cut where the training part's share of H = -1 lies (sign(prediction)
     # when H is balanced; an unbalanced H, e.g. a heavy-tailed block mass, keeps both states)
     fitted = _predict(e, rows["train"], coef)
@@ -134,21 +129,28 @@ def binned_reference(
     if h_score.shape != e.shape[:2] or bins < 2:
         raise InputError(f"h_score {h_score.shape} must be e's (N, O) {e.shape[:2]}; bins >= 2")
     h = h_score.astype(np.float64)
-    gram, moment = 0.0, 0.0
-    for chunk in np.array_split(rows["train"], max(1, len(rows["train"]) // CHUNK)):
-        x = _design(e[chunk])
-        gram = gram + x.T @ x
-        moment = moment + x.T @ h[chunk].reshape(-1)
-    coef = np.linalg.lstsq(gram, moment, rcond=None)[0]
+    coef = _fit(e, rows["train"], h[..., None])[:, 0]
     levels = np.linspace(0, 1, bins + 1)[1:-1]
-    h_edges = np.unique(np.quantile(h[rows["train"]], levels))
-    p_edges = np.unique(np.quantile(_design(e[rows["train"]]) @ coef, levels))
-    a = np.searchsorted(h_edges, h[rows["test"]].reshape(-1), side="right")
+    test_h = h[rows["test"]].reshape(-1)
     if binary:
-        a = (h[rows["test"]].reshape(-1) >= 0).astype(np.int64)
-    b = np.searchsorted(p_edges, _design(e[rows["test"]]) @ coef, side="right")
+        a = (test_h >= 0).astype(np.int64)
+    else:
+        a = np.searchsorted(np.unique(np.quantile(h[rows["train"]], levels)), test_h, "right")
+    p_edges = np.unique(np.quantile(_predict(e, rows["train"], coef), levels))
+    b = np.searchsorted(p_edges, _predict(e, rows["test"], coef), side="right")
     groups = np.repeat(np.arange(len(rows["test"])), e.shape[1])
     return plugin_estimate(a, b, rng, groups)
+
+
+def _fit(e: "np.ndarray | WindowArray", train: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Least squares coefficients (1 + n_env, T) of target (N, O, T) on (1, e), over the
+    configurations ``train``, from normal equations accumulated CHUNK configurations at a time."""
+    gram, moment = 0.0, 0.0
+    for chunk in np.array_split(train, max(1, len(train) // CHUNK)):
+        x = _design(e[chunk])
+        gram = gram + x.T @ x
+        moment = moment + x.T @ target[chunk].reshape(-1, target.shape[-1])
+    return np.linalg.lstsq(gram, moment, rcond=None)[0]
 
 
 def _predict(e: "np.ndarray | WindowArray", members: np.ndarray, coef: np.ndarray) -> np.ndarray:
