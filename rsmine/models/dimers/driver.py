@@ -74,8 +74,6 @@ _PER_CHAIN = {  # name: dtype, (chain,)
     "chain_done": np.bool_,
 }
 _DIMS = ("sample", "y", "x")
-# how many tasks the launcher started, as it tells them: MPICH's PMI (mpiexec, srun
-# --mpi=pmi2), Open MPI, and srun itself (set only in tasks that srun started)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from typing import Any
 from rsmine.errors import InputError
 from rsmine.writer_lock import WriterLock
 
+# how many tasks the launcher started, as it tells them: MPICH's PMI (mpiexec, srun
+# --mpi=pmi2), Open MPI, and srun itself (set only in tasks that srun started)
 _LAUNCHED_TASKS = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "SLURM_STEP_NUM_TASKS")
 _ABORT_GRACE_S = 1.0
 _SPEAKER_LINGER_S = 0.3
