@@ -37,8 +37,10 @@ def parse_variant(text: str) -> tuple[str, dict]:
     return name, options
 
 
-def _number(value: str) -> int | float | str:
-    """An option's value: an int, else a float, else the text."""
+def _number(value: str) -> int | float | bool | str:
+    """An option's value: true/false, an int, else a float, else the text."""
+    if value in ("true", "false"):
+        return value == "true"
     for kind in (int, float):
         try:
             return kind(value)

@@ -51,7 +51,7 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
     from rsmine.estimator.lattices import DIMER_GRID
     from rsmine.estimator.train.config import options
     from rsmine.flags import argparse_keywords, shown
-    from rsmine.systems import DEFAULT_COMPONENTS, training_defaults
+    from rsmine.systems import DEFAULT_COMPONENTS, SYSTEMS, training_defaults
 
     p = sub.add_parser("optimise", help="an ensemble of RSMI-NE optimisations")
     p.add_argument("--samples", required=True, help="input sample store")
@@ -75,10 +75,12 @@ def _add_optimise(sub: argparse._SubParsersAction) -> None:
         help="require an interrupted run's checkpoint to continue from (without it: continued "
         "when there, else started afresh)",
     )
+    lattices = {s.lattice: training_defaults(s.lattice) for s in SYSTEMS.values() if s.defaults}
     for name, (default, option) in options().items():
         text = "off" if default is None else shown(default)
-        if name in dimer:
-            text += f"; dimer grid: {shown(dimer[name])}"
+        for lattice, defaults in lattices.items():
+            if name in defaults:
+                text += f"; {lattice.replace('_', ' ')}: {shown(defaults[name])}"
         p.add_argument(
             "--" + name.replace("_", "-"),
             dest=name,

@@ -30,7 +30,9 @@ Runs store written here (R runs, C filter rows, V of shape ``v_shape``):
   and standard deviation σ of each visible site; H is computed from Λ·(v − μ)/σ
   (μ = 0 with --centre off, σ = 1 with --standardise off);
 - ``e_centre``, ``e_scale`` (env,) float32: the same for the environment sites
-  the critic reads (in the partition's E order), 0 and 1 with --standardise off.
+  the critic reads (in the partition's E order), 0 and 1 with --standardise off;
+- ``e_whiten`` (env, env_out) float32, with --whiten only: the critic reads
+  (e − e_centre) @ e_whiten (e_scale 1).
 
 Root attrs: ``params`` = {samples, n_samples, runs, first_run, region,
 coarse_grainer, critic, optimiser, split, evaluation}, ``seed`` (entropy and how runs are
@@ -75,6 +77,7 @@ _ATTR_GROUPS = {
         "centre",
         "scale_v",
         "standardise",
+        "whiten",
     ),
     "critic": ("bound", "hidden", "embed"),
     "split": ("split",),
@@ -355,7 +358,11 @@ def _write(
         v_dims = [f"v{axis}" for axis in range(len(partition.v_shape))]
         stores.write_array(group, "filters", filters, ["run", "component", *v_dims])
         for name, values in result.inputs.items():
-            shape, dims = (partition.v_shape, v_dims) if name[0] == "v" else ((-1,), ["env"])
+            shape, dims = (
+                (partition.v_shape, v_dims)
+                if name[0] == "v"
+                else (values.shape, ["env", "env_out"][: values.ndim])
+            )
             stores.write_array(group, name, values.astype(np.float32).reshape(shape), dims)
         for name in ("rsmi", "rsmi_se", "rsmi_val", "rsmi_train", "rsmi_sampled"):
             values = getattr(result, name).astype(np.float32)

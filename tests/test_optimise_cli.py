@@ -329,6 +329,7 @@ _NOT_DEFAULT = {
     "device": "cpu",
     "centre": False,
     "standardise": False,
+    "whiten": True,
     "scale_v": True,
 }
 
@@ -358,7 +359,7 @@ def test_options_are_declared_once_and_every_consumer_agrees(tmp_path, samples, 
         flag = "--" + name.replace("_", "-")
         assert f"{flag} " in help_text and f"{option.help} (default: {shown.lower()}" in help_text
     assert "--bound {infonce,nwj,tuba,dv}" in help_text and "--device {cpu,cuda,auto}" in help_text
-    assert "(default: 30; dimer grid: 80)" in help_text
+    assert "(default: 30; dimer grid: 80; chain: 200)" in help_text
     # the flags a workflow writes parse back to the values it holds
     flags = option_flags(_NOT_DEFAULT).split()
     parsed = vars(build_parser().parse_args([*_args("s", "o"), *flags]))

@@ -112,19 +112,19 @@ def binned_reference(
     rows: dict[str, np.ndarray],
     rng: np.random.Generator,
     bins: int = 16,
-    binary: bool = False,
-) -> PluginEstimate:
-    """Model-free reference of a coarse variable of the score h_score against E.
+) -> dict[str, PluginEstimate]:
+    """Model-free references of two coarse variables of the score h_score against E.
 
     h_score: (N, O) a score per configuration and origin (e.g. the block mass); e: (N, O,
     n_env); rows: configuration indices of the "train" and "test" parts. The score is
-    predicted from (1, e) by least squares fitted on the training part and the prediction cut
-    into ``bins`` quantile bins of the training part; H is the score cut the same way
-    (continuous H; tied values share a bin, so a discrete score keeps its own levels) or,
-    with ``binary``, its sign [h_score >= 0]. The plug-in MI of H and the prediction's bin
-    on the test part, in nats, is a lower bound on I(H : E) up to its estimation error
-    (Miller–Madow removes the first-order bias only: with test pairs not well above
-    ``bins``², e.g. a few hundred, it reads high).
+    predicted from (1, e) by least squares fitted once on the training part and the
+    prediction cut into ``bins`` quantile bins of the training part; H is the score cut the
+    same way ("continuous"; tied values share a bin, so a discrete score keeps its own levels)
+    or at its training-part mean ("binary", [h_score >= mean]). The plug-in MI of H and the
+    prediction's bin on the test part, in nats, is a lower bound on I(H : E) up to its
+    estimation error (Miller–Madow removes the first-order bias only: with test pairs not
+    well above ``bins``², e.g. a few hundred, it reads high). Returns {"binary": …,
+    "continuous": …}, the standard errors from one bootstrap stream of ``rng`` each in turn.
     """
     if h_score.shape != e.shape[:2] or bins < 2:
         raise InputError(f"h_score {h_score.shape} must be e's (N, O) {e.shape[:2]}; bins >= 2")
@@ -132,14 +132,15 @@ def binned_reference(
     coef = _fit(e, rows["train"], h[..., None])[:, 0]
     levels = np.linspace(0, 1, bins + 1)[1:-1]
     test_h = h[rows["test"]].reshape(-1)
-    if binary:
-        a = (test_h >= 0).astype(np.int64)
-    else:
-        a = np.searchsorted(np.unique(np.quantile(h[rows["train"]], levels)), test_h, "right")
     p_edges = np.unique(np.quantile(_predict(e, rows["train"], coef), levels))
     b = np.searchsorted(p_edges, _predict(e, rows["test"], coef), side="right")
     groups = np.repeat(np.arange(len(rows["test"])), e.shape[1])
-    return plugin_estimate(a, b, rng, groups)
+    h_edges = np.unique(np.quantile(h[rows["train"]], levels))
+    forms = {
+        "binary": (test_h >= h[rows["train"]].mean()).astype(np.int64),
+        "continuous": np.searchsorted(h_edges, test_h, "right"),
+    }
+    return {name: plugin_estimate(a, b, rng, groups) for name, a in forms.items()}
 
 
 def _fit(e: "np.ndarray | WindowArray", train: np.ndarray, target: np.ndarray) -> np.ndarray:

@@ -69,10 +69,8 @@ def window_baselines(
     v, e = partition.windows(configs).materialise()
     rows = part_rows(len(configs), TrainConfig().split, np.random.default_rng(seed))
     mass = v.sum(axis=-1, dtype=np.float64)  # (N, O) block mass M_V
-    centred = mass - mass[rows["train"]].mean()
-    binary = binned_reference(centred, e, rows, np.random.default_rng(seed), binary=True)
-    continuous = binned_reference(mass, e, rows, np.random.default_rng(seed))
-    return {"binary": (binary.mi, binary.se), "continuous": (continuous.mi, continuous.se)}
+    found = binned_reference(mass, e, rows, np.random.default_rng(seed))
+    return {h: (estimate.mi, estimate.se) for h, estimate in found.items()}
 
 
 def baselines_table(
@@ -128,23 +126,21 @@ error (nats), the coarse variable's embedding H and the window's le."""
 
 def learned_curve(path: str | Path) -> pd.DataFrame:
     """The learned RSMI of a chipping ensemble store per (w, lb), in increasing w: the
-    validation-best run (nothing chosen on the test part) and the mean over the successful
-    runs; H and le from the system's configuration that ``rsmine aggregate --params``
-    recorded in the store (attr ``params.config``)."""
+    validation-best run and the mean over the successful runs, as the ensemble summary
+    (:func:`rsmine.analysis.rsmi.summary.summarise`) has them; H and le from the system's
+    configuration that ``rsmine aggregate --params`` recorded in the store (attr
+    ``params.config``)."""
     from rsmine import stores
+    from rsmine.analysis.rsmi.summary import standard_error, summarise
 
-    group = stores.open_store(path, "ensemble")
-    names = ("control", "lb", "rsmi", "rsmi_val", "failed")
-    frame = pd.DataFrame({k: np.asarray(group[k][...]) for k in names})
-    frame["rsmi_se"] = np.asarray(group["rsmi_se"][...]) if "rsmi_se" in group else np.nan
-    optimise = group.attrs["params"].get("config", {}).get("optimise")
+    optimise = stores.open_store(path, "ensemble").attrs["params"].get("config", {})
+    optimise = optimise.get("optimise")
     if optimise is None:
         raise InputError(f"{path}: no system configuration (aggregate it with --params)")
-    h = optimise.get("train", {}).get("embedding", "binary")
-    rows = []
-    for (w, lb), cell in frame[~frame["failed"].astype(bool)].groupby(["control", "lb"]):
-        best = cell.iloc[int(np.argmax(cell["rsmi_val"].to_numpy()))]
-        sem = cell["rsmi"].std(ddof=1) / np.sqrt(len(cell)) if len(cell) > 1 else np.nan
-        mean = cell["rsmi"].mean()
-        rows.append([w, lb, len(cell), best["rsmi"], best["rsmi_se"], mean, sem, h, optimise["le"]])
-    return pd.DataFrame(rows, columns=LEARNED_COLUMNS)
+    table = summarise(path).sort_values(["lb", "control"], kind="stable")
+    curve = table.rename(columns={"control": "w"}).assign(
+        sem=standard_error(table),
+        H=optimise.get("train", {}).get("embedding", "binary"),
+        le=optimise["le"],
+    )
+    return curve[LEARNED_COLUMNS].reset_index(drop=True)

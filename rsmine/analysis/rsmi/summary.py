@@ -59,12 +59,14 @@ def _cell_summary(cell: pd.DataFrame) -> dict[str, float]:
         "left_std": float(left.std(ddof=1)) if len(left) > 1 else math.nan,
     }
     if len(rsmi) == 0:
-        return stats | {k: math.nan for k in ("mean", "std", "best", *QUANTILES, "best_run")}
+        nan = ("mean", "std", "best", "best_se", *QUANTILES, "best_run")
+        return stats | {k: math.nan for k in nan}
     best = int(np.argmax(ok["rsmi_val"].to_numpy(dtype=np.float64)))  # validation only
     stats |= {
         "mean": float(rsmi.mean()),
         "std": float(rsmi.std(ddof=1)) if len(rsmi) > 1 else math.nan,
         "best": float(rsmi[best]),
+        "best_se": float(ok["rsmi_se"].to_numpy()[best]) if "rsmi_se" in ok else math.nan,
         "best_run": int(ok["run_id"].to_numpy()[best]),
     }
     stats |= {name: float(np.quantile(rsmi, q)) for name, q in QUANTILES.items()}
@@ -107,7 +109,8 @@ def summarise(path: str | Path, components: int | None = None) -> pd.DataFrame:
     components: keep only the runs trained with this many components (all when None).
     Columns: point, control, lb, components, runs (successful), failed (excluded
     from the statistics), mean, std (ddof 1), best (the test RSMI of best_run, the run with
-    the highest validation RSMI: nothing is selected on the test part), best_run,
+    the highest validation RSMI: nothing is selected on the test part), best_se (its held-out
+    standard error; NaN where the store has none), best_run,
     q05, q25, median, q75, q95, left (runs that left the plateau, :func:`left_plateau`),
     left_mean, left_std (their test RSMI), then :data:`REFERENCE_COLUMNS`: the best physical
     reference (:func:`best_reference`; NaN where the ensemble holds none), its held-out test and
@@ -136,6 +139,7 @@ def summarise(path: str | Path, components: int | None = None) -> pd.DataFrame:
         "mean",
         "std",
         "best",
+        "best_se",
         "best_run",
         *QUANTILES,
         *LEFT_COLUMNS,
@@ -150,6 +154,7 @@ CSV_NAMES = {
     "mean": "rsmi_mean_nats",
     "std": "rsmi_std_nats",
     "best": "rsmi_best_nats",
+    "best_se": "rsmi_best_se_nats",
     **{name: f"rsmi_{name}_nats" for name in QUANTILES},
     "left": "runs_left_plateau",
     "left_mean": "rsmi_left_mean_nats",
@@ -169,7 +174,9 @@ def read_summary_csv(path: str | Path) -> pd.DataFrame:
     """Read a table of :func:`write_summary_csv` back with the column names of :func:`summarise`."""
     table = pd.read_csv(path)
     back = {csv: name for name, csv in CSV_NAMES.items()}
-    optional = {CSV_NAMES[n] for n in (*REFERENCE_COLUMNS, *LEFT_COLUMNS) if n in CSV_NAMES}
+    optional = {
+        CSV_NAMES[n] for n in (*REFERENCE_COLUMNS, *LEFT_COLUMNS, "best_se") if n in CSV_NAMES
+    }
     missing = sorted(set(back) - optional - set(table.columns))
     if missing:
         raise InputError(f"{path}: summary table lacks columns {missing}")

@@ -66,7 +66,8 @@ class TrainConfig:
     Eq. (B12), the device, centring and standardisation
     (:mod:`rsmine.estimator.train.standardise`): Λ acts on (v − μ)/σ, μ (``centre``) and σ
     (``scale_v``) (n_visible,) the training part's mean and standard deviation of each
-    visible site, and the critic sees E standardised per site (``standardise``). Centring
+    visible site, and the critic sees E standardised per site (``standardise``) or whitened
+    with the training part's covariance (``whiten``). Centring
     deviates from the paper's Λ·v: without it a filter of one sign on non-negative variables
     (masses, dimer occupations) gives a constant H and no information; on symmetric spins
     μ ≈ 0, σ ≈ 1 and nothing changes.
@@ -180,6 +181,14 @@ class TrainConfig:
         True,
         "the critic's input E centred and scaled per site with training-part statistics "
         "(off: raw E, as in the paper)",
+        type="boolean",
+    )
+    whiten: bool = option(
+        False,
+        "the critic's input E whitened with the training part's covariance (after centring; "
+        "ridge 1e-3 of the mean eigenvalue): a direction of small variance that carries the "
+        "information, e.g. the total mass of a conserved quantity, reaches the critic on the "
+        "scale of the others (on by default for chipping masses)",
         type="boolean",
     )
     scale_v: bool = option(

@@ -119,6 +119,7 @@ def split(
         scale_v=config.scale_v,
         standardise=config.standardise,
         device=device,
+        whiten=config.whiten,
     )
     e_source = _put(windows.e_source, device)
     same = windows.v_source is windows.e_source
