@@ -114,7 +114,10 @@ SYSTEMS: dict[str, System] = {
         # RSMI 0.17-0.23 nats with it, 0.05-0.14 without (benchmarks/RESULTS.md, issue 17).
         # warm-up 20, 80 epochs: at lb 8 (32x32 vertices, T = inf) runs need 10-20 epochs to
         # leave the initial plateau, so a warm-up of 10 restarts runs about to leave it (3 of 8
-        # left at 0) and 50 epochs leave a restarted run too few (RESULTS.md, item 5)
+        # left at 0) and 50 epochs leave a restarted run too few (RESULTS.md, item 5).
+        # whiten: T = inf, lb 8, 8 runs, validation-best test RSMI 32x32 vertices 0.033-0.036
+        # -> 0.068-0.071 on three seeds (runs near 0: 2, 2, 1 -> 0, 0, 0), 16x16 0.058 ->
+        # 0.092 (critic-only (Ex, Ey) 0.080); lb 2, 4, 6 unchanged (RESULTS.md)
         defaults={
             "components": 2,
             "epochs": 80,
@@ -122,6 +125,7 @@ SYSTEMS: dict[str, System] = {
             "batch": 400,
             "tau_max": 0.75,
             "scale_v": True,
+            "whiten": True,
         },
     ),
     "chipping": System(
