@@ -102,3 +102,20 @@ def test_grid_error_is_half_the_local_spacing():
     grid = np.array([0.1, 0.2, 0.4, 0.8])
     assert grid_error(grid, 0.15) == pytest.approx(0.1)  # cells 0.1 and 0.2 around it
     assert grid_error(X, 1.0) == pytest.approx(0.025)
+
+
+def test_interval_stays_within_the_scanned_range(tmp_path):
+    """A step at the second of four coarse points (chipping's w 0.1, 1/3, 1, 2): the grid
+    widening (half a cell) would pass below w = 0; the interval is cut at the grid's ends."""
+    x = [0.1, 0.333, 1.0, 2.0]
+    rng = np.random.default_rng(5)
+    parts = []
+    for i, (w, level) in enumerate(zip(x, (0.17, 0.21, 0.26, 0.26), strict=True)):
+        values = level + rng.normal(0.0, 0.01, 12)
+        filters = np.ones((12, 1, 4, 4))
+        path = write_runs(tmp_path / f"w{i}.zarr", 0, values, [False] * 12, filters=filters)
+        parts.append(RunsPart(path, f"w{w:g}", w, 8))
+    out = aggregate(parts, tmp_path / "ens.zarr", {(p.point, 8): 12 for p in parts})
+    steep = transition_table(out, exact=1.0 / 3.0, n_boot=200).iloc[0]
+    assert steep["shape"] == "step"
+    assert 0.1 <= steep["ci_low"] <= steep["estimate"] <= steep["ci_high"] <= 2.0

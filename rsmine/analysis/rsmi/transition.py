@@ -29,7 +29,9 @@ with replacement, the runs within each control point separately, recomputes
 the curve and the estimate; the 2.5 and 97.5 percentiles of the replicates
 (seeded, so deterministic), widened on each side by half the control grid's
 spacing around the estimate (the grid and interpolation error: a transition is
-not located better than the cell that holds it, whatever the runs say). The
+not located better than the cell that holds it, whatever the runs say) and kept
+within the scanned range (nothing locates a transition outside it; a widening
+past w = 0 once gave a negative chipping rate). The
 bootstrap does not resample the Monte Carlo samples (that would mean retraining);
 the finite-size offset is not in the interval either: it is what
 :mod:`rsmine.analysis.finite_size` extrapolates away.
@@ -235,13 +237,14 @@ def _row(
     n_boot: int,
     seed: int,
 ) -> dict[str, object]:
-    """One table row: the estimate and its interval widened by the grid error."""
+    """One table row: the estimate and its interval widened by the grid error, within the
+    range of x."""
     estimate = low = high = math.nan
     if estimator is not None and len(x) >= MIN_POINTS:
         estimate, low, high = bootstrap(x, samples, *estimator, n_boot, seed)
         if math.isfinite(estimate):
             half = grid_error(x, estimate)
-            low, high = low - half, high + half
+            low, high = max(low - half, float(x.min())), min(high + half, float(x.max()))
     return {
         "lb": lb,
         "method": method,
