@@ -188,7 +188,7 @@ class TrainConfig:
         "the critic's input E whitened with the training part's covariance (after centring; "
         "ridge 1e-3 of the mean eigenvalue): a direction of small variance that carries the "
         "information, e.g. the total mass of a conserved quantity, reaches the critic on the "
-        "scale of the others (on by default for chipping masses)",
+        "scale of the others",
         type="boolean",
     )
     scale_v: bool = option(
