@@ -243,7 +243,7 @@ def _require_memory(
     """Refuse (naming --runs) a batch whose replica state and data cannot fit in memory: per run
     five copies of the parameters (values, best, two Adam moments, gradients), the fixed
     evaluation noise and an epoch's training noise; once, the configurations (the windows are
-    gathered from them per minibatch)."""
+    gathered from them per minibatch). With --whiten, E's covariance (refused naming --le)."""
     rows = components * (config.states if config.embedding == "categorical" else 1)
     n_params = critics.n_parameters(rows, config.critic)
     n_params += critics.n_parameters(partition.n_env, config.critic) + rows * partition.n_visible
@@ -257,6 +257,14 @@ def _require_memory(
         f"the state of {runs} runs ({per_run / 2**20:.2f} MiB each) and the data",
         "split the ensemble into jobs of fewer runs (--runs with --first-run)",
     )
+    if config.whiten:  # E's covariance, its eigenvectors and the product, float64
+        memory.require_fits(
+            "--le",
+            partition.le,
+            3 * 8 * partition.n_env**2,
+            f"whitening E ({partition.n_env} sites, --whiten)",
+            "use a smaller --le or --whiten false",
+        )
 
 
 def checkpoint_path(out: str | Path) -> Path:
