@@ -133,14 +133,14 @@ def learned_curve(path: str | Path) -> pd.DataFrame:
     from rsmine import stores
     from rsmine.analysis.rsmi.summary import standard_error, summarise
 
-    optimise = stores.open_store(path, "ensemble").attrs["params"].get("config", {})
-    optimise = optimise.get("optimise")
+    config = stores.open_store(path, "ensemble").attrs["params"].get("config", {})
+    optimise = config.get("optimise")
     if optimise is None:
         raise InputError(f"{path}: no system configuration (aggregate it with --params)")
-    table = summarise(path).sort_values(["lb", "control"], kind="stable")
+    table = summarise(path)  # ordered by components, lb, then control
     curve = table.rename(columns={"control": "w"}).assign(
         sem=standard_error(table),
         H=optimise.get("train", {}).get("embedding", "binary"),
         le=optimise["le"],
     )
-    return curve[LEARNED_COLUMNS].reset_index(drop=True)
+    return curve[LEARNED_COLUMNS]

@@ -26,29 +26,38 @@ CONSTANT = 1e-6
 RIDGE = 1e-3
 
 
+def _training_chunks(a: np.ndarray, rows: np.ndarray):
+    """The windows of a (N, O, n) at the configurations ``rows`` (m,), MOMENT_CHUNK
+    configurations at a time: (chunk·O, n) float64 blocks."""
+    for start in range(0, len(rows), MOMENT_CHUNK):
+        chunk = np.asarray(a[np.sort(rows[start : start + MOMENT_CHUNK])], np.float64)
+        yield chunk.reshape(-1, a.shape[-1])
+
+
 def site_moments(a: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mean and standard deviation (ddof 0) of each site of a (N, O, n) over the
     configurations ``rows`` (m,) and every origin; (n,) float64 each, accumulated in chunks."""
     total = np.zeros(a.shape[-1])
     squares = np.zeros(a.shape[-1])
-    for start in range(0, len(rows), MOMENT_CHUNK):
-        chunk = np.asarray(a[np.sort(rows[start : start + MOMENT_CHUNK])], np.float64)
-        total += chunk.sum(axis=(0, 1))
-        squares += np.square(chunk).sum(axis=(0, 1))
+    for x in _training_chunks(a, rows):
+        total += x.sum(axis=0)
+        squares += np.square(x).sum(axis=0)
     count = max(len(rows) * a.shape[1], 1)
     mean = total / count
     return mean, np.sqrt(np.maximum(squares / count - mean**2, 0.0))
 
 
-def site_covariance(a: np.ndarray, rows: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """Covariance (ddof 0) of the sites of a (N, O, n) about ``mean`` (n,) over the
-    configurations ``rows`` (m,) and every origin: (n, n) float64, accumulated in chunks."""
-    total = np.zeros((a.shape[-1], a.shape[-1]))
-    for start in range(0, len(rows), MOMENT_CHUNK):
-        chunk = np.asarray(a[np.sort(rows[start : start + MOMENT_CHUNK])], np.float64)
-        x = chunk.reshape(-1, a.shape[-1]) - mean
-        total += x.T @ x
-    return total / max(len(rows) * a.shape[1], 1)
+def site_covariance(a: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean (n,) and covariance (n, n) (ddof 0) of the sites of a (N, O, n) over the
+    configurations ``rows`` (m,) and every origin, float64, in one pass of chunks."""
+    total = np.zeros(a.shape[-1])
+    products = np.zeros((a.shape[-1], a.shape[-1]))
+    for x in _training_chunks(a, rows):
+        total += x.sum(axis=0)
+        products += x.T @ x
+    count = max(len(rows) * a.shape[1], 1)
+    mean = total / count
+    return mean, products / count - np.outer(mean, mean)
 
 
 def whitening(covariance: np.ndarray) -> np.ndarray:
@@ -96,11 +105,12 @@ class Standardisation:
             "e_centre": np.zeros(n_e),
             "e_scale": np.ones(n_e),
         }
-        if standardise or whiten:
-            e_mean, e_std = site_moments(e, train)
-            stats |= {"e_centre": e_mean, "e_scale": np.ones(n_e) if whiten else _scale(e_std)}
         if whiten:
-            stats["e_whiten"] = whitening(site_covariance(e, train, e_mean))
+            e_mean, covariance = site_covariance(e, train)
+            stats |= {"e_centre": e_mean, "e_whiten": whitening(covariance)}
+        elif standardise:
+            e_mean, e_std = site_moments(e, train)
+            stats |= {"e_centre": e_mean, "e_scale": _scale(e_std)}
         return cls(
             **{k: torch.as_tensor(s, dtype=torch.float32, device=device) for k, s in stats.items()}
         )
