@@ -11,8 +11,8 @@ The public interface, shared by the CPU and CUDA paths and used by the tests:
   (the batched replica state), :func:`run` (the loop), :func:`gradients` (one step's
   hand-written backward), :func:`score_part` (the held-out bound of hard H on a whole part).
 
-Modules: config, parts, setup, replicas, backward, adam, evaluation, stopping, lbfgs, result,
-loop — one concept each.
+Modules: config, parts, setup, replicas, groups (replica groups on a CPU's threads), backward,
+adam, evaluation, stopping, lbfgs, result, loop — one concept each.
 """
 
 import importlib

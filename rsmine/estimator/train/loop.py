@@ -16,6 +16,7 @@ standard error, never used for any decision. Validation is scored the same way. 
 that stops or fails is removed from the batch, so the others' results do not depend on it.
 """
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -29,10 +30,11 @@ from rsmine.estimator.train.backward import gradients
 from rsmine.estimator.train.checkpoint import Checkpoint, load_state_dict, state_dict
 from rsmine.estimator.train.config import TrainConfig
 from rsmine.estimator.train.evaluation import score_part, validate
+from rsmine.estimator.train.groups import groups_for
 from rsmine.estimator.train.lbfgs import refine
 from rsmine.estimator.train.packing import pack
 from rsmine.estimator.train.parts import Parts, part_sizes, split
-from rsmine.estimator.train.replicas import FILTERS, Replicas, select
+from rsmine.estimator.train.replicas import FILTERS, Replicas
 from rsmine.estimator.train.restart import on_plateau, restart
 from rsmine.estimator.train.result import BatchResult
 from rsmine.estimator.train.setup import Setup
@@ -135,56 +137,74 @@ def run(
     """
     c = setup.config
     taus = [] if taus is None else taus
-    for epoch in range(start, c.epochs):
-        train_est = _train_epoch(setup, parts, state, shared, taus)
-        scored = validate(setup, state.params, parts)
-        val = scored.value
-        result.history[state.ids, epoch, 0] = train_est.cpu().numpy()
-        result.history[state.ids, epoch, 1] = val.cpu().numpy()
-        stop = update_best(c, state, train_est, val, epoch, result)
-        if epoch == c.epochs - 1:
-            stop[:] = True
-        again = on_plateau(c, state, scored.stderr, epoch) & ~stop
-        if again.any():
-            restart(setup, parts, state, again, epoch)
-        if stop.any():
-            _finalise(setup, parts, state, stop, result)
-            state.keep(~stop)
-        if len(state.ids) == 0:
-            break
-        if checkpoint is not None:
-            checkpoint.save(state_dict(state, shared, taus, result, epoch + 1))
+    with groups_for(setup.device, len(state.ids)) as groups:
+        for epoch in range(start, c.epochs):
+            plan = _plan_epoch(setup, parts, shared, taus)
+            work = functools.partial(_train_and_validate, setup, parts, *plan)
+            state, (train_est, val, val_se) = groups.map(state, work)
+            result.history[state.ids, epoch, 0] = train_est.cpu().numpy()
+            result.history[state.ids, epoch, 1] = val.cpu().numpy()
+            stop = update_best(c, state, train_est, val, epoch, result)
+            if epoch == c.epochs - 1:
+                stop[:] = True
+            again = on_plateau(c, state, val_se, epoch) & ~stop
+            if again.any():
+                restart(setup, parts, state, again, epoch)
+            if stop.any():
+                groups.map(state.subset(stop), lambda g: _finalise(setup, parts, g, result))
+                state.keep(~stop)
+            if len(state.ids) == 0:
+                break
+            if checkpoint is not None:
+                checkpoint.save(state_dict(state, shared, taus, result, epoch + 1))
     result.tau = np.asarray(taus, np.float32)
 
 
-@torch.no_grad()
-def _train_epoch(
-    setup: Setup, parts: Parts, state: Replicas, shared: np.random.Generator, taus: list[float]
-) -> torch.Tensor:
-    """One epoch of Algorithm 1 on shared reshuffled minibatches; returns (R,) mean bound.
-
-    τ follows Eq. (B9) in the global step count len(taus) and changes at every step.
-    """
-    c = setup.config
-    k = c.batch
+def _plan_epoch(
+    setup: Setup, parts: Parts, shared: np.random.Generator, taus: list[float]
+) -> tuple[torch.Tensor, list[float]]:
+    """What every replica of an epoch shares: the minibatches' windows (steps · K,) in order
+    (:meth:`Parts.flat`, drawn from ``shared``) and the relaxation τ of each step, Eq. (B9)
+    in the global step count len(``taus``) (appended to ``taus``)."""
+    k = setup.config.batch
     n = parts.size("train")
     steps = n // k
     order = torch.as_tensor(shared.permutation(n)[: steps * k], device=setup.device)
     pick = torch.as_tensor(shared.integers(parts.origins, size=steps * k), device=setup.device)
-    flat = parts.flat("train", order, pick)
+    annealing = setup.config.annealing
+    schedule = [annealing.tau(len(taus) + s) for s in range(steps)]
+    taus.extend(schedule)
+    return parts.flat("train", order, pick), schedule
+
+
+def _train_and_validate(
+    setup: Setup, parts: Parts, flat: torch.Tensor, schedule: list[float], state: Replicas
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """One epoch of ``state`` (:func:`_train_epoch`), then its validation: (R,) each of the
+    training minibatches' mean bound, the validation estimate and its standard error, nats."""
+    train_est = _train_epoch(setup, parts, state, flat, schedule)
+    scored = validate(setup, state.params, parts)
+    return train_est, scored.value, scored.stderr
+
+
+@torch.no_grad()
+def _train_epoch(
+    setup: Setup, parts: Parts, state: Replicas, flat: torch.Tensor, schedule: list[float]
+) -> torch.Tensor:
+    """One epoch of Algorithm 1 on the minibatches of ``flat`` with τ of ``schedule`` (from
+    :func:`_plan_epoch`); returns (R,) mean bound."""
+    c = setup.config
+    k = c.batch
+    steps = len(schedule)
     cpu = torch.device("cpu")
     eps_all = torch.stack(
         [coarse.noise(g, (steps, k, setup.rows), c.embedding, cpu) for g in state.noise_gens], 1
     ).to(setup.device)
     total = torch.zeros(len(state.ids), device=setup.device)
     packed = pack(state, c.weight_decay, c.lambda_optimiser == "filterwise")
-    annealing = c.annealing
     free = setup.free(parts.n_visible)
-    for s in range(steps):
-        tau = annealing.tau(len(taus))
-        taus.append(tau)
-        window = slice(s * k, (s + 1) * k)
-        v, e = parts.gather(flat[window])
+    for s, tau in enumerate(schedule):
+        v, e = parts.gather(flat[s * k : (s + 1) * k])
         total += gradients(setup, state, v, e, eps_all[s], tau, packed)
         state.step += 1
         adam_step(packed.groups, state.step, c.lr)
@@ -193,21 +213,16 @@ def _train_epoch(
     return total / steps
 
 
-def _finalise(
-    setup: Setup, parts: Parts, state: Replicas, stop: np.ndarray, result: BatchResult
-) -> None:
-    """Record the stopping replicas: best filters, validation, training and test estimates."""
-    idx = torch.as_tensor(np.flatnonzero(stop), device=setup.device)
-    ids = state.ids[stop]
-    best = select(state.best, idx)
-    noise = {p: t[idx] for p, t in state.eval_noise.items()}
-    best_val = state.best_val[idx]
+def _finalise(setup: Setup, parts: Parts, state: Replicas, result: BatchResult) -> tuple[()]:
+    """Record the replicas of ``state`` (those stopping now): best filters, validation,
+    training and test estimates."""
+    ids, best, noise, best_val = state.ids, state.best, state.eval_noise, state.best_val
     if setup.config.lbfgs_steps > 0 and state.trains_filters:
         best, best_val = refine(setup, parts, best, noise, best_val)
     filters = best[FILTERS] if setup.mask is None else best[FILTERS] * setup.mask
     result.filters[ids] = filters.cpu().numpy()
-    result.best_epoch[ids] = state.best_epoch[stop]
-    result.restarts[ids] = state.restarts[stop]
+    result.best_epoch[ids] = state.best_epoch
+    result.restarts[ids] = state.restarts
     ok = ~result.failed[ids]
     result.rsmi_val[ids[ok]] = best_val.cpu().numpy()[ok]
     test = score_part(setup, best, parts, "test", noise=noise["test"])
@@ -219,3 +234,4 @@ def _finalise(
     result.rsmi_se[ids[ok]] = test.stderr.cpu().numpy()[ok]
     result.rsmi_train[ids[ok]] = train[ok]
     result.rsmi_sampled[ids[ok]] = sampled[ok]
+    return ()

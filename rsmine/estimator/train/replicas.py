@@ -6,6 +6,7 @@ Parameters are batched along a replica axis (:func:`axis`): Λ ``filters`` (R, F
 the critic as in :mod:`rsmine.estimator.critics`.
 """
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -142,6 +143,43 @@ class Replicas:
             eval_noise={p: t.to(setup.device) for p, t in evals.items()},
             trainable=[n for n in params if filters is None or n != FILTERS],
         )
+
+    def subset(self, sel: np.ndarray) -> "Replicas":
+        """A new state of the replicas where ``sel`` (R,) bool is True (this one unchanged)."""
+        part = copy.copy(self)
+        part.step = self.step.clone()  # stepped in place by its own optimiser
+        part.keep(sel)
+        return part
+
+    def split(self, groups: int) -> list["Replicas"]:
+        """The replicas in ``groups`` contiguous groups of near-equal size (none empty)."""
+        position = np.arange(len(self.ids))
+        chunks = np.array_split(position, min(groups, len(position)))
+        return [self.subset(np.isin(position, chunk)) for chunk in chunks]
+
+    @classmethod
+    def join(cls, groups: list["Replicas"]) -> "Replicas":
+        """One state of ``groups`` (from :meth:`split`, all at the same step), in their order."""
+
+        def cat(name: str, tensors: list[torch.Tensor]) -> torch.Tensor:
+            return torch.cat(tensors, axis(name))
+
+        def each(attr: str) -> list:
+            return [getattr(g, attr) for g in groups]
+
+        joined = copy.copy(groups[0])
+        for attr in ("ids", "best_epoch", "started", "restarts"):
+            setattr(joined, attr, np.concatenate(each(attr)))
+        for attr in ("params", "best", "grads"):
+            setattr(joined, attr, {k: cat(k, [d[k] for d in each(attr)]) for k in each(attr)[0]})
+        joined.moments = {
+            k: [cat(k, [g.moments[k][i] for g in groups]) for i in range(2)] for k in joined.moments
+        }
+        joined.best_val, joined.smoothed = torch.cat(each("best_val")), torch.cat(each("smoothed"))
+        joined.noise_gens = [gen for g in groups for gen in g.noise_gens]
+        noise = each("eval_noise")
+        joined.eval_noise = {p: torch.cat([n[p] for n in noise]) for p in noise[0]}
+        return joined
 
     def keep(self, sel: np.ndarray) -> None:
         """Drop the replicas where ``sel`` (R,) bool is False."""

@@ -1,0 +1,58 @@
+"""Replica groups trained side by side on a CPU's cores, one thread each.
+
+A batch of R replicas runs as one batched model; on a CPU its intra-op threads divide the big
+first-layer products well and everything else (the critic's small batched products, the
+bound's softmax, the fused Adam, the gathers) poorly: on 2 cores the second thread bought
+1.2x on the Table II setting (benchmarks/RESULTS.md). Instead, :class:`Groups` splits the
+batch into G contiguous groups (G = torch's intra-op threads, at most R) whose epochs run in
+G Python threads with one intra-op thread each (torch releases the GIL inside its kernels),
+then joins them again, so everything between epochs (early stopping, restarts, checkpoints)
+sees one batch. Replica k is seeded from (seed, k) alone and the minibatch order is drawn
+once for all groups, so a replica trains as it would in one batch, up to the rounding of
+batched products that any batch size gives (~1e-7 per step; tests/test_groups.py). On other
+devices: one group.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import torch
+
+from rsmine.estimator.train.replicas import Replicas
+from rsmine.interrupts import thread_pool
+
+Work = Callable[[Replicas], tuple[torch.Tensor, ...]]
+
+
+class Groups:
+    """How a batch's epochs are divided over threads: ``count`` groups on ``pool``."""
+
+    def __init__(self, count: int, pool=None) -> None:
+        self.count = count
+        self.pool = pool
+
+    def map(self, state: Replicas, work: Work) -> tuple[Replicas, tuple[torch.Tensor, ...]]:
+        """``work`` on each group of ``state``: returns the joined state and ``work``'s
+        per-replica outputs ((r,) tensors per group) concatenated in replica order."""
+        if self.count == 1 or len(state.ids) == 1:
+            return state, work(state)
+        groups = state.split(self.count)
+        outputs = list(self.pool.map(work, groups))
+        return Replicas.join(groups), tuple(torch.cat(out) for out in zip(*outputs, strict=True))
+
+
+@contextmanager
+def groups_for(device: torch.device, runs: int) -> Iterator[Groups]:
+    """The groups of a batch of ``runs`` replicas on ``device``: one per intra-op thread on a
+    CPU (torch's intra-op threads set to 1 meanwhile, restored after), else one."""
+    threads = torch.get_num_threads()
+    count = min(threads, runs) if device.type == "cpu" else 1
+    if count == 1:
+        yield Groups(1)
+        return
+    torch.set_num_threads(1)
+    try:
+        with thread_pool(count) as pool:
+            yield Groups(count, pool)
+    finally:
+        torch.set_num_threads(threads)
