@@ -9,7 +9,7 @@ import torch
 
 from rsmine.estimator.regions import Windows
 from rsmine.estimator.train import Replicas, Setup, TrainConfig, split, train_windows
-from rsmine.estimator.train.groups import groups_for
+from rsmine.estimator.train.groups import GROUP_MIN, groups_for
 
 RESULTS = ("filters", "rsmi", "rsmi_se", "rsmi_val", "rsmi_train", "rsmi_sampled", "history")
 
@@ -32,14 +32,14 @@ def _windows(seed: int) -> Windows:
 
 
 def test_two_threads_train_as_one_batch(threads):
-    """Six replicas, early stopping shrinking the batch at different epochs: on two threads
-    (two groups of three) as on one (one group), up to the rounding of batched products that
+    """Sixteen replicas, early stopping shrinking the batch at different epochs: on two
+    threads (two groups of eight) as on one (one group), up to the rounding of batched products that
     any batch size gives (tests/test_train.py: alone vs in a batch)."""
     cfg = TrainConfig(epochs=8, patience=1, warmup=0, batch=50)
     results = []
     for n in (2, 1):
         threads(n)
-        results.append(train_windows(_windows(3), components=1, runs=6, seed=5, config=cfg))
+        results.append(train_windows(_windows(3), components=1, runs=16, seed=5, config=cfg))
         assert torch.get_num_threads() == n  # restored after the groups' single threads
     grouped, single = results
     ran = np.isfinite(single.history[:, :, 1]).sum(1)
@@ -86,18 +86,20 @@ def test_split_then_join_is_the_state_and_groups_are_independent():
 
 def test_groups_run_on_their_own_threads_with_one_intra_op_thread(threads):
     threads(2)
-    _, state = _state(5)
+    _, state = _state(17)
     seen = []
 
     def work(group: Replicas) -> tuple[torch.Tensor]:
         seen.append((threading.current_thread().name, torch.get_num_threads(), len(group.ids)))
         return (torch.as_tensor(group.ids),)
 
-    with groups_for(torch.device("cpu"), 5) as groups:
+    with groups_for(torch.device("cpu"), 17) as groups:
         joined, (ids,) = groups.map(state, work)
-    assert sorted(n for _, _, n in seen) == [2, 3] and all(t == 1 for _, t, _ in seen)
+    assert sorted(n for _, _, n in seen) == [8, 9] and all(t == 1 for _, t, _ in seen)
     assert all(name != threading.main_thread().name for name, _, _ in seen)
-    assert ids.tolist() == list(range(5)) and torch.get_num_threads() == 2
+    assert ids.tolist() == list(range(17)) and torch.get_num_threads() == 2
     _same_state(joined, state)
-    with groups_for(torch.device("meta"), 5) as groups:  # not a CPU: one group, no threads
+    with groups_for(torch.device("cpu"), 2 * GROUP_MIN - 1) as groups:  # too few for two
+        assert groups.count == 1 and torch.get_num_threads() == 2
+    with groups_for(torch.device("meta"), 64) as groups:  # not a CPU: one group, no threads
         assert groups.count == 1
