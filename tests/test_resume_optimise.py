@@ -1,5 +1,7 @@
 """Resumable optimise (issue 16 item 6): a real SIGTERM at a random epoch to a real
-``rsmine optimise``, then the same command again, gives the uninterrupted store bit for bit."""
+``rsmine optimise``, then the same command again, gives the uninterrupted store bit for bit.
+16 runs: on a machine of 2+ cores they train as two replica groups on two threads
+(rsmine.estimator.train.groups), so the interrupt also lands inside a grouped epoch."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from rsmine.optimise import checkpoint_path
 
 BIN = Path(sys.executable).parent
 EPOCHS = 14
-TRAIN = ["--lv", "2", "--lb", "1", "--le", "2", "--runs", "3", "--seed", "4", "--epochs",
+TRAIN = ["--lv", "2", "--lb", "1", "--le", "2", "--runs", "16", "--seed", "4", "--epochs",
          str(EPOCHS), "--patience", "6", "--batch", "50", "--origins", "1"]  # fmt: skip
 
 

@@ -14,12 +14,12 @@ benchmarks/RESULTS.md "Replica groups".
 """
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import torch
 
 from rsmine.estimator.train.replicas import Replicas
-from rsmine.interrupts import thread_pool
 
 # replicas per group at least: with fewer a step is mostly the ~50 operations' dispatch,
 # which holds the GIL (Table II setting, 2 threads, 6 epochs: R = 8 as two groups of 4 3.0 s
@@ -32,7 +32,7 @@ Work = Callable[[Replicas], tuple[torch.Tensor, ...]]
 class Groups:
     """How a batch's epochs are divided over threads: ``count`` groups on ``pool``."""
 
-    def __init__(self, count: int, pool=None) -> None:
+    def __init__(self, count: int, pool: ThreadPoolExecutor | None = None) -> None:
         self.count = count
         self.pool = pool
 
@@ -57,8 +57,13 @@ def groups_for(device: torch.device, runs: int) -> Iterator[Groups]:
         yield Groups(1)
         return
     torch.set_num_threads(1)
+    pool = ThreadPoolExecutor(max_workers=count)
     try:
-        with thread_pool(count) as pool:
-            yield Groups(count, pool)
+        yield Groups(count, pool)
+    except BaseException:  # an error or an interrupt: do not wait for the other groups' epochs
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown()
     finally:
         torch.set_num_threads(threads)
