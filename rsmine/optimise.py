@@ -241,14 +241,16 @@ def _require_memory(
     runs: int,
 ) -> None:
     """Refuse (naming --runs) a batch whose replica state and data cannot fit in memory: per run
-    five copies of the parameters (values, best, two Adam moments, gradients), the fixed
-    evaluation noise and an epoch's training noise; once, the configurations (the windows are
-    gathered from them per minibatch). With --whiten, E's covariance (refused naming --le)."""
+    five or six copies of the parameters (values, best, two Adam moments, gradients, the
+    moving average), the fixed evaluation noise and an epoch's training noise; once, the
+    configurations (the windows are gathered from them per minibatch). With --whiten, E's
+    covariance (refused naming --le)."""
     rows = components * (config.states if config.embedding == "categorical" else 1)
     n_params = critics.n_parameters(rows, config.critic)
     n_params += critics.n_parameters(partition.n_env, config.critic) + rows * partition.n_visible
     noise = (partition.origins + 1) * sample_set.n_samples * rows
-    per_run = 4 * (5 * n_params + noise + 2 * config.epochs)
+    copies = 5 + (config.average > 0)
+    per_run = 4 * (copies * n_params + noise + 2 * config.epochs)
     data = 4 * sample_set.configs.size  # at most float32
     memory.require_fits(
         "--runs",

@@ -31,11 +31,13 @@ def _windows(seed: int) -> Windows:
     return Windows.of_arrays(v[:, None], e[:, None])
 
 
-def test_two_threads_train_as_one_batch(threads):
-    """Sixteen replicas, early stopping shrinking the batch at different epochs: on two
-    threads (two groups of eight) as on one (one group), up to the rounding of batched products that
-    any batch size gives (tests/test_train.py: alone vs in a batch)."""
-    cfg = TrainConfig(epochs=8, patience=1, warmup=0, batch=50)
+@pytest.mark.parametrize("average", [0.0, 5.0])
+def test_two_threads_train_as_one_batch(threads, average):
+    """Sixteen replicas on two threads (two groups of eight) as on one (one group), up to the
+    rounding of batched products that any batch size gives (tests/test_train.py: alone vs in
+    a batch); with raw parameters scored early stopping shrinks the batch at different
+    epochs, with the moving average (the default) every replica runs the 8 epochs."""
+    cfg = TrainConfig(epochs=8, patience=1, warmup=0, batch=50, average=average)
     results = []
     for n in (2, 1):
         threads(n)
@@ -43,7 +45,7 @@ def test_two_threads_train_as_one_batch(threads):
         assert torch.get_num_threads() == n  # restored after the groups' single threads
     grouped, single = results
     ran = np.isfinite(single.history[:, :, 1]).sum(1)
-    assert len(set(ran.tolist())) > 1  # replicas stopped at different epochs
+    assert len(set(ran.tolist())) > 1 if average == 0 else set(ran.tolist()) == {8}
     for name in RESULTS:
         np.testing.assert_allclose(getattr(grouped, name), getattr(single, name), atol=1e-5)
     np.testing.assert_array_equal(grouped.best_epoch, single.best_epoch)

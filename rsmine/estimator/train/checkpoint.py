@@ -1,7 +1,8 @@
 """Checkpoints of a replica batch between epochs: everything needed to continue bit for bit.
 
 At the end of every epoch the loop hands :meth:`Checkpoint.save` the state of
-:func:`state_dict`: the active replicas' parameters, Adam moments and step,
+:func:`state_dict`: the active replicas' parameters, their moving average, Adam moments and
+step,
 best-validation copies, early-stopping counters (best epoch, smoothed
 validation, restarts), their training-noise generators, the shared generator of the
 minibatch order, the relaxation schedule so far and the results of the
@@ -85,7 +86,7 @@ def state_dict(
         "noise_gens": np.stack([g.get_state().numpy() for g in state.noise_gens]),
     }
     arrays |= {name: getattr(state, name).cpu().numpy() for name in _TENSORS}
-    for group in ("params", "best", "grads"):
+    for group in _groups(state):
         arrays |= {f"{group}/{k}": t.cpu().numpy() for k, t in getattr(state, group).items()}
     for k, (m1, m2) in state.moments.items():
         arrays |= {f"moments/{k}/0": m1.cpu().numpy(), f"moments/{k}/1": m2.cpu().numpy()}
@@ -108,7 +109,7 @@ def load_state_dict(
     def tensor(key: str) -> torch.Tensor:
         return torch.from_numpy(np.array(saved[key])).to(device)
 
-    for group in ("params", "best", "grads"):
+    for group in _groups(state):
         setattr(state, group, {k: tensor(f"{group}/{k}") for k in getattr(state, group)})
     state.moments = {k: [tensor(f"moments/{k}/0"), tensor(f"moments/{k}/1")] for k in state.moments}
     for name in _TENSORS:
@@ -122,3 +123,8 @@ def load_state_dict(
         getattr(result, name)[...] = saved[f"result/{name}"]
     result.candidates = int(saved["result/candidates"])
     return int(saved["epoch"]), [float(t) for t in saved["taus"]]
+
+
+def _groups(state: Replicas) -> tuple[str, ...]:
+    """The parameter dictionaries of ``state`` a checkpoint holds (the average where kept)."""
+    return ("params", "best", "grads") + (("average",) if state.average is not None else ())

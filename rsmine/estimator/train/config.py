@@ -164,6 +164,14 @@ class TrainConfig:
         exclusiveMinimum=0,
         maximum=1,
     )
+    average: float = option(
+        5.0,
+        "horizon, in epochs, of the moving average of the parameters (filters and critic) that "
+        "validation scores and early stopping keeps: a running mean from the start, then an "
+        "exponential average over this many epochs; 0: the raw parameters, as in the paper",
+        type="number",
+        minimum=0,
+    )
     lbfgs_steps: int = option(
         0,
         "L-BFGS steps refining the filters with the critic frozen, Eq. (B12)",

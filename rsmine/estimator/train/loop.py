@@ -183,7 +183,7 @@ def _train_and_validate(
     """One epoch of ``state`` (:func:`_train_epoch`), then its validation: (R,) each of the
     training minibatches' mean bound, the validation estimate and its standard error, nats."""
     train_est = _train_epoch(setup, parts, state, flat, schedule)
-    scored = validate(setup, state.params, parts)
+    scored = validate(setup, state.scored, parts)
     return train_est, scored.value, scored.stderr
 
 
@@ -192,7 +192,8 @@ def _train_epoch(
     setup: Setup, parts: Parts, state: Replicas, flat: torch.Tensor, schedule: list[float]
 ) -> torch.Tensor:
     """One epoch of Algorithm 1 on the minibatches of ``flat`` with τ of ``schedule`` (from
-    :func:`_plan_epoch`); returns (R,) mean bound."""
+    :func:`_plan_epoch`), the parameter average updated after every step; returns (R,) mean
+    bound."""
     c = setup.config
     k = c.batch
     steps = len(schedule)
@@ -203,6 +204,7 @@ def _train_epoch(
     total = torch.zeros(len(state.ids), device=setup.device)
     packed = pack(state, c.weight_decay, c.lambda_optimiser == "filterwise")
     free = setup.free(parts.n_visible)
+    done = int(state.step) if state.average is not None else 0  # steps before this epoch
     for s, tau in enumerate(schedule):
         v, e = parts.gather(flat[s * k : (s + 1) * k])
         total += gradients(setup, state, v, e, eps_all[s], tau, packed)
@@ -210,7 +212,17 @@ def _train_epoch(
         adam_step(packed.groups, state.step, c.lr)
         if packed.filters is not None:
             filterwise_adam_step(packed.filters, state.step, c.lr, free)
+        if state.average is not None:
+            _update_average(state, max(1 / (c.average * steps), 1 / (done + s + 1)))
     return total / steps
+
+
+def _update_average(state: Replicas, rate: float) -> None:
+    """Move the replicas' parameter average ``rate`` of the way to the parameters: with rate
+    1/t (t steps so far) the running mean, with 1/(h · steps per epoch) an exponential average
+    over h epochs (:attr:`TrainConfig.average`; the larger of the two is used)."""
+    names = list(state.params)
+    torch._foreach_lerp_([state.average[n] for n in names], [state.params[n] for n in names], rate)
 
 
 def _finalise(setup: Setup, parts: Parts, state: Replicas, result: BatchResult) -> tuple[()]:

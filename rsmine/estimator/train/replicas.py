@@ -78,10 +78,17 @@ class Replicas:
     trainable: list[str]
     grads: dict[str, torch.Tensor] = field(default_factory=dict)
     step: torch.Tensor = field(default_factory=lambda: torch.zeros(()))
+    average: dict[str, torch.Tensor] | None = None
 
     def __post_init__(self) -> None:
         self.grads = {n: torch.zeros_like(self.params[n]) for n in self.trainable}
         self.step = torch.zeros((), device=self.best_val.device)
+
+    @property
+    def scored(self) -> dict[str, torch.Tensor]:
+        """The parameters that validation scores and early stopping keeps: the moving average
+        (:func:`.loop._train_epoch`), or the parameters themselves without one."""
+        return self.params if self.average is None else self.average
 
     @property
     def critic_names(self) -> list[str]:
@@ -134,6 +141,7 @@ class Replicas:
             params=params,
             moments=moments,
             best={k: t.clone() for k, t in params.items()},
+            average={k: t.clone() for k, t in params.items()} if setup.config.average else None,
             best_val=nan,
             best_epoch=np.zeros(runs, np.int32),
             started=np.zeros(runs, np.int32),
@@ -170,7 +178,7 @@ class Replicas:
         joined = copy.copy(groups[0])
         for attr in ("ids", "best_epoch", "started", "restarts"):
             setattr(joined, attr, np.concatenate(each(attr)))
-        for attr in ("params", "best", "grads"):
+        for attr in ("params", "best", "grads", "average")[: 3 + (joined.average is not None)]:
             setattr(joined, attr, {k: cat(k, [d[k] for d in each(attr)]) for k in each(attr)[0]})
         joined.moments = {
             k: [cat(k, [g.moments[k][i] for g in groups]) for i in range(2)] for k in joined.moments
@@ -190,6 +198,8 @@ class Replicas:
             k: [t.index_select(axis(k), idx) for t in m] for k, m in self.moments.items()
         }
         self.best = select(self.best, idx)
+        if self.average is not None:
+            self.average = select(self.average, idx)
         self.best_val, self.smoothed = self.best_val[idx], self.smoothed[idx]
         self.best_epoch = self.best_epoch[sel]
         self.started, self.restarts = self.started[sel], self.restarts[sel]

@@ -58,7 +58,8 @@ def on_plateau(
 
 def restart(setup: Setup, parts: Parts, state: Replicas, which: np.ndarray, epoch: int) -> None:
     """Re-initialise the replicas ``which`` (R,) bool after ``epoch``, in place: parameters
-    from :func:`restart_stream`, best copies = the new parameters, best validation -inf,
+    from :func:`restart_stream`, best copies and moving average = the new parameters, best
+    validation -inf,
     Adam's first moment 0, ``started`` = epoch + 1, ``restarts`` + 1."""
     pos = np.flatnonzero(which)
     state.restarts[pos] += 1
@@ -77,6 +78,8 @@ def restart(setup: Setup, parts: Parts, state: Replicas, which: np.ndarray, epoc
     for name, t in state.params.items():
         t.index_copy_(axis(name), idx, new[name].to(device))
         state.moments[name][0].index_fill_(axis(name), idx, 0.0)
+        if state.average is not None:
+            state.average[name].index_copy_(axis(name), idx, new[name].to(device))
     chosen = torch.as_tensor(which, device=device)
     state.best = where(chosen, state.params, state.best)
     state.best_val[idx] = -math.inf

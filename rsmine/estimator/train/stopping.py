@@ -1,4 +1,5 @@
-"""Early stopping: keep each replica's best-validation parameters; decide who stops now."""
+"""Early stopping: keep each replica's best-validation parameters (those validation scored,
+``Replicas.scored``); decide who stops now."""
 
 import numpy as np
 import torch
@@ -29,7 +30,7 @@ def update_best(
     result.failed[state.ids[failed]] = True
     result.failed_epoch[state.ids[failed]] = epoch
     improved = (val > state.best_val) & torch.isfinite(val)
-    state.best = where(improved, state.params, state.best)
+    state.best = where(improved, state.scored, state.best)
     state.best_val = torch.where(improved, val, state.best_val)
     improved_np = improved.cpu().numpy()
     state.best_epoch[improved_np] = epoch
