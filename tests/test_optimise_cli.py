@@ -325,6 +325,7 @@ _NOT_DEFAULT = {
     "weight_decay": 0.001,
     "halt_delta": 0.001,
     "halt_alpha": 0.5,
+    "average": 2.0,
     "lbfgs_steps": 2,
     "device": "cpu",
     "centre": False,

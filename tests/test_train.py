@@ -51,7 +51,10 @@ def independent_lattice(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 def test_one_bit_lattice_gives_log2_with_uniform_sign_filter():
     v, e = one_bit_lattice(10000, seed=0)
-    result = train_batch(v, e, components=1, runs=2, seed=1, config=TrainConfig(epochs=20))
+    # the raw parameters kept: at saturation (log 2 either way) the moving average, a mean
+    # over the epochs since the warm-up, keeps 2 of 16 weights below 0.02 of the wrong sign
+    cfg = TrainConfig(epochs=20, average=0)
+    result = train_batch(v, e, components=1, runs=2, seed=1, config=cfg)
     assert not result.failed.any()
     # InfoNCE with K = 100 and a perfect critic sits at log 2 - 1/(2K); test part: 2000 configs
     assert (np.abs(result.rsmi - LOG2) < 0.03).all(), result.rsmi

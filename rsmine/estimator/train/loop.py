@@ -34,7 +34,7 @@ from rsmine.estimator.train.groups import groups_for
 from rsmine.estimator.train.lbfgs import refine
 from rsmine.estimator.train.packing import pack
 from rsmine.estimator.train.parts import Parts, part_sizes, split
-from rsmine.estimator.train.replicas import FILTERS, Replicas
+from rsmine.estimator.train.replicas import FILTERS, Replicas, along
 from rsmine.estimator.train.restart import on_plateau, restart
 from rsmine.estimator.train.result import BatchResult
 from rsmine.estimator.train.setup import Setup
@@ -204,7 +204,7 @@ def _train_epoch(
     total = torch.zeros(len(state.ids), device=setup.device)
     packed = pack(state, c.weight_decay, c.lambda_optimiser == "filterwise")
     free = setup.free(parts.n_visible)
-    done = int(state.step) if state.average is not None else 0  # steps before this epoch
+    rates = _average_rates(c, state, steps)
     for s, tau in enumerate(schedule):
         v, e = parts.gather(flat[s * k : (s + 1) * k])
         total += gradients(setup, state, v, e, eps_all[s], tau, packed)
@@ -212,17 +212,25 @@ def _train_epoch(
         adam_step(packed.groups, state.step, c.lr)
         if packed.filters is not None:
             filterwise_adam_step(packed.filters, state.step, c.lr, free)
-        if state.average is not None:
-            _update_average(state, max(1 / (c.average * steps), 1 / (done + s + 1)))
+        if rates is not None:
+            for name, t in state.params.items():
+                state.average[name].lerp_(t, along(name, t, rates[s]))
     return total / steps
 
 
-def _update_average(state: Replicas, rate: float) -> None:
-    """Move the replicas' parameter average ``rate`` of the way to the parameters: with rate
-    1/t (t steps so far) the running mean, with 1/(h · steps per epoch) an exponential average
-    over h epochs (:attr:`TrainConfig.average`; the larger of the two is used)."""
-    names = list(state.params)
-    torch._foreach_lerp_([state.average[n] for n in names], [state.params[n] for n in names], rate)
+def _average_rates(config: TrainConfig, state: Replicas, steps: int) -> torch.Tensor | None:
+    """(steps, R): how far each step of this epoch moves each replica's parameter average to
+    its parameters. 1 (the average is the parameters) until the end of the replica's warm-up,
+    so that the plateau test (:mod:`.restart`) sees the parameters themselves; then 1/(t + 1)
+    at its t-th step after it (the running mean) until that falls below 1/(h · steps), h =
+    ``config.average`` epochs: an exponential average over h epochs. None without average."""
+    if state.average is None:
+        return None
+    done = int(state.step)  # steps before this epoch, ``steps`` per epoch
+    start = (state.started + config.warmup) * steps  # the first averaged step's predecessor
+    t = done + 1 + np.arange(steps)[:, None] - start[None, :]
+    rates = np.where(t <= 0, 1.0, np.maximum(1 / (config.average * steps), 1 / (t + 1)))
+    return torch.as_tensor(rates, dtype=torch.float32, device=state.best_val.device)
 
 
 def _finalise(setup: Setup, parts: Parts, state: Replicas, result: BatchResult) -> tuple[()]:

@@ -30,16 +30,19 @@ def select(params: dict[str, torch.Tensor], idx: torch.Tensor) -> dict[str, torc
     return {k: t.index_select(axis(k), idx) for k, t in params.items()}
 
 
+def along(name: str, t: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+    """``values`` (..., R) viewed to broadcast against parameter ``name`` of shape ``t``'s
+    along its replica axis: (..., 1, R, 1, ...)."""
+    shape = [1] * t.dim()
+    shape[axis(name)] = -1
+    return values.view(*values.shape[:-1], *shape)
+
+
 def where(
     keep: torch.Tensor, new: dict[str, torch.Tensor], old: dict[str, torch.Tensor]
 ) -> dict[str, torch.Tensor]:
     """Per replica, ``new`` where ``keep`` (R,) bool, else ``old``."""
-    out = {}
-    for name, t in new.items():
-        shape = [1] * t.dim()
-        shape[axis(name)] = -1
-        out[name] = torch.where(keep.view(shape), t, old[name])
-    return out
+    return {name: torch.where(along(name, t, keep), t, old[name]) for name, t in new.items()}
 
 
 def streams(seed: int, k: int) -> list[torch.Generator]:
