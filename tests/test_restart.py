@@ -43,8 +43,10 @@ def test_restarts_rescue_the_runs_whose_initial_filters_miss_the_signal():
         for k in np.flatnonzero(low):  # the initial filter misses the signal's site
             w = coarse.init_filters(streams(seed, k)[0], 1, 16, None)[0]
             assert w[0] ** 2 / w.square().sum() < 0.03  # isotropic mean 1/16
-        kept = again.restarts == 0
-        np.testing.assert_array_equal(again.rsmi[kept], never.rsmi[kept])
+        kept = again.restarts == 0  # trained exactly as without restarts; scored in another
+        # stopping subset, whose batched evaluation products round differently (~1e-8 here)
+        np.testing.assert_array_equal(again.filters[kept], never.filters[kept])
+        np.testing.assert_allclose(again.rsmi[kept], never.rsmi[kept], rtol=0, atol=1e-6)
         assert (again.restarts[~low] == 0).all()
     assert stuck >= 3  # the plateau is there without restarts (4 of 24 runs here)
     assert rescued >= stuck - 1

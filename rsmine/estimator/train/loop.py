@@ -213,24 +213,44 @@ def _train_epoch(
         if packed.filters is not None:
             filterwise_adam_step(packed.filters, state.step, c.lr, free)
         if rates is not None:
-            for name, t in state.params.items():
-                state.average[name].lerp_(t, along(name, t, rates[s]))
+            _move_average(state, rates[0][s], rates[1][s])
     return total / steps
 
 
-def _average_rates(config: TrainConfig, state: Replicas, steps: int) -> torch.Tensor | None:
-    """(steps, R): how far each step of this epoch moves each replica's parameter average to
-    its parameters. 1 (the average is the parameters) until the end of the replica's warm-up,
-    so that the plateau test (:mod:`.restart`) sees the parameters themselves; then 1/(t + 1)
-    at its t-th step after it (the running mean) until that falls below 1/(h · steps), h =
-    ``config.average`` epochs: an exponential average over h epochs. None without average."""
+def _move_average(state: Replicas, host: np.ndarray, rates: torch.Tensor) -> None:
+    """Move each replica's parameter average ``rates`` (R,) of the way to its parameters
+    (``host``: the same rates on the host). Separate products and sums, not a fused lerp, so
+    that a replica's average does not depend on its place in the batch; rate 1 copies."""
+    for name, t in state.params.items():
+        average = state.average[name]
+        if (host == 1).all():
+            average.copy_(t)
+            continue
+        w = along(name, t, rates)
+        if (host == 1).any():
+            average.copy_(torch.where(w == 1, t, (t - average).mul_(w).add_(average)))
+        else:
+            average.add_((t - average).mul_(w))
+
+
+def _average_rates(
+    config: TrainConfig, state: Replicas, steps: int
+) -> tuple[np.ndarray, torch.Tensor] | None:
+    """(steps, R), on the host and on the device: how far each step of this epoch moves each
+    replica's parameter average to its parameters. 1 (the average is the parameters) until
+    the end of the replica's warm-up, so that the plateau test (:mod:`.restart`) sees the
+    parameters themselves; then 1/(t + 1) at its t-th step after it (the running mean) until
+    that falls below 1/(h · steps), h = ``config.average`` epochs: an exponential average over
+    h epochs. None without average."""
     if state.average is None:
         return None
     done = int(state.step)  # steps before this epoch, ``steps`` per epoch
     start = (state.started + config.warmup) * steps  # the first averaged step's predecessor
     t = done + 1 + np.arange(steps)[:, None] - start[None, :]
-    rates = np.where(t <= 0, 1.0, np.maximum(1 / (config.average * steps), 1 / (t + 1)))
-    return torch.as_tensor(rates, dtype=torch.float32, device=state.best_val.device)
+    mean = 1 / (np.maximum(t, 0) + 1)
+    rates = np.where(t <= 0, 1.0, np.maximum(1 / (config.average * steps), mean))
+    rates = rates.astype(np.float32)
+    return rates, torch.as_tensor(rates, device=state.best_val.device)
 
 
 def _finalise(setup: Setup, parts: Parts, state: Replicas, result: BatchResult) -> tuple[()]:
