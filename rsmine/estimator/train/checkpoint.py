@@ -86,7 +86,7 @@ def state_dict(
         "noise_gens": np.stack([g.get_state().numpy() for g in state.noise_gens]),
     }
     arrays |= {name: getattr(state, name).cpu().numpy() for name in _TENSORS}
-    for group in _groups(state):
+    for group in state.parameter_groups:
         arrays |= {f"{group}/{k}": t.cpu().numpy() for k, t in getattr(state, group).items()}
     for k, (m1, m2) in state.moments.items():
         arrays |= {f"moments/{k}/0": m1.cpu().numpy(), f"moments/{k}/1": m2.cpu().numpy()}
@@ -109,7 +109,7 @@ def load_state_dict(
     def tensor(key: str) -> torch.Tensor:
         return torch.from_numpy(np.array(saved[key])).to(device)
 
-    for group in _groups(state):
+    for group in state.parameter_groups:
         setattr(state, group, {k: tensor(f"{group}/{k}") for k in getattr(state, group)})
     state.moments = {k: [tensor(f"moments/{k}/0"), tensor(f"moments/{k}/1")] for k in state.moments}
     for name in _TENSORS:
@@ -123,8 +123,3 @@ def load_state_dict(
         getattr(result, name)[...] = saved[f"result/{name}"]
     result.candidates = int(saved["result/candidates"])
     return int(saved["epoch"]), [float(t) for t in saved["taus"]]
-
-
-def _groups(state: Replicas) -> tuple[str, ...]:
-    """The parameter dictionaries of ``state`` a checkpoint holds (the average where kept)."""
-    return ("params", "best", "grads") + (("average",) if state.average is not None else ())

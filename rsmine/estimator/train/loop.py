@@ -221,13 +221,15 @@ def _move_average(state: Replicas, host: np.ndarray, rates: torch.Tensor) -> Non
     """Move each replica's parameter average ``rates`` (R,) of the way to its parameters
     (``host``: the same rates on the host). Separate products and sums, not a fused lerp, so
     that a replica's average does not depend on its place in the batch; rate 1 copies."""
+    copy = host == 1
+    every, some = copy.all(), copy.any()
     for name, t in state.params.items():
         average = state.average[name]
-        if (host == 1).all():
+        if every:
             average.copy_(t)
             continue
         w = along(name, t, rates)
-        if (host == 1).any():
+        if some:
             average.copy_(torch.where(w == 1, t, (t - average).mul_(w).add_(average)))
         else:
             average.add_((t - average).mul_(w))

@@ -94,6 +94,12 @@ class Replicas:
         return self.params if self.average is None else self.average
 
     @property
+    def parameter_groups(self) -> tuple[str, ...]:
+        """The names of this state's per-replica parameter dictionaries (the moving average
+        where one is kept; the Adam moments, lists of two, apart)."""
+        return ("params", "best", "grads") + (("average",) if self.average is not None else ())
+
+    @property
     def critic_names(self) -> list[str]:
         return [n for n in self.trainable if n != FILTERS]
 
@@ -181,7 +187,7 @@ class Replicas:
         joined = copy.copy(groups[0])
         for attr in ("ids", "best_epoch", "started", "restarts"):
             setattr(joined, attr, np.concatenate(each(attr)))
-        for attr in ("params", "best", "grads", "average")[: 3 + (joined.average is not None)]:
+        for attr in joined.parameter_groups:
             setattr(joined, attr, {k: cat(k, [d[k] for d in each(attr)]) for k in each(attr)[0]})
         joined.moments = {
             k: [cat(k, [g.moments[k][i] for g in groups]) for i in range(2)] for k in joined.moments
