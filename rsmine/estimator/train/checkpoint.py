@@ -2,9 +2,8 @@
 
 At the end of every epoch the loop hands :meth:`Checkpoint.save` the state of
 :func:`state_dict`: the active replicas' parameters, their moving average, Adam moments and
-step,
-best-validation copies, early-stopping counters (best epoch, smoothed
-validation, restarts), their training-noise generators, the shared generator of the
+step, best-validation copies, early-stopping counters (best epoch, smoothed validation,
+restarts), their training-noise generators, the shared generator of the
 minibatch order, the relaxation schedule so far and the results of the
 replicas already finished. :func:`load_state_dict` puts it back into freshly
 created replicas (whose fixed evaluation noise is recreated from the seed), so

@@ -167,8 +167,9 @@ class TrainConfig:
     average: float = option(
         5.0,
         "horizon, in epochs, of the moving average of the parameters (filters and critic) that "
-        "validation scores and early stopping keeps: a running mean from the start, then an "
-        "exponential average over this many epochs; 0: the raw parameters, as in the paper",
+        "validation scores and early stopping keeps: the parameters themselves through the "
+        "warm-up, their running mean after it, then an exponential average over this many "
+        "epochs; 0: the raw parameters, as in the paper",
         type="number",
         minimum=0,
     )

@@ -59,8 +59,7 @@ def on_plateau(
 def restart(setup: Setup, parts: Parts, state: Replicas, which: np.ndarray, epoch: int) -> None:
     """Re-initialise the replicas ``which`` (R,) bool after ``epoch``, in place: parameters
     from :func:`restart_stream`, best copies and moving average = the new parameters, best
-    validation -inf,
-    Adam's first moment 0, ``started`` = epoch + 1, ``restarts`` + 1."""
+    validation -inf, Adam's first moment 0, ``started`` = epoch + 1, ``restarts`` + 1."""
     pos = np.flatnonzero(which)
     state.restarts[pos] += 1
     fresh = [
